@@ -1,0 +1,176 @@
+//! `data "oomnitza_jira_credential"`: looks a Jira credential up by `id` or by
+//! exact `name`, and gives every non-secret attribute.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+
+use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
+use crate::oomnitza::{Client, Credential, SAAS_JIRA};
+use crate::resources::api_diags;
+
+pub struct JiraCredentialData;
+
+fn object(fields: &[(&str, Type)]) -> Type {
+    Type::Object(
+        fields
+            .iter()
+            .map(|(k, t)| (k.to_string(), t.clone()))
+            .collect::<BTreeMap<_, _>>(),
+    )
+}
+
+fn basic_type() -> Type {
+    object(&[("email", Type::String)])
+}
+
+fn oauth_type() -> Type {
+    object(&[
+        ("client_id", Type::String),
+        ("scopes", Type::List(Box::new(Type::String))),
+        ("site", Type::String),
+        ("callback_url", Type::String),
+        ("status", Type::String),
+        ("authorization_url", Type::String),
+        ("expires_at", Type::String),
+    ])
+}
+
+fn to_value(c: &Credential, ty: &Type) -> Value {
+    let mut s = Value::null_object(ty);
+    s.set("id", Value::string(&c.id));
+    s.set("name", Value::string(&c.name));
+    s.set("owner", Value::string(&c.owner));
+    s.set("description", Value::string(&c.description));
+    s.set("auth_type", Value::string(c.auth_type.as_str()));
+    s.set(
+        "expiration_date",
+        Value::opt_string(c.expiration_date.clone()),
+    );
+    s.set("secret_version", Value::Number(c.secret_version as f64));
+    s.set("created_at", Value::string(&c.created_at));
+    s.set("updated_at", Value::string(&c.updated_at));
+    if let Some(b) = &c.basic {
+        let mut v = Value::null_object(&basic_type());
+        v.set("email", Value::string(&b.username));
+        s.set("basic", v);
+    }
+    if let Some(o) = &c.oauth2 {
+        let mut v = Value::null_object(&oauth_type());
+        v.set("client_id", Value::string(&o.client_id));
+        v.set(
+            "scopes",
+            Value::List(o.scopes.iter().map(Value::string).collect()),
+        );
+        v.set("site", Value::opt_string(o.site.clone()));
+        v.set("callback_url", Value::string(&o.callback_url));
+        v.set("status", Value::opt_string(o.status.clone()));
+        v.set(
+            "authorization_url",
+            Value::opt_string(o.authorization_url.clone()),
+        );
+        v.set("expires_at", Value::opt_string(o.expires_at.clone()));
+        s.set("oauth", v);
+    }
+    s
+}
+
+impl JiraCredentialData {
+    fn schema_static() -> Schema {
+        Schema::new(
+            0,
+            Block::new("Looks up a Jira credential in Oomnitza by `id` or exact `name` (exactly one). Secrets are never read.")
+                .attr(Attribute::string("id").optional_computed().describe("The credential's id."))
+                .attr(Attribute::string("name").optional_computed().describe("The exact name; it must match one credential."))
+                .attr(Attribute::string("owner").computed())
+                .attr(Attribute::string("description").computed())
+                .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
+                .attr(Attribute::string("expiration_date").computed())
+                .attr(Attribute::number("secret_version").computed())
+                .attr(Attribute::string("created_at").computed())
+                .attr(Attribute::string("updated_at").computed())
+                .attr(Attribute::of("basic", basic_type()).computed().describe("For basic auth: `email`."))
+                .attr(Attribute::of("oauth", oauth_type()).computed().describe("For OAuth 2.0: the app and its consent status.")),
+        )
+    }
+}
+
+#[async_trait]
+impl DataSource<Client> for JiraCredentialData {
+    fn type_name(&self) -> &'static str {
+        crate::resources::jira_credential::TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Self::schema_static()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        let (id, name) = (config.get("id"), config.get("name"));
+        if id.is_null() && name.is_null() {
+            diags.error_at(
+                AttrPath::root("id"),
+                "Missing id or name",
+                "Set id or name to say which Jira credential to read.",
+            );
+        } else if !id.is_null() && !name.is_null() {
+            diags.error_at(
+                AttrPath::root("name"),
+                "Both id and name set",
+                "Set only one of id and name.",
+            );
+        }
+    }
+
+    async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
+        let ty = Self::schema_static().value_type();
+        self.validate(config, diags);
+        if diags.has_errors() {
+            return Value::Null;
+        }
+        let found = if let Some(id) = config.get("id").as_str() {
+            match client.get(id).await {
+                Ok(Some(c)) if c.saas == SAAS_JIRA => c,
+                Ok(_) => {
+                    diags.error_at(
+                        AttrPath::root("id"),
+                        "No such Jira credential",
+                        format!("Oomnitza has no Jira credential with id {id:?}."),
+                    );
+                    return Value::Null;
+                }
+                Err(e) => {
+                    api_diags(&e, "read the Jira credential", diags);
+                    return Value::Null;
+                }
+            }
+        } else {
+            let name = config.get("name").as_str().unwrap_or_default();
+            match client.list_by_name(name).await {
+                Ok(mut v) if v.len() == 1 => v.remove(0),
+                Ok(v) if v.is_empty() => {
+                    diags.error_at(AttrPath::root("name"), "No such Jira credential", format!("Oomnitza has no Jira credential named {name:?}. Names must match exactly."));
+                    return Value::Null;
+                }
+                Ok(v) => {
+                    let ids: Vec<_> = v.iter().map(|c| c.id.as_str()).collect();
+                    diags.error_at(
+                        AttrPath::root("name"),
+                        "Several Jira credentials have this name",
+                        format!(
+                            "{} credentials are named {name:?} (ids {}). Look it up by id instead.",
+                            v.len(),
+                            ids.join(", ")
+                        ),
+                    );
+                    return Value::Null;
+                }
+                Err(e) => {
+                    api_diags(&e, "list Jira credentials", diags);
+                    return Value::Null;
+                }
+            }
+        };
+        to_value(&found, &ty)
+    }
+}

@@ -1,0 +1,127 @@
+//! Diagnostics: what a person sees when something is wrong, with the path of
+//! the attribute it is about, so Terraform can point at the line in the config.
+
+use std::fmt;
+
+/// One step of an attribute path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Attr(String),
+    Key(String),
+    Index(i64),
+}
+
+/// The path of an attribute inside a resource's or provider's configuration.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AttrPath(pub Vec<Step>);
+
+impl AttrPath {
+    pub fn root(name: &str) -> Self {
+        AttrPath(vec![Step::Attr(name.to_string())])
+    }
+    pub fn attr(mut self, name: &str) -> Self {
+        self.0.push(Step::Attr(name.to_string()));
+        self
+    }
+    /// Parses a dotted path such as `basic.email` (attribute names only).
+    pub fn dotted(path: &str) -> Self {
+        AttrPath(
+            path.split('.')
+                .filter(|s| !s.is_empty())
+                .map(|s| Step::Attr(s.into()))
+                .collect(),
+        )
+    }
+}
+
+impl fmt::Display for AttrPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, s) in self.0.iter().enumerate() {
+            match s {
+                Step::Attr(a) if i == 0 => write!(f, "{a}")?,
+                Step::Attr(a) => write!(f, ".{a}")?,
+                Step::Key(k) => write!(f, "[{k:?}]")?,
+                Step::Index(n) => write!(f, "[{n}]")?,
+            }
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    Error,
+    Warning,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub summary: String,
+    pub detail: String,
+    pub path: Option<AttrPath>,
+}
+
+/// The diagnostics of one request, in the order they were found.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Severity::Error, summary.into(), detail.into(), None);
+    }
+    pub fn error_at(
+        &mut self,
+        path: AttrPath,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.push(Severity::Error, summary.into(), detail.into(), Some(path));
+    }
+    pub fn warning_at(
+        &mut self,
+        path: Option<AttrPath>,
+        summary: impl Into<String>,
+        detail: impl Into<String>,
+    ) {
+        self.push(Severity::Warning, summary.into(), detail.into(), path);
+    }
+    fn push(
+        &mut self,
+        severity: Severity,
+        summary: String,
+        detail: String,
+        path: Option<AttrPath>,
+    ) {
+        self.0.push(Diagnostic {
+            severity,
+            summary,
+            detail,
+            path,
+        });
+    }
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.0.extend(other.0);
+    }
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(|d| d.severity == Severity::Error)
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// One error diagnostic, for `Err(...)` returns.
+    pub fn single(summary: impl Into<String>, detail: impl Into<String>) -> Self {
+        let mut d = Self::new();
+        d.error(summary, detail);
+        d
+    }
+}
+
+impl From<Diagnostic> for Diagnostics {
+    fn from(d: Diagnostic) -> Self {
+        Diagnostics(vec![d])
+    }
+}

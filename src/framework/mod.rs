@@ -1,0 +1,148 @@
+//! What any resource needs, independent of gRPC and of Oomnitza: dynamic
+//! values, schemas, diagnostics, and the traits a provider, a resource and a
+//! data source implement. The plugin layer (`crate::plugin`) turns protocol
+//! requests into calls on these traits.
+
+pub mod diag;
+pub mod duration;
+pub mod schema;
+pub mod value;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use diag::{AttrPath, Diagnostics, Severity};
+pub use schema::{Attribute, Block, Nesting, Schema};
+pub use value::{Type, Value};
+
+/// A planned change, as Terraform proposes it. `prior` is null on create.
+pub struct PlanRequest<'a> {
+    pub prior: &'a Value,
+    pub proposed: &'a Value,
+    pub config: &'a Value,
+    pub prior_private: &'a [u8],
+}
+
+/// The provider's answer to a proposed change.
+#[derive(Default)]
+pub struct Planned {
+    pub state: Value,
+    /// Attribute paths whose change forces a replacement.
+    pub requires_replace: Vec<AttrPath>,
+    pub private: Vec<u8>,
+}
+
+/// A managed resource type: one implementation per `resource "..."` type.
+///
+/// Every method reports problems through `diags`; an error there fails the
+/// operation, and for `create` any non-null state returned alongside it is
+/// still saved, so that a half-done create is never lost track of.
+#[async_trait]
+pub trait Resource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+
+    /// Checks that need no remote calls. Unknown values must be let through.
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+
+    /// Plans a create or update (never a destroy).
+    fn plan(&self, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned;
+
+    /// `private` is the resource's private state (stored beside the state,
+    /// never shown, never a secret): in, what the plan left; out, what to keep.
+    async fn create(
+        &self,
+        client: &C,
+        planned: &Value,
+        config: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value;
+    /// Reads the remote object; `Value::Null` when it is gone.
+    async fn read(
+        &self,
+        client: &C,
+        state: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value;
+    async fn update(
+        &self,
+        client: &C,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value;
+    async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
+    /// Builds the state of an existing object from the id the user gave.
+    async fn import(&self, client: &C, id: &str, diags: &mut Diagnostics) -> Value;
+
+    /// Turns stored JSON state written by schema `version` into a value of the
+    /// current schema. The default reads it with the current schema, which is
+    /// right while the schema has only gained attributes.
+    fn upgrade_state(&self, _version: i64, json: &[u8], diags: &mut Diagnostics) -> Value {
+        match Value::from_json_bytes(json, &self.schema().value_type()) {
+            Ok(v) => v,
+            Err(e) => {
+                diags.error(
+                    "Stored state could not be read",
+                    format!("The state of this resource is not valid for its schema: {e}."),
+                );
+                Value::Null
+            }
+        }
+    }
+}
+
+/// A data source type.
+#[async_trait]
+pub trait DataSource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    async fn read(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Value;
+}
+
+/// The provider: its own configuration, and the types it serves.
+#[async_trait]
+pub trait Provider: Send + Sync + 'static {
+    /// What `configure` makes and every resource call receives.
+    type Client: Send + Sync + 'static;
+
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// `cancel` fires when Terraform asks the provider to stop (Ctrl-C).
+    async fn configure(
+        &self,
+        config: &Value,
+        cancel: tokio_util::sync::CancellationToken,
+        diags: &mut Diagnostics,
+    ) -> Option<Self::Client>;
+    fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+}
+
+/// Sets every write-only attribute in `v` to null, as Terraform requires of
+/// every state and plan a provider returns.
+pub fn null_write_only(block: &Block, v: &mut Value) {
+    let Value::Object(m) = v else { return };
+    for a in &block.attributes {
+        if a.write_only {
+            m.insert(a.name.clone(), Value::Null);
+        }
+    }
+    for b in &block.blocks {
+        if let Some(child) = m.get_mut(&b.name) {
+            match child {
+                Value::List(items) => items.iter_mut().for_each(|i| null_write_only(&b.block, i)),
+                Value::Map(items) => items
+                    .values_mut()
+                    .for_each(|i| null_write_only(&b.block, i)),
+                single => null_write_only(&b.block, single),
+            }
+        }
+    }
+}

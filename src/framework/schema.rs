@@ -1,0 +1,237 @@
+//! Schemas: what attributes and nested blocks a provider, resource or data
+//! source has, built with small chained constructors and turned into both the
+//! protocol message and the value type used to decode configurations.
+
+use std::collections::BTreeMap;
+
+use super::value::Type;
+use crate::tfplugin6 as pb;
+
+#[derive(Clone, Debug)]
+pub struct Attribute {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+    pub required: bool,
+    pub optional: bool,
+    pub computed: bool,
+    pub sensitive: bool,
+    pub write_only: bool,
+    pub deprecated: bool,
+}
+
+impl Attribute {
+    pub fn of(name: &str, ty: Type) -> Self {
+        Attribute {
+            name: name.to_string(),
+            ty,
+            description: String::new(),
+            required: false,
+            optional: false,
+            computed: false,
+            sensitive: false,
+            write_only: false,
+            deprecated: false,
+        }
+    }
+    pub fn string(name: &str) -> Self {
+        Self::of(name, Type::String)
+    }
+    pub fn number(name: &str) -> Self {
+        Self::of(name, Type::Number)
+    }
+    pub fn bool(name: &str) -> Self {
+        Self::of(name, Type::Bool)
+    }
+    pub fn list(name: &str, elem: Type) -> Self {
+        Self::of(name, Type::List(Box::new(elem)))
+    }
+    pub fn required(mut self) -> Self {
+        self.required = true;
+        self
+    }
+    pub fn optional(mut self) -> Self {
+        self.optional = true;
+        self
+    }
+    pub fn computed(mut self) -> Self {
+        self.computed = true;
+        self
+    }
+    /// Optional, and filled in by the provider when left out.
+    pub fn optional_computed(self) -> Self {
+        self.optional().computed()
+    }
+    pub fn sensitive(mut self) -> Self {
+        self.sensitive = true;
+        self
+    }
+    /// Sent by Terraform at validate, plan and apply; never stored in state or plan.
+    pub fn write_only(mut self) -> Self {
+        self.write_only = true;
+        self
+    }
+    pub fn describe(mut self, markdown: &str) -> Self {
+        self.description = markdown.to_string();
+        self
+    }
+
+    fn to_proto(&self) -> pb::schema::Attribute {
+        pb::schema::Attribute {
+            name: self.name.clone(),
+            r#type: self.ty.to_json().to_string().into_bytes(),
+            nested_type: None,
+            description: self.description.clone(),
+            required: self.required,
+            optional: self.optional,
+            computed: self.computed,
+            sensitive: self.sensitive,
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: self.deprecated,
+            write_only: self.write_only,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nesting {
+    Single,
+    List,
+    Set,
+    Map,
+    Group,
+}
+
+#[derive(Clone, Debug)]
+pub struct NestedBlock {
+    pub name: String,
+    pub block: Block,
+    pub nesting: Nesting,
+    pub min_items: i64,
+    pub max_items: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Block {
+    pub attributes: Vec<Attribute>,
+    pub blocks: Vec<NestedBlock>,
+    pub description: String,
+}
+
+impl Block {
+    pub fn new(description: &str) -> Self {
+        Block {
+            description: description.to_string(),
+            ..Default::default()
+        }
+    }
+    pub fn attr(mut self, a: Attribute) -> Self {
+        self.attributes.push(a);
+        self
+    }
+    pub fn block(mut self, name: &str, nesting: Nesting, block: Block) -> Self {
+        // Terraform wants min = max for single blocks: 0/0 means optional.
+        self.blocks.push(NestedBlock {
+            name: name.to_string(),
+            block,
+            nesting,
+            min_items: 0,
+            max_items: 0,
+        });
+        self
+    }
+
+    pub fn attribute(&self, name: &str) -> Option<&Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+    pub fn nested(&self, name: &str) -> Option<&NestedBlock> {
+        self.blocks.iter().find(|b| b.name == name)
+    }
+
+    /// The object type that values of this block decode to.
+    pub fn value_type(&self) -> Type {
+        let mut attrs = BTreeMap::new();
+        for a in &self.attributes {
+            attrs.insert(a.name.clone(), a.ty.clone());
+        }
+        for b in &self.blocks {
+            let inner = b.block.value_type();
+            let t = match b.nesting {
+                Nesting::Single | Nesting::Group => inner,
+                Nesting::List => Type::List(Box::new(inner)),
+                Nesting::Set => Type::Set(Box::new(inner)),
+                Nesting::Map => Type::Map(Box::new(inner)),
+            };
+            attrs.insert(b.name.clone(), t);
+        }
+        Type::Object(attrs)
+    }
+
+    fn to_proto(&self, version: i64) -> pb::schema::Block {
+        use pb::schema::nested_block::NestingMode;
+        pb::schema::Block {
+            version,
+            attributes: self.attributes.iter().map(Attribute::to_proto).collect(),
+            block_types: self
+                .blocks
+                .iter()
+                .map(|b| pb::schema::NestedBlock {
+                    type_name: b.name.clone(),
+                    block: Some(b.block.to_proto(0)),
+                    nesting: match b.nesting {
+                        Nesting::Single => NestingMode::Single,
+                        Nesting::List => NestingMode::List,
+                        Nesting::Set => NestingMode::Set,
+                        Nesting::Map => NestingMode::Map,
+                        Nesting::Group => NestingMode::Group,
+                    } as i32,
+                    min_items: b.min_items,
+                    max_items: b.max_items,
+                })
+                .collect(),
+            description: self.description.clone(),
+            description_kind: pb::StringKind::Markdown as i32,
+            deprecated: false,
+        }
+    }
+
+    /// Every attribute path (dotted) marked sensitive or write-only, for checks.
+    pub fn secret_paths(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        self.collect_secret_paths("", &mut out);
+        out
+    }
+    fn collect_secret_paths(&self, prefix: &str, out: &mut Vec<String>) {
+        for a in &self.attributes {
+            if a.sensitive || a.write_only {
+                out.push(format!("{prefix}{}", a.name));
+            }
+        }
+        for b in &self.blocks {
+            b.block
+                .collect_secret_paths(&format!("{prefix}{}.", b.name), out);
+        }
+    }
+}
+
+/// A versioned schema: the version goes up when stored state needs upgrading.
+#[derive(Clone, Debug)]
+pub struct Schema {
+    pub version: i64,
+    pub block: Block,
+}
+
+impl Schema {
+    pub fn new(version: i64, block: Block) -> Self {
+        Schema { version, block }
+    }
+    pub fn value_type(&self) -> Type {
+        self.block.value_type()
+    }
+    pub fn to_proto(&self) -> pb::Schema {
+        pb::Schema {
+            version: self.version,
+            block: Some(self.block.to_proto(self.version)),
+        }
+    }
+}

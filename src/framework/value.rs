@@ -1,0 +1,676 @@
+//! Terraform's dynamic values: types, values with null and unknown at any
+//! depth, and their two wire encodings (msgpack for every answer, JSON for
+//! stored state and the odd request).
+//!
+//! Decoding never trusts its input: lengths are checked against the bytes
+//! left, nesting is bounded, and every malformed input is a [`DecodeError`].
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rmp::Marker;
+
+/// A Terraform (cty) type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    Bool,
+    Number,
+    String,
+    /// Any type; encoded on the wire together with its actual type.
+    Dynamic,
+    List(Box<Type>),
+    Set(Box<Type>),
+    Map(Box<Type>),
+    Object(BTreeMap<String, Type>),
+    Tuple(Vec<Type>),
+}
+
+/// A Terraform value. Sets and tuples are held as `List`; the type says which.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Value {
+    #[default]
+    Null,
+    Unknown,
+    Bool(bool),
+    Number(f64),
+    String(String),
+    List(Vec<Value>),
+    Map(BTreeMap<String, Value>),
+    Object(BTreeMap<String, Value>),
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum DecodeError {
+    #[error("unexpected end of input")]
+    Eof,
+    #[error("expected {expected}, found msgpack marker {found}")]
+    Mismatch { expected: String, found: String },
+    #[error("invalid UTF-8 in a string")]
+    Utf8,
+    #[error("object has no attribute {0:?}")]
+    UnknownAttribute(String),
+    #[error("values nest deeper than {MAX_DEPTH} levels")]
+    TooDeep,
+    #[error("{0} bytes left over after the value")]
+    Trailing(usize),
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    #[error("invalid type description: {0}")]
+    Type(String),
+}
+
+const MAX_DEPTH: usize = 64;
+
+impl Type {
+    /// The type in Terraform's JSON type notation, as the schema carries it.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::{json, Value as J};
+        match self {
+            Type::Bool => J::from("bool"),
+            Type::Number => J::from("number"),
+            Type::String => J::from("string"),
+            Type::Dynamic => J::from("dynamic"),
+            Type::List(t) => json!(["list", t.to_json()]),
+            Type::Set(t) => json!(["set", t.to_json()]),
+            Type::Map(t) => json!(["map", t.to_json()]),
+            Type::Object(attrs) => {
+                let m: serde_json::Map<String, J> = attrs
+                    .iter()
+                    .map(|(k, t)| (k.clone(), t.to_json()))
+                    .collect();
+                json!(["object", m])
+            }
+            Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
+        }
+    }
+
+    /// Parses Terraform's JSON type notation.
+    pub fn from_json(j: &serde_json::Value) -> Result<Type, DecodeError> {
+        use serde_json::Value as J;
+        let bad = || DecodeError::Type(j.to_string());
+        match j {
+            J::String(s) => match s.as_str() {
+                "bool" => Ok(Type::Bool),
+                "number" => Ok(Type::Number),
+                "string" => Ok(Type::String),
+                "dynamic" => Ok(Type::Dynamic),
+                _ => Err(bad()),
+            },
+            J::Array(a) if a.len() >= 2 => {
+                let inner = &a[1];
+                match a[0].as_str().ok_or_else(bad)? {
+                    "list" => Ok(Type::List(Box::new(Type::from_json(inner)?))),
+                    "set" => Ok(Type::Set(Box::new(Type::from_json(inner)?))),
+                    "map" => Ok(Type::Map(Box::new(Type::from_json(inner)?))),
+                    "object" => {
+                        let m = inner.as_object().ok_or_else(bad)?;
+                        let mut attrs = BTreeMap::new();
+                        for (k, v) in m {
+                            attrs.insert(k.clone(), Type::from_json(v)?);
+                        }
+                        Ok(Type::Object(attrs))
+                    }
+                    "tuple" => {
+                        let ts = inner.as_array().ok_or_else(bad)?;
+                        Ok(Type::Tuple(
+                            ts.iter().map(Type::from_json).collect::<Result<_, _>>()?,
+                        ))
+                    }
+                    _ => Err(bad()),
+                }
+            }
+            _ => Err(bad()),
+        }
+    }
+}
+
+impl Value {
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Value::Unknown)
+    }
+    /// True when neither this value nor anything inside it is unknown.
+    pub fn is_wholly_known(&self) -> bool {
+        match self {
+            Value::Unknown => false,
+            Value::List(v) => v.iter().all(Value::is_wholly_known),
+            Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
+            _ => true,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Value::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    /// An object attribute; `Null` when this is not an object or lacks it.
+    pub fn get(&self, name: &str) -> &Value {
+        static NULL: Value = Value::Null;
+        match self {
+            Value::Object(m) => m.get(name).unwrap_or(&NULL),
+            _ => &NULL,
+        }
+    }
+    /// Sets an object attribute; does nothing on a non-object.
+    pub fn set(&mut self, name: &str, v: Value) {
+        if let Value::Object(m) = self {
+            m.insert(name.to_string(), v);
+        }
+    }
+    pub fn string(s: impl Into<String>) -> Value {
+        Value::String(s.into())
+    }
+    /// `Some(s)` as a string value, `None` as null.
+    pub fn opt_string(s: Option<impl Into<String>>) -> Value {
+        s.map_or(Value::Null, |s| Value::String(s.into()))
+    }
+
+    /// A null value of `ty` with every attribute of an object present, as
+    /// Terraform expects for absent nested blocks' parents.
+    pub fn null_object(ty: &Type) -> Value {
+        match ty {
+            Type::Object(attrs) => {
+                Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect())
+            }
+            _ => Value::Null,
+        }
+    }
+
+    // ---- msgpack ----
+
+    pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+        let mut r = Reader { buf: bytes, pos: 0 };
+        let v = r.value(ty, 0)?;
+        if r.pos != bytes.len() {
+            return Err(DecodeError::Trailing(bytes.len() - r.pos));
+        }
+        Ok(v)
+    }
+
+    pub fn to_msgpack(&self, ty: &Type) -> Vec<u8> {
+        let mut out = Vec::with_capacity(128);
+        write_value(&mut out, self, ty);
+        out
+    }
+
+    // ---- JSON ----
+
+    pub fn from_json_bytes(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+        let j: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string()))?;
+        Value::from_json(&j, ty, 0)
+    }
+
+    fn from_json(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Value, DecodeError> {
+        use serde_json::Value as J;
+        if depth > MAX_DEPTH {
+            return Err(DecodeError::TooDeep);
+        }
+        let mismatch = |what: &str| DecodeError::Json(format!("expected {what}, found {j}"));
+        Ok(match (ty, j) {
+            (_, J::Null) => Value::Null,
+            (Type::Bool, J::Bool(b)) => Value::Bool(*b),
+            (Type::Number, J::Number(n)) => {
+                Value::Number(n.as_f64().ok_or_else(|| mismatch("number"))?)
+            }
+            (Type::Number, J::String(s)) => {
+                Value::Number(s.parse().map_err(|_| mismatch("number"))?)
+            }
+            (Type::String, J::String(s)) => Value::String(s.clone()),
+            (Type::String, J::Number(n)) => Value::String(n.to_string()),
+            (Type::String, J::Bool(b)) => Value::String(b.to_string()),
+            (Type::List(t) | Type::Set(t), J::Array(a)) => Value::List(
+                a.iter()
+                    .map(|e| Value::from_json(e, t, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
+            (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => Value::List(
+                a.iter()
+                    .zip(ts)
+                    .map(|(e, t)| Value::from_json(e, t, depth + 1))
+                    .collect::<Result<_, _>>()?,
+            ),
+            (Type::Map(t), J::Object(m)) => Value::Map(
+                m.iter()
+                    .map(|(k, e)| Ok((k.clone(), Value::from_json(e, t, depth + 1)?)))
+                    .collect::<Result<_, DecodeError>>()?,
+            ),
+            (Type::Object(attrs), J::Object(m)) => {
+                let mut out = BTreeMap::new();
+                for (k, t) in attrs {
+                    let v = match m.get(k) {
+                        Some(e) => Value::from_json(e, t, depth + 1)?,
+                        None => Value::Null,
+                    };
+                    out.insert(k.clone(), v);
+                }
+                // Attributes the current schema no longer has are dropped:
+                // that is what a state upgrade to this schema means.
+                Value::Object(out)
+            }
+            (Type::Dynamic, J::Object(m)) => {
+                let t = Type::from_json(m.get("type").ok_or_else(|| mismatch("dynamic"))?)?;
+                Value::from_json(m.get("value").unwrap_or(&J::Null), &t, depth + 1)?
+            }
+            (t, _) => return Err(mismatch(&format!("{t:?}"))),
+        })
+    }
+
+    /// JSON for people and tests; unknowns become null.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null | Value::Unknown => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => {
+                if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                    J::from(*n as i64)
+                } else {
+                    serde_json::Number::from_f64(*n).map_or(J::Null, J::Number)
+                }
+            }
+            Value::String(s) => J::String(s.clone()),
+            Value::List(v) => J::Array(v.iter().map(Value::to_json).collect()),
+            Value::Map(m) | Value::Object(m) => {
+                J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Unknown => f.write_str("(known after apply)"),
+            other => write!(f, "{}", other.to_json()),
+        }
+    }
+}
+
+struct Reader<'a> {
+    buf: &'a [u8],
+    pos: usize,
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+        let end = self.pos.checked_add(n).ok_or(DecodeError::Eof)?;
+        let s = self.buf.get(self.pos..end).ok_or(DecodeError::Eof)?;
+        self.pos = end;
+        Ok(s)
+    }
+    fn u8(&mut self) -> Result<u8, DecodeError> {
+        Ok(self.take(1)?[0])
+    }
+    fn be<const N: usize>(&mut self) -> Result<[u8; N], DecodeError> {
+        let mut a = [0u8; N];
+        a.copy_from_slice(self.take(N)?);
+        Ok(a)
+    }
+    fn len_of(&mut self, m: Marker) -> Result<Option<usize>, DecodeError> {
+        Ok(Some(match m {
+            Marker::FixStr(n) | Marker::FixArray(n) | Marker::FixMap(n) => n as usize,
+            Marker::Str8 | Marker::Bin8 => self.u8()? as usize,
+            Marker::Str16 | Marker::Bin16 | Marker::Array16 | Marker::Map16 => {
+                u16::from_be_bytes(self.be()?) as usize
+            }
+            Marker::Str32 | Marker::Bin32 | Marker::Array32 | Marker::Map32 => {
+                u32::from_be_bytes(self.be()?) as usize
+            }
+            _ => return Ok(None),
+        }))
+    }
+    fn mismatch(&self, expected: &str, m: Marker) -> DecodeError {
+        DecodeError::Mismatch {
+            expected: expected.into(),
+            found: format!("{m:?}"),
+        }
+    }
+    fn string_body(&mut self, m: Marker) -> Result<String, DecodeError> {
+        let n = self.len_of(m)?.ok_or_else(|| self.mismatch("string", m))?;
+        let b = self.take(n)?;
+        String::from_utf8(b.to_vec()).map_err(|_| DecodeError::Utf8)
+    }
+    fn skip_ext(&mut self, m: Marker) -> Result<(), DecodeError> {
+        let n = match m {
+            Marker::FixExt1 => 1,
+            Marker::FixExt2 => 2,
+            Marker::FixExt4 => 4,
+            Marker::FixExt8 => 8,
+            Marker::FixExt16 => 16,
+            Marker::Ext8 => self.u8()? as usize,
+            Marker::Ext16 => u16::from_be_bytes(self.be()?) as usize,
+            Marker::Ext32 => u32::from_be_bytes(self.be()?) as usize,
+            other => return Err(self.mismatch("extension", other)),
+        };
+        self.take(1 + n)?; // type byte + payload (refinements are ignored)
+        Ok(())
+    }
+    fn number(&mut self, m: Marker) -> Result<f64, DecodeError> {
+        Ok(match m {
+            Marker::FixPos(n) => n as f64,
+            Marker::FixNeg(n) => n as f64,
+            Marker::U8 => self.u8()? as f64,
+            Marker::U16 => u16::from_be_bytes(self.be()?) as f64,
+            Marker::U32 => u32::from_be_bytes(self.be()?) as f64,
+            Marker::U64 => u64::from_be_bytes(self.be()?) as f64,
+            Marker::I8 => i8::from_be_bytes(self.be()?) as f64,
+            Marker::I16 => i16::from_be_bytes(self.be()?) as f64,
+            Marker::I32 => i32::from_be_bytes(self.be()?) as f64,
+            Marker::I64 => i64::from_be_bytes(self.be()?) as f64,
+            Marker::F32 => f32::from_be_bytes(self.be()?) as f64,
+            Marker::F64 => f64::from_be_bytes(self.be()?),
+            Marker::FixStr(_) | Marker::Str8 | Marker::Str16 | Marker::Str32 => {
+                let s = self.string_body(m)?;
+                s.parse().map_err(|_| DecodeError::Mismatch {
+                    expected: "number".into(),
+                    found: "a non-numeric string".into(),
+                })?
+            }
+            other => return Err(self.mismatch("number", other)),
+        })
+    }
+
+    fn value(&mut self, ty: &Type, depth: usize) -> Result<Value, DecodeError> {
+        if depth > MAX_DEPTH {
+            return Err(DecodeError::TooDeep);
+        }
+        let m = Marker::from_u8(self.u8()?);
+        match m {
+            Marker::Null => return Ok(Value::Null),
+            Marker::FixExt1
+            | Marker::FixExt2
+            | Marker::FixExt4
+            | Marker::FixExt8
+            | Marker::FixExt16
+            | Marker::Ext8
+            | Marker::Ext16
+            | Marker::Ext32 => {
+                self.skip_ext(m)?;
+                return Ok(Value::Unknown);
+            }
+            _ => {}
+        }
+        match ty {
+            Type::Bool => match m {
+                Marker::True => Ok(Value::Bool(true)),
+                Marker::False => Ok(Value::Bool(false)),
+                other => Err(self.mismatch("bool", other)),
+            },
+            Type::Number => Ok(Value::Number(self.number(m)?)),
+            Type::String => Ok(Value::String(self.string_body(m)?)),
+            Type::List(t) | Type::Set(t) => {
+                let n = self.array_len(m)?;
+                let mut v = Vec::with_capacity(n.min(self.buf.len() - self.pos));
+                for _ in 0..n {
+                    v.push(self.value(t, depth + 1)?);
+                }
+                Ok(Value::List(v))
+            }
+            Type::Tuple(ts) => {
+                let n = self.array_len(m)?;
+                if n != ts.len() {
+                    return Err(self.mismatch(&format!("tuple of {}", ts.len()), m));
+                }
+                let mut v = Vec::with_capacity(n);
+                for t in ts {
+                    v.push(self.value(t, depth + 1)?);
+                }
+                Ok(Value::List(v))
+            }
+            Type::Map(t) => {
+                let n = self.map_len(m)?;
+                let mut out = BTreeMap::new();
+                for _ in 0..n {
+                    let km = Marker::from_u8(self.u8()?);
+                    let k = self.string_body(km)?;
+                    out.insert(k, self.value(t, depth + 1)?);
+                }
+                Ok(Value::Map(out))
+            }
+            Type::Object(attrs) => {
+                let n = self.map_len(m)?;
+                let mut out = BTreeMap::new();
+                for _ in 0..n {
+                    let km = Marker::from_u8(self.u8()?);
+                    let k = self.string_body(km)?;
+                    let t = attrs
+                        .get(&k)
+                        .ok_or_else(|| DecodeError::UnknownAttribute(k.clone()))?;
+                    out.insert(k, self.value(t, depth + 1)?);
+                }
+                for k in attrs.keys() {
+                    out.entry(k.clone()).or_insert(Value::Null);
+                }
+                Ok(Value::Object(out))
+            }
+            Type::Dynamic => {
+                // [type as JSON bytes, value]
+                if self.array_len(m)? != 2 {
+                    return Err(self.mismatch("dynamic pair", m));
+                }
+                let tm = Marker::from_u8(self.u8()?);
+                let n = self
+                    .len_of(tm)?
+                    .ok_or_else(|| self.mismatch("type bytes", tm))?;
+                let tj: serde_json::Value = serde_json::from_slice(self.take(n)?)
+                    .map_err(|e| DecodeError::Json(e.to_string()))?;
+                let t = Type::from_json(&tj)?;
+                self.value(&t, depth + 1)
+            }
+        }
+    }
+    fn array_len(&mut self, m: Marker) -> Result<usize, DecodeError> {
+        match m {
+            Marker::FixArray(_) | Marker::Array16 | Marker::Array32 => {
+                self.len_of(m)?.ok_or_else(|| self.mismatch("array", m))
+            }
+            other => Err(self.mismatch("array", other)),
+        }
+    }
+    fn map_len(&mut self, m: Marker) -> Result<usize, DecodeError> {
+        match m {
+            Marker::FixMap(_) | Marker::Map16 | Marker::Map32 => {
+                self.len_of(m)?.ok_or_else(|| self.mismatch("map", m))
+            }
+            other => Err(self.mismatch("map", other)),
+        }
+    }
+}
+
+fn write_value(out: &mut Vec<u8>, v: &Value, ty: &Type) {
+    use rmp::encode as e;
+    // Writing to a Vec cannot fail; the Results below are infallible.
+    match (v, ty) {
+        (Value::Null, _) => {
+            let _ = e::write_nil(out);
+        }
+        // Wholly unknown: extension 0 with a single zero byte.
+        (Value::Unknown, _) => {
+            out.extend_from_slice(&[0xd4, 0x00, 0x00]);
+        }
+        (Value::Bool(b), _) => {
+            let _ = e::write_bool(out, *b);
+        }
+        (Value::Number(n), _) => {
+            if n.fract() == 0.0 && n.abs() < 9.0e18 {
+                let _ = e::write_sint(out, *n as i64);
+            } else {
+                let _ = e::write_f64(out, *n);
+            }
+        }
+        (Value::String(s), _) => {
+            let _ = e::write_str(out, s);
+        }
+        (Value::List(items), ty) => {
+            let _ = e::write_array_len(out, items.len() as u32);
+            for (i, item) in items.iter().enumerate() {
+                let t = match ty {
+                    Type::List(t) | Type::Set(t) => t.as_ref(),
+                    Type::Tuple(ts) => ts.get(i).unwrap_or(&Type::Dynamic),
+                    _ => &Type::Dynamic,
+                };
+                write_value(out, item, t);
+            }
+        }
+        (Value::Map(m), ty) => {
+            let t = match ty {
+                Type::Map(t) => t.as_ref(),
+                _ => &Type::Dynamic,
+            };
+            let _ = e::write_map_len(out, m.len() as u32);
+            for (k, item) in m {
+                let _ = e::write_str(out, k);
+                write_value(out, item, t);
+            }
+        }
+        (Value::Object(m), Type::Object(attrs)) => {
+            // Exactly the schema's attributes, missing ones as null.
+            let _ = e::write_map_len(out, attrs.len() as u32);
+            for (k, t) in attrs {
+                let _ = e::write_str(out, k);
+                write_value(out, m.get(k).unwrap_or(&Value::Null), t);
+            }
+        }
+        (Value::Object(m), _) => {
+            let _ = e::write_map_len(out, m.len() as u32);
+            for (k, item) in m {
+                let _ = e::write_str(out, k);
+                write_value(out, item, &Type::Dynamic);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn obj_type() -> Type {
+        let mut inner = BTreeMap::new();
+        inner.insert("email".to_string(), Type::String);
+        inner.insert("n".to_string(), Type::Number);
+        let mut attrs = BTreeMap::new();
+        attrs.insert("name".to_string(), Type::String);
+        attrs.insert("ok".to_string(), Type::Bool);
+        attrs.insert("basic".to_string(), Type::Object(inner.clone()));
+        attrs.insert("tags".to_string(), Type::Set(Box::new(Type::String)));
+        attrs.insert("labels".to_string(), Type::Map(Box::new(Type::String)));
+        attrs.insert(
+            "items".to_string(),
+            Type::List(Box::new(Type::Object(inner))),
+        );
+        Type::Object(attrs)
+    }
+
+    #[test]
+    fn msgpack_round_trip_with_null_and_unknown() {
+        let ty = obj_type();
+        let mut v = Value::null_object(&ty);
+        v.set("name", Value::string("x"));
+        v.set("ok", Value::Unknown);
+        v.set(
+            "tags",
+            Value::List(vec![Value::string("a"), Value::Unknown]),
+        );
+        let mut b = Value::null_object(match &ty {
+            Type::Object(a) => &a["basic"],
+            _ => unreachable!(),
+        });
+        b.set("n", Value::Number(-3.5));
+        b.set("email", Value::string("e@x"));
+        v.set("basic", b);
+        let bytes = v.to_msgpack(&ty);
+        assert_eq!(Value::from_msgpack(&bytes, &ty).unwrap(), v);
+    }
+
+    #[test]
+    fn refined_unknown_is_unknown() {
+        // ext 12 carrying a refinement map {1: false} (not null)
+        let bytes = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc2];
+        assert_eq!(
+            Value::from_msgpack(&bytes, &Type::String).unwrap(),
+            Value::Unknown
+        );
+    }
+
+    #[test]
+    fn big_number_as_string() {
+        let mut out = Vec::new();
+        rmp::encode::write_str(&mut out, "12345678901234567890").unwrap();
+        assert_eq!(
+            Value::from_msgpack(&out, &Type::Number).unwrap(),
+            Value::Number(12345678901234567890.0)
+        );
+    }
+
+    #[test]
+    fn json_state_decodes_with_missing_and_extra_attributes() {
+        let ty = obj_type();
+        let v =
+            Value::from_json_bytes(br#"{"name":"n","gone":1,"basic":{"email":"e"}}"#, &ty).unwrap();
+        assert_eq!(v.get("name"), &Value::string("n"));
+        assert_eq!(v.get("ok"), &Value::Null);
+        assert_eq!(v.get("basic").get("email"), &Value::string("e"));
+    }
+
+    #[test]
+    fn type_json_round_trip() {
+        let ty = obj_type();
+        assert_eq!(Type::from_json(&ty.to_json()).unwrap(), ty);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_not_overflowed() {
+        let mut t = Type::String;
+        for _ in 0..200 {
+            t = Type::List(Box::new(t));
+        }
+        let bytes = vec![0x91; 200];
+        assert_eq!(Value::from_msgpack(&bytes, &t), Err(DecodeError::TooDeep));
+    }
+
+    #[test]
+    fn huge_declared_length_does_not_allocate() {
+        // array32 claiming 4 billion elements, then nothing
+        let bytes = [0xdd, 0xff, 0xff, 0xff, 0xff];
+        let t = Type::List(Box::new(Type::String));
+        assert_eq!(Value::from_msgpack(&bytes, &t), Err(DecodeError::Eof));
+    }
+
+    proptest! {
+        #[test]
+        fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
+            let _ = Value::from_msgpack(&bytes, &obj_type());
+            let _ = Value::from_msgpack(&bytes, &Type::Dynamic);
+            let _ = Value::from_json_bytes(&bytes, &obj_type());
+        }
+
+        #[test]
+        fn truncated_valid_input_is_an_error(cut in 0usize..40) {
+            let ty = obj_type();
+            let mut v = Value::null_object(&ty);
+            v.set("name", Value::string("credential name"));
+            v.set("tags", Value::List(vec![Value::string("a"), Value::string("b")]));
+            let bytes = v.to_msgpack(&ty);
+            let cut = cut.min(bytes.len() - 1);
+            prop_assert!(Value::from_msgpack(&bytes[..cut], &ty).is_err());
+        }
+    }
+}

@@ -1,0 +1,31 @@
+//! terraform-provider-oomnitza: Oomnitza's Jira integration credentials as
+//! Terraform resources.
+//!
+//! The data path reads top to bottom: [`plugin`] (gRPC, go-plugin handshake,
+//! mTLS, logs) -> [`framework`] (values, schemas, diagnostics, traits) ->
+//! [`resources`] / [`data_sources`] (plan and apply) -> [`oomnitza`] (HTTP).
+//! Nothing below `resources` knows about gRPC; nothing above `oomnitza` knows
+//! about HTTP.
+
+/// Generated from `proto/tfplugin6.proto`.
+#[allow(clippy::all, clippy::pedantic)]
+pub mod tfplugin6 {
+    tonic::include_proto!("tfplugin6");
+}
+
+/// Generated from `proto/go_plugin.proto`.
+#[allow(clippy::all, clippy::pedantic)]
+pub mod goplugin {
+    tonic::include_proto!("plugin");
+}
+
+pub mod data_sources;
+pub mod framework;
+pub mod oomnitza;
+pub mod plugin;
+pub mod provider;
+pub mod resources;
+pub mod secret;
+
+/// The provider's source address, as Terraform configurations require it.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/oomnitza/oomnitza";

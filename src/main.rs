@@ -1,0 +1,60 @@
+//! `terraform-provider-oomnitza`: started by Terraform, never by hand (except
+//! with `--version` or `--debug`).
+
+use std::process::ExitCode;
+
+use oomnitza_provider::plugin::{self, Mode};
+use oomnitza_provider::provider::OomnitzaProvider;
+
+fn main() -> ExitCode {
+    let mut mode = Mode::Managed;
+    for arg in std::env::args().skip(1) {
+        match arg.as_str() {
+            "--version" | "-v" | "version" => {
+                println!(
+                    "terraform-provider-oomnitza {} (plugin protocol 6)",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return ExitCode::SUCCESS;
+            }
+            "--debug" => mode = Mode::Debug,
+            "--help" | "-h" => {
+                println!(
+                    "terraform-provider-oomnitza {}\n\nA Terraform provider; Terraform starts it.\n\n  --version  print the version\n  --debug    serve for a debugger and print TF_REATTACH_PROVIDERS",
+                    env!("CARGO_PKG_VERSION")
+                );
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("unknown argument {other:?}; try --help");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    if mode == Mode::Managed {
+        if let Err(e) = plugin::preflight() {
+            eprintln!("{e}");
+            return ExitCode::from(1);
+        }
+    }
+    plugin::log::init(plugin::log::level_from_env());
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("could not start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(plugin::serve(OomnitzaProvider::new(), mode)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("terraform-provider-oomnitza: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

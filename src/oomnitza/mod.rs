@@ -1,0 +1,439 @@
+//! The Oomnitza client: the one place that knows Oomnitza's HTTP routes,
+//! headers and error bodies (see `docs/oomnitza-api.md`).
+//!
+//! One `Client` per configured provider shares one connection pool. Idempotent
+//! calls retry on 429 (honouring `Retry-After`), 5xx and connection errors with
+//! exponential backoff and full jitter. Creates carry an `Idempotency-Key`, and
+//! after an ambiguous failure the client looks the credential up by name before
+//! trying again, so a flaky network leaves neither a duplicate nor an orphan.
+
+pub mod error;
+pub mod model;
+
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::{Method, StatusCode};
+use serde::de::DeserializeOwned;
+use tokio::sync::OnceCell;
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, warn};
+use url::Url;
+
+pub use error::ApiError;
+pub use model::*;
+
+use crate::secret::Secret;
+
+/// How the client proves who it is.
+#[derive(Clone, Debug)]
+pub enum Auth {
+    /// An API token, sent as `Authorization2: <token>`.
+    Token(Secret),
+    /// Exchanged once for a token at `POST /api/request_token`.
+    Login { username: String, password: Secret },
+}
+
+#[derive(Clone, Debug)]
+pub struct ClientConfig {
+    /// The instance, e.g. `https://example.oomnitza.com`.
+    pub base_url: Url,
+    pub auth: Auth,
+    /// Limit for one HTTP exchange.
+    pub request_timeout: Duration,
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// First backoff step; doubles each retry, capped at `max_backoff`.
+    pub base_backoff: Duration,
+    pub max_backoff: Duration,
+    /// Fires when Terraform asks the provider to stop.
+    pub cancel: CancellationToken,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: Url, auth: Auth) -> Self {
+        ClientConfig {
+            base_url,
+            auth,
+            request_timeout: Duration::from_secs(30),
+            max_retries: 5,
+            base_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(20),
+            cancel: CancellationToken::new(),
+        }
+    }
+}
+
+pub struct Client {
+    http: reqwest::Client,
+    cfg: ClientConfig,
+    token: OnceCell<Secret>,
+}
+
+/// Page size for listing credentials by name.
+const PAGE: usize = 100;
+
+/// Error bodies are shown to people; keep them short.
+fn short(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(300) {
+        Some((i, _)) => format!("{}...", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
+fn message_of(body: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct E {
+        error: String,
+    }
+    match serde_json::from_str::<E>(body) {
+        Ok(e) => short(&e.error),
+        Err(_) => short(body),
+    }
+}
+
+/// Ambiguous: the request may have reached the server and done its work.
+fn is_ambiguous(e: &ApiError) -> bool {
+    matches!(e, ApiError::Server { .. } | ApiError::Transport(_))
+}
+
+impl Client {
+    pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
+        let http = reqwest::Client::builder()
+            .use_rustls_tls()
+            .timeout(cfg.request_timeout)
+            .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
+            .pool_idle_timeout(Duration::from_secs(30))
+            .user_agent(concat!(
+                "terraform-provider-oomnitza/",
+                env!("CARGO_PKG_VERSION")
+            ))
+            .build()
+            .map_err(|e| ApiError::Transport(e.to_string()))?;
+        Ok(Client {
+            http,
+            cfg,
+            token: OnceCell::new(),
+        })
+    }
+
+    pub fn config(&self) -> &ClientConfig {
+        &self.cfg
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ApiError> {
+        self.cfg
+            .base_url
+            .join(path)
+            .map_err(|e| ApiError::Decode(format!("bad URL {path}: {e}")))
+    }
+
+    async fn token(&self) -> Result<&Secret, ApiError> {
+        self.token
+            .get_or_try_init(|| async {
+                match &self.cfg.auth {
+                    Auth::Token(t) => Ok(t.clone()),
+                    Auth::Login { username, password } => {
+                        self.request_token(username, password).await
+                    }
+                }
+            })
+            .await
+    }
+
+    async fn request_token(&self, username: &str, password: &Secret) -> Result<Secret, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct T {
+            token: Secret,
+        }
+        let url = self.url("/api/request_token")?;
+        let form = [("login", username), ("password", password.expose())];
+        let resp = self
+            .cancellable(self.http.post(url).form(&form).send())
+            .await?;
+        let t: T = Self::decode(resp).await?;
+        Ok(t.token)
+    }
+
+    async fn cancellable<F>(&self, fut: F) -> Result<reqwest::Response, ApiError>
+    where
+        F: std::future::Future<Output = Result<reqwest::Response, reqwest::Error>>,
+    {
+        tokio::select! {
+            _ = self.cfg.cancel.cancelled() => Err(ApiError::Cancelled),
+            r = fut => r.map_err(|e| ApiError::Transport(e.without_url().to_string())),
+        }
+    }
+
+    /// Maps a non-success answer to its error, reading the body.
+    async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ApiError> {
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .map(Duration::from_secs);
+        let body = resp
+            .text()
+            .await
+            .map_err(|e| ApiError::Transport(e.without_url().to_string()))?;
+        if status.is_success() {
+            let body = if body.is_empty() {
+                "null"
+            } else {
+                body.as_str()
+            };
+            return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
+        }
+        Err(match status {
+            StatusCode::UNAUTHORIZED => ApiError::Unauthorized {
+                message: message_of(&body),
+            },
+            StatusCode::FORBIDDEN => ApiError::Forbidden {
+                message: message_of(&body),
+            },
+            StatusCode::NOT_FOUND => ApiError::NotFound {
+                message: message_of(&body),
+            },
+            StatusCode::CONFLICT => ApiError::Conflict {
+                message: message_of(&body),
+            },
+            StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
+                #[derive(serde::Deserialize)]
+                struct V {
+                    errors: Vec<FieldError>,
+                }
+                let errors = serde_json::from_str::<V>(&body)
+                    .map(|v| v.errors)
+                    .unwrap_or_else(|_| {
+                        vec![FieldError {
+                            field: String::new(),
+                            message: message_of(&body),
+                        }]
+                    });
+                ApiError::Validation {
+                    status: status.as_u16(),
+                    errors,
+                }
+            }
+            StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
+            s => ApiError::Server {
+                status: s.as_u16(),
+                message: message_of(&body),
+            },
+        })
+    }
+
+    /// One attempt of a request.
+    async fn once<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        idempotency_key: Option<&str>,
+    ) -> Result<T, ApiError> {
+        let token = self.token().await?;
+        let mut rb = self
+            .http
+            .request(method.clone(), self.url(path)?)
+            .header("Authorization2", token.expose())
+            .header(reqwest::header::ACCEPT, "application/json");
+        if !query.is_empty() {
+            rb = rb.query(query);
+        }
+        if let Some(b) = body {
+            rb = rb.json(b);
+        }
+        if let Some(k) = idempotency_key {
+            rb = rb.header("Idempotency-Key", k);
+        }
+        debug!(%method, path, "oomnitza request");
+        let resp = self.cancellable(rb.send()).await?;
+        Self::decode(resp).await
+    }
+
+    /// The wait before retry number `attempt` (0-based): full jitter over an
+    /// exponential window, or the server's `Retry-After` when it gave one.
+    fn backoff(&self, attempt: u32, err: &ApiError) -> Duration {
+        if let ApiError::RateLimited {
+            retry_after: Some(d),
+        } = err
+        {
+            return (*d).min(Duration::from_secs(120));
+        }
+        let window = self
+            .cfg
+            .base_backoff
+            .saturating_mul(1u32 << attempt.min(16))
+            .min(self.cfg.max_backoff);
+        let ms = window.as_millis().max(1) as u64;
+        Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
+    }
+
+    async fn sleep(&self, d: Duration) -> Result<(), ApiError> {
+        tokio::select! {
+            _ = self.cfg.cancel.cancelled() => Err(ApiError::Cancelled),
+            _ = tokio::time::sleep(d) => Ok(()),
+        }
+    }
+
+    /// An idempotent request, retried on retryable errors.
+    async fn idempotent<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+    ) -> Result<T, ApiError> {
+        let mut attempt = 0;
+        loop {
+            match self.once(method.clone(), path, query, body, None).await {
+                Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
+                    let wait = self.backoff(attempt, &e);
+                    warn!(%method, path, error = %e, wait_ms = wait.as_millis() as u64, "retrying");
+                    self.sleep(wait).await?;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Creates a credential. Safe to call once per intended credential: it
+    /// never makes two, however the network behaves.
+    pub async fn create(&self, new: &NewCredential) -> Result<Credential, ApiError> {
+        let key = uuid::Uuid::new_v4().to_string();
+        let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let started = time::OffsetDateTime::now_utc();
+        let mut attempt = 0;
+        loop {
+            let result = self
+                .once::<Credential>(
+                    Method::POST,
+                    "/api/v3/credentials",
+                    &[],
+                    Some(&body),
+                    Some(&key),
+                )
+                .await;
+            match result {
+                Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
+                    if is_ambiguous(&e) {
+                        if let Ok(Some(found)) = self.find_created(new, started).await {
+                            debug!(id = %found.id, "ambiguous create had succeeded; adopting it");
+                            return Ok(found);
+                        }
+                    }
+                    let wait = self.backoff(attempt, &e);
+                    warn!(error = %e, wait_ms = wait.as_millis() as u64, "retrying create with the same idempotency key");
+                    self.sleep(wait).await?;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// After an ambiguous create: the credential this create made, if the
+    /// server made it. It must match the name, type and account, and be
+    /// created after this create began.
+    pub async fn find_created(
+        &self,
+        new: &NewCredential,
+        started: time::OffsetDateTime,
+    ) -> Result<Option<Credential>, ApiError> {
+        let since = started - time::Duration::seconds(5);
+        let found = self.list_by_name(&new.name).await?;
+        let mut matches = found.into_iter().filter(|c| {
+            let created = time::OffsetDateTime::parse(
+                &c.created_at,
+                &time::format_description::well_known::Rfc3339,
+            );
+            c.auth_type == new.auth_type
+                && c.basic.as_ref().map(|b| &b.username) == new.basic.as_ref().map(|b| &b.username)
+                && created.is_ok_and(|t| t >= since)
+        });
+        let first = matches.next();
+        // Two candidates: not ours to pick; let the idempotency key decide.
+        Ok(if matches.next().is_some() {
+            None
+        } else {
+            first
+        })
+    }
+
+    /// The credential with this id; `None` when it is gone.
+    pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
+        match self
+            .idempotent(
+                Method::GET,
+                &format!("/api/v3/credentials/{}", enc(id)),
+                &[],
+                None,
+            )
+            .await
+        {
+            Ok(c) => Ok(Some(c)),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every Jira credential with exactly this name.
+    pub async fn list_by_name(&self, name: &str) -> Result<Vec<Credential>, ApiError> {
+        let mut out = Vec::new();
+        loop {
+            let query = [
+                ("saas", SAAS_JIRA.to_string()),
+                ("name", name.to_string()),
+                ("limit", PAGE.to_string()),
+                ("skip", out.len().to_string()),
+            ];
+            let page: Vec<Credential> = self
+                .idempotent(Method::GET, "/api/v3/credentials", &query, None)
+                .await?;
+            let n = page.len();
+            out.extend(page.into_iter().filter(|c| c.name == name));
+            if n < PAGE {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// Changes the fields set in `patch`. Sending the same patch twice has
+    /// the same effect as once, so it is retried.
+    pub async fn update(&self, id: &str, patch: &CredentialPatch) -> Result<Credential, ApiError> {
+        let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.idempotent(
+            Method::PATCH,
+            &format!("/api/v3/credentials/{}", enc(id)),
+            &[],
+            Some(&body),
+        )
+        .await
+    }
+
+    /// Deletes the credential; one already gone counts as deleted.
+    pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
+        match self
+            .idempotent::<serde_json::Value>(
+                Method::DELETE,
+                &format!("/api/v3/credentials/{}", enc(id)),
+                &[],
+                None,
+            )
+            .await
+        {
+            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// Percent-encodes an id for use as one path segment.
+fn enc(id: &str) -> String {
+    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}

@@ -1,0 +1,148 @@
+//! The API's types, as `docs/oomnitza-api.md` fixes them.
+
+use serde::{Deserialize, Serialize};
+
+use crate::secret::Secret;
+
+/// The only SaaS this provider manages credentials for.
+pub const SAAS_JIRA: &str = "jira";
+
+/// A stored credential, as Oomnitza answers it (secrets are never answered).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct Credential {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub owner: String,
+    #[serde(default)]
+    pub description: String,
+    pub saas: String,
+    pub auth_type: AuthType,
+    #[serde(default)]
+    pub basic: Option<BasicInfo>,
+    #[serde(default)]
+    pub oauth2: Option<OAuthInfo>,
+    #[serde(default)]
+    pub expiration_date: Option<String>,
+    #[serde(default)]
+    pub secret_version: i64,
+    #[serde(default)]
+    pub created_at: String,
+    #[serde(default)]
+    pub updated_at: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AuthType {
+    Basic,
+    Oauth2,
+}
+
+impl AuthType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthType::Basic => "basic",
+            AuthType::Oauth2 => "oauth2",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct BasicInfo {
+    pub username: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct OAuthInfo {
+    pub client_id: String,
+    #[serde(default)]
+    pub scopes: Vec<String>,
+    #[serde(default)]
+    pub callback_url: String,
+    #[serde(default)]
+    pub site: Option<String>,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub authorization_url: Option<String>,
+    #[serde(default)]
+    pub expires_at: Option<String>,
+}
+
+/// The body of `POST /api/v3/credentials`.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewCredential {
+    pub name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    pub saas: String,
+    pub auth_type: AuthType,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basic: Option<BasicInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth2: Option<OAuthInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BasicInput {
+    pub username: String,
+    pub password: Secret,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OAuthInput {
+    pub client_id: String,
+    pub client_secret: Secret,
+    pub scopes: Vec<String>,
+    pub callback_url: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<String>,
+}
+
+/// The body of `PATCH /api/v3/credentials/{id}`: only the fields set change.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct CredentialPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// `Some(None)` clears the date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expiration_date: Option<Option<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub basic: Option<BasicPatch>,
+}
+
+impl CredentialPatch {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.owner.is_none()
+            && self.description.is_none()
+            && self.expiration_date.is_none()
+            && self.basic.is_none()
+    }
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct BasicPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub username: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub password: Option<Secret>,
+}
+
+/// One field-level problem from a 400/422 answer.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct FieldError {
+    #[serde(default)]
+    pub field: String,
+    #[serde(default)]
+    pub message: String,
+}

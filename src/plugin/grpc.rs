@@ -1,0 +1,605 @@
+//! The `tfplugin6.Provider` gRPC service: decodes each request, calls the
+//! framework traits, and encodes the answer. This is the only place that
+//! knows both the protocol messages and the provider's types.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tokio::sync::RwLock;
+use tokio_util::sync::CancellationToken;
+use tonic::{Request, Response, Status};
+use tracing::{debug, warn};
+
+use crate::framework::{
+    self, diag::Step, AttrPath, DataSource, Diagnostics, PlanRequest, Provider, Resource, Schema,
+    Severity, Type, Value,
+};
+use crate::tfplugin6 as pb;
+
+struct ResourceEntry<C> {
+    imp: Arc<dyn Resource<C>>,
+    schema: Schema,
+    ty: Type,
+}
+
+struct DataSourceEntry<C> {
+    imp: Arc<dyn DataSource<C>>,
+    schema: Schema,
+    ty: Type,
+}
+
+/// Serves one provider over the protocol. Schemas and their value types are
+/// built once, at start-up, and shared by every request.
+pub struct ProviderService<P: Provider> {
+    provider: P,
+    provider_type: Type,
+    resources: HashMap<&'static str, ResourceEntry<P::Client>>,
+    data_sources: HashMap<&'static str, DataSourceEntry<P::Client>>,
+    schema_response: pb::get_provider_schema::Response,
+    client: RwLock<Option<Arc<P::Client>>>,
+    stop: CancellationToken,
+}
+
+fn capabilities() -> pb::ServerCapabilities {
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+    }
+}
+
+impl<P: Provider> ProviderService<P> {
+    pub fn new(provider: P) -> Self {
+        let resources: HashMap<_, _> = provider
+            .resources()
+            .into_iter()
+            .map(|imp| {
+                let schema = imp.schema();
+                let ty = schema.value_type();
+                (imp.type_name(), ResourceEntry { imp, schema, ty })
+            })
+            .collect();
+        let data_sources: HashMap<_, _> = provider
+            .data_sources()
+            .into_iter()
+            .map(|imp| {
+                let schema = imp.schema();
+                let ty = schema.value_type();
+                (imp.type_name(), DataSourceEntry { imp, schema, ty })
+            })
+            .collect();
+        let provider_schema = provider.schema();
+        let schema_response = pb::get_provider_schema::Response {
+            provider: Some(provider_schema.to_proto()),
+            resource_schemas: resources
+                .iter()
+                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
+                .collect(),
+            data_source_schemas: data_sources
+                .iter()
+                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
+                .collect(),
+            server_capabilities: Some(capabilities()),
+            ..Default::default()
+        };
+        ProviderService {
+            provider_type: provider_schema.value_type(),
+            provider,
+            resources,
+            data_sources,
+            schema_response,
+            client: RwLock::new(None),
+            stop: CancellationToken::new(),
+        }
+    }
+
+    fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Client>, Diagnostics> {
+        self.resources
+            .get(name)
+            .ok_or_else(|| unknown_type("resource", name))
+    }
+
+    fn data_source(&self, name: &str) -> Result<&DataSourceEntry<P::Client>, Diagnostics> {
+        self.data_sources
+            .get(name)
+            .ok_or_else(|| unknown_type("data source", name))
+    }
+
+    async fn client(&self) -> Result<Arc<P::Client>, Diagnostics> {
+        self.client.read().await.clone().ok_or_else(|| {
+            Diagnostics::single(
+                "Provider not configured",
+                "The oomnitza provider was asked to reach Oomnitza before it was configured. This is a bug in Terraform or the provider; please report it.",
+            )
+        })
+    }
+}
+
+fn unknown_type(kind: &str, name: &str) -> Diagnostics {
+    Diagnostics::single(
+        format!("Unknown {kind} type"),
+        format!("The oomnitza provider has no {kind} type {name:?}. Check the spelling, and that the provider version supports it."),
+    )
+}
+
+/// Decodes a request's dynamic value; a missing value is null.
+fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
+    let Some(dv) = dv else { return Ok(Value::Null) };
+    let decoded = if !dv.msgpack.is_empty() {
+        Value::from_msgpack(&dv.msgpack, ty)
+    } else if !dv.json.is_empty() {
+        Value::from_json_bytes(&dv.json, ty)
+    } else {
+        return Ok(Value::Null);
+    };
+    decoded.map_err(|e| {
+        Diagnostics::single(
+            "Malformed value from Terraform",
+            format!("The provider could not decode a value Terraform sent: {e}. This is a bug in Terraform or the provider; please report it."),
+        )
+    })
+}
+
+fn encode(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
+    Some(pb::DynamicValue {
+        msgpack: v.to_msgpack(ty),
+        json: Vec::new(),
+    })
+}
+
+fn path_to_proto(p: &AttrPath) -> pb::AttributePath {
+    use pb::attribute_path::step::Selector;
+    pb::AttributePath {
+        steps: p
+            .0
+            .iter()
+            .map(|s| pb::attribute_path::Step {
+                selector: Some(match s {
+                    Step::Attr(a) => Selector::AttributeName(a.clone()),
+                    Step::Key(k) => Selector::ElementKeyString(k.clone()),
+                    Step::Index(i) => Selector::ElementKeyInt(*i),
+                }),
+            })
+            .collect(),
+    }
+}
+
+fn diags_to_proto(d: Diagnostics) -> Vec<pb::Diagnostic> {
+    d.0.into_iter()
+        .map(|d| pb::Diagnostic {
+            severity: match d.severity {
+                Severity::Error => pb::diagnostic::Severity::Error,
+                Severity::Warning => pb::diagnostic::Severity::Warning,
+            } as i32,
+            summary: d.summary,
+            detail: d.detail,
+            attribute: d.path.as_ref().map(path_to_proto),
+        })
+        .collect()
+}
+
+/// Unwraps a `Result<_, Diagnostics>` inside an RPC, answering the
+/// diagnostics in the RPC's own response type on error.
+macro_rules! tri {
+    ($e:expr, $resp:ident) => {
+        match $e {
+            Ok(v) => v,
+            Err(d) => {
+                return Ok(Response::new($resp {
+                    diagnostics: diags_to_proto(d),
+                    ..Default::default()
+                }))
+            }
+        }
+    };
+}
+
+type Rpc<T> = Result<Response<T>, Status>;
+
+#[tonic::async_trait]
+impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
+    async fn get_metadata(
+        &self,
+        _: Request<pb::get_metadata::Request>,
+    ) -> Rpc<pb::get_metadata::Response> {
+        use pb::get_metadata as m;
+        Ok(Response::new(m::Response {
+            server_capabilities: Some(capabilities()),
+            resources: self
+                .resources
+                .keys()
+                .map(|k| m::ResourceMetadata {
+                    type_name: k.to_string(),
+                })
+                .collect(),
+            data_sources: self
+                .data_sources
+                .keys()
+                .map(|k| m::DataSourceMetadata {
+                    type_name: k.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }))
+    }
+
+    async fn get_provider_schema(
+        &self,
+        _: Request<pb::get_provider_schema::Request>,
+    ) -> Rpc<pb::get_provider_schema::Response> {
+        Ok(Response::new(self.schema_response.clone()))
+    }
+
+    async fn validate_provider_config(
+        &self,
+        req: Request<pb::validate_provider_config::Request>,
+    ) -> Rpc<pb::validate_provider_config::Response> {
+        use pb::validate_provider_config::Response as R;
+        let config = tri!(
+            decode(req.get_ref().config.as_ref(), &self.provider_type),
+            R
+        );
+        let mut diags = Diagnostics::new();
+        self.provider.validate(&config, &mut diags);
+        Ok(Response::new(R {
+            diagnostics: diags_to_proto(diags),
+        }))
+    }
+
+    async fn validate_resource_config(
+        &self,
+        req: Request<pb::validate_resource_config::Request>,
+    ) -> Rpc<pb::validate_resource_config::Response> {
+        use pb::validate_resource_config::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let mut diags = Diagnostics::new();
+        e.imp.validate(&config, &mut diags);
+        Ok(Response::new(R {
+            diagnostics: diags_to_proto(diags),
+        }))
+    }
+
+    async fn validate_data_resource_config(
+        &self,
+        req: Request<pb::validate_data_resource_config::Request>,
+    ) -> Rpc<pb::validate_data_resource_config::Response> {
+        use pb::validate_data_resource_config::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.data_source(&r.type_name), R);
+        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let mut diags = Diagnostics::new();
+        e.imp.validate(&config, &mut diags);
+        Ok(Response::new(R {
+            diagnostics: diags_to_proto(diags),
+        }))
+    }
+
+    async fn upgrade_resource_state(
+        &self,
+        req: Request<pb::upgrade_resource_state::Request>,
+    ) -> Rpc<pb::upgrade_resource_state::Response> {
+        use pb::upgrade_resource_state::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let json = r
+            .raw_state
+            .as_ref()
+            .map(|s| s.json.as_slice())
+            .unwrap_or_default();
+        if json.is_empty() {
+            let legacy = r.raw_state.as_ref().is_some_and(|s| !s.flatmap.is_empty());
+            if legacy {
+                return Ok(Response::new(R {
+                    diagnostics: diags_to_proto(Diagnostics::single(
+                        "Legacy state format",
+                        "This state was written in the pre-0.12 flatmap format, which this provider never wrote. Remove the resource from state and import it again.",
+                    )),
+                    ..Default::default()
+                }));
+            }
+            return Ok(Response::new(R {
+                upgraded_state: encode(&Value::Null, &e.ty),
+                diagnostics: vec![],
+            }));
+        }
+        let mut diags = Diagnostics::new();
+        let mut v = e.imp.upgrade_state(r.version, json, &mut diags);
+        framework::null_write_only(&e.schema.block, &mut v);
+        Ok(Response::new(R {
+            upgraded_state: encode(&v, &e.ty),
+            diagnostics: diags_to_proto(diags),
+        }))
+    }
+
+    async fn get_resource_identity_schemas(
+        &self,
+        _: Request<pb::get_resource_identity_schemas::Request>,
+    ) -> Rpc<pb::get_resource_identity_schemas::Response> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn upgrade_resource_identity(
+        &self,
+        _: Request<pb::upgrade_resource_identity::Request>,
+    ) -> Rpc<pb::upgrade_resource_identity::Response> {
+        Ok(Response::new(pb::upgrade_resource_identity::Response {
+            diagnostics: diags_to_proto(Diagnostics::single(
+                "Resource identity not supported",
+                "This provider version declares no resource identity, so there is nothing to upgrade.",
+            )),
+            ..Default::default()
+        }))
+    }
+
+    async fn configure_provider(
+        &self,
+        req: Request<pb::configure_provider::Request>,
+    ) -> Rpc<pb::configure_provider::Response> {
+        use pb::configure_provider::Response as R;
+        let r = req.get_ref();
+        debug!(terraform_version = %r.terraform_version, "configuring provider");
+        let config = tri!(decode(r.config.as_ref(), &self.provider_type), R);
+        let mut diags = Diagnostics::new();
+        if let Some(client) = self
+            .provider
+            .configure(&config, self.stop.clone(), &mut diags)
+            .await
+        {
+            *self.client.write().await = Some(Arc::new(client));
+        }
+        Ok(Response::new(R {
+            diagnostics: diags_to_proto(diags),
+        }))
+    }
+
+    async fn read_resource(
+        &self,
+        req: Request<pb::read_resource::Request>,
+    ) -> Rpc<pb::read_resource::Response> {
+        use pb::read_resource::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let state = tri!(decode(r.current_state.as_ref(), &e.ty), R);
+        if state.is_null() {
+            return Ok(Response::new(R {
+                new_state: encode(&state, &e.ty),
+                ..Default::default()
+            }));
+        }
+        let client = tri!(self.client().await, R);
+        let mut diags = Diagnostics::new();
+        let mut private = r.private.clone();
+        let mut new_state = e.imp.read(&client, &state, &mut private, &mut diags).await;
+        if diags.has_errors() && new_state.is_null() {
+            // A failed read must not look like "gone": keep what we had.
+            new_state = state;
+        }
+        framework::null_write_only(&e.schema.block, &mut new_state);
+        Ok(Response::new(R {
+            new_state: encode(&new_state, &e.ty),
+            diagnostics: diags_to_proto(diags),
+            private,
+            ..Default::default()
+        }))
+    }
+
+    async fn plan_resource_change(
+        &self,
+        req: Request<pb::plan_resource_change::Request>,
+    ) -> Rpc<pb::plan_resource_change::Response> {
+        use pb::plan_resource_change::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let proposed = tri!(decode(r.proposed_new_state.as_ref(), &e.ty), R);
+        if proposed.is_null() {
+            // Destroy: nothing to plan.
+            return Ok(Response::new(R {
+                planned_state: encode(&proposed, &e.ty),
+                planned_private: r.prior_private.clone(),
+                ..Default::default()
+            }));
+        }
+        let prior = tri!(decode(r.prior_state.as_ref(), &e.ty), R);
+        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let mut diags = Diagnostics::new();
+        let mut planned = e.imp.plan(
+            PlanRequest {
+                prior: &prior,
+                proposed: &proposed,
+                config: &config,
+                prior_private: &r.prior_private,
+            },
+            &mut diags,
+        );
+        framework::null_write_only(&e.schema.block, &mut planned.state);
+        Ok(Response::new(R {
+            planned_state: encode(&planned.state, &e.ty),
+            requires_replace: planned.requires_replace.iter().map(path_to_proto).collect(),
+            planned_private: planned.private,
+            diagnostics: diags_to_proto(diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn apply_resource_change(
+        &self,
+        req: Request<pb::apply_resource_change::Request>,
+    ) -> Rpc<pb::apply_resource_change::Response> {
+        use pb::apply_resource_change::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let prior = tri!(decode(r.prior_state.as_ref(), &e.ty), R);
+        let planned = tri!(decode(r.planned_state.as_ref(), &e.ty), R);
+        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let client = tri!(self.client().await, R);
+        let mut diags = Diagnostics::new();
+        let mut private = r.planned_private.clone();
+        let mut new_state = if planned.is_null() {
+            e.imp.delete(&client, &prior, &mut diags).await;
+            if diags.has_errors() {
+                prior // still there: keep tracking it
+            } else {
+                Value::Null
+            }
+        } else if prior.is_null() {
+            e.imp
+                .create(&client, &planned, &config, &mut private, &mut diags)
+                .await
+        } else {
+            let v = e
+                .imp
+                .update(&client, &prior, &planned, &config, &mut private, &mut diags)
+                .await;
+            if v.is_null() {
+                prior
+            } else {
+                v
+            }
+        };
+        framework::null_write_only(&e.schema.block, &mut new_state);
+        Ok(Response::new(R {
+            new_state: encode(&new_state, &e.ty),
+            private,
+            diagnostics: diags_to_proto(diags),
+            ..Default::default()
+        }))
+    }
+
+    async fn import_resource_state(
+        &self,
+        req: Request<pb::import_resource_state::Request>,
+    ) -> Rpc<pb::import_resource_state::Response> {
+        use pb::import_resource_state::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let client = tri!(self.client().await, R);
+        let mut diags = Diagnostics::new();
+        let mut state = e.imp.import(&client, &r.id, &mut diags).await;
+        framework::null_write_only(&e.schema.block, &mut state);
+        let imported = if state.is_null() {
+            vec![]
+        } else {
+            vec![pb::import_resource_state::ImportedResource {
+                type_name: r.type_name.clone(),
+                state: encode(&state, &e.ty),
+                ..Default::default()
+            }]
+        };
+        Ok(Response::new(R {
+            imported_resources: imported,
+            diagnostics: diags_to_proto(diags),
+            deferred: None,
+        }))
+    }
+
+    async fn move_resource_state(
+        &self,
+        _: Request<pb::move_resource_state::Request>,
+    ) -> Rpc<pb::move_resource_state::Response> {
+        Ok(Response::new(pb::move_resource_state::Response {
+            diagnostics: diags_to_proto(not_supported("Moving resource state between types")),
+            ..Default::default()
+        }))
+    }
+
+    async fn read_data_source(
+        &self,
+        req: Request<pb::read_data_source::Request>,
+    ) -> Rpc<pb::read_data_source::Response> {
+        use pb::read_data_source::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.data_source(&r.type_name), R);
+        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let client = tri!(self.client().await, R);
+        let mut diags = Diagnostics::new();
+        let state = e.imp.read(&client, &config, &mut diags).await;
+        Ok(Response::new(R {
+            state: encode(&state, &e.ty),
+            diagnostics: diags_to_proto(diags),
+            deferred: None,
+        }))
+    }
+
+    async fn validate_ephemeral_resource_config(
+        &self,
+        _: Request<pb::validate_ephemeral_resource_config::Request>,
+    ) -> Rpc<pb::validate_ephemeral_resource_config::Response> {
+        Ok(Response::new(
+            pb::validate_ephemeral_resource_config::Response {
+                diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
+            },
+        ))
+    }
+
+    async fn open_ephemeral_resource(
+        &self,
+        _: Request<pb::open_ephemeral_resource::Request>,
+    ) -> Rpc<pb::open_ephemeral_resource::Response> {
+        Ok(Response::new(pb::open_ephemeral_resource::Response {
+            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
+            ..Default::default()
+        }))
+    }
+
+    async fn renew_ephemeral_resource(
+        &self,
+        _: Request<pb::renew_ephemeral_resource::Request>,
+    ) -> Rpc<pb::renew_ephemeral_resource::Response> {
+        Ok(Response::new(pb::renew_ephemeral_resource::Response {
+            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
+            ..Default::default()
+        }))
+    }
+
+    async fn close_ephemeral_resource(
+        &self,
+        _: Request<pb::close_ephemeral_resource::Request>,
+    ) -> Rpc<pb::close_ephemeral_resource::Response> {
+        Ok(Response::new(pb::close_ephemeral_resource::Response {
+            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
+        }))
+    }
+
+    async fn get_functions(
+        &self,
+        _: Request<pb::get_functions::Request>,
+    ) -> Rpc<pb::get_functions::Response> {
+        Ok(Response::new(Default::default()))
+    }
+
+    async fn call_function(
+        &self,
+        req: Request<pb::call_function::Request>,
+    ) -> Rpc<pb::call_function::Response> {
+        Ok(Response::new(pb::call_function::Response {
+            result: None,
+            error: Some(pb::FunctionError {
+                text: format!(
+                    "The oomnitza provider has no function {:?}.",
+                    req.get_ref().name
+                ),
+                function_argument: None,
+            }),
+        }))
+    }
+
+    async fn stop_provider(
+        &self,
+        _: Request<pb::stop_provider::Request>,
+    ) -> Rpc<pb::stop_provider::Response> {
+        warn!("Terraform asked the provider to stop; cancelling requests in flight");
+        self.stop.cancel();
+        Ok(Response::new(pb::stop_provider::Response {
+            error: String::new(),
+        }))
+    }
+}
+
+fn not_supported(what: &str) -> Diagnostics {
+    Diagnostics::single(
+        format!("{what} not supported"),
+        format!("{what}: the oomnitza provider does not offer this."),
+    )
+}

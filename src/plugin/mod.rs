@@ -1,0 +1,315 @@
+//! The go-plugin transport Terraform launches providers with: the magic
+//! cookie, protocol negotiation, the handshake line, AutoMTLS, and the gRPC
+//! services Terraform's plugin host calls (the provider, the controller,
+//! stdio and health).
+
+pub mod grpc;
+pub mod log;
+pub mod tls;
+
+use std::io::Write as _;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_util::sync::CancellationToken;
+use tonic::transport::server::Connected;
+use tonic::{Request, Response, Status};
+use tracing::{debug, info};
+
+use crate::framework::Provider;
+use crate::goplugin;
+use crate::tfplugin6::provider_server::ProviderServer;
+
+/// go-plugin's handshake cookie for Terraform providers.
+pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
+pub const MAGIC_COOKIE_VALUE: &str =
+    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+/// The only plugin protocol version this provider speaks.
+pub const PROTOCOL_VERSION: u32 = 6;
+/// go-plugin's own handshake version (the first field of the line).
+const CORE_PROTOCOL_VERSION: u32 = 1;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    #[error(
+        "This binary is a plugin. These are not meant to be executed directly.\n\
+         It is a Terraform provider: Terraform starts it when a configuration uses\n\
+         the oomnitza provider. See the README for how to use a local build."
+    )]
+    NotLaunchedByTerraform,
+    #[error("Terraform offered plugin protocol versions {0:?}, but this provider speaks only version 6 (Terraform 1.0 or newer)")]
+    NoCommonProtocol(String),
+    #[error("could not listen on loopback: {0}")]
+    Listen(std::io::Error),
+    #[error(transparent)]
+    Tls(#[from] tls::TlsError),
+    #[error("gRPC server: {0}")]
+    Grpc(#[from] tonic::transport::Error),
+}
+
+/// How the process was started.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Launched by Terraform: cookie, handshake line, mTLS.
+    Managed,
+    /// `--debug`: no cookie, no TLS; prints `TF_REATTACH_PROVIDERS`.
+    Debug,
+}
+
+/// Checks the cookie and the offered protocol versions. Done before any
+/// runtime is built, so a person who runs the binary by hand gets a plain
+/// sentence at once.
+pub fn preflight() -> Result<(), ServeError> {
+    if std::env::var(MAGIC_COOKIE_KEY).ok().as_deref() != Some(MAGIC_COOKIE_VALUE) {
+        return Err(ServeError::NotLaunchedByTerraform);
+    }
+    if let Ok(offered) = std::env::var("PLUGIN_PROTOCOL_VERSIONS") {
+        let ok = offered
+            .split(',')
+            .any(|v| v.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
+        if !ok && !offered.trim().is_empty() {
+            return Err(ServeError::NoCommonProtocol(offered));
+        }
+    }
+    Ok(())
+}
+
+/// Binds a loopback port, inside `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when
+/// Terraform sets them.
+async fn listen() -> Result<TcpListener, ServeError> {
+    let min = std::env::var("PLUGIN_MIN_PORT")
+        .ok()
+        .and_then(|v| v.parse::<u16>().ok());
+    let max = std::env::var("PLUGIN_MAX_PORT")
+        .ok()
+        .and_then(|v| v.parse::<u16>().ok());
+    if let (Some(min), Some(max)) = (min, max) {
+        if min > 0 && min <= max {
+            let mut last = None;
+            for port in min..=max {
+                match TcpListener::bind(("127.0.0.1", port)).await {
+                    Ok(l) => return Ok(l),
+                    Err(e) => last = Some(e),
+                }
+            }
+            return Err(ServeError::Listen(
+                last.unwrap_or_else(|| std::io::Error::other("no free port in range")),
+            ));
+        }
+    }
+    TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .map_err(ServeError::Listen)
+}
+
+/// A connection as tonic serves it: TLS or plain TCP.
+pub enum Conn {
+    Plain(TcpStream),
+    Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+}
+
+impl Connected for Conn {
+    type ConnectInfo = ();
+    fn connect_info(&self) -> Self::ConnectInfo {}
+}
+
+impl AsyncRead for Conn {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+        }
+    }
+}
+
+impl AsyncWrite for Conn {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+        }
+    }
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_flush(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+        }
+    }
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        match self.get_mut() {
+            Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
+            Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+        }
+    }
+}
+
+/// Accepts connections, completing the TLS handshake (when configured)
+/// off the accept loop, and hands finished connections to tonic.
+fn incoming(
+    listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    shutdown: CancellationToken,
+) -> ReceiverStream<std::io::Result<Conn>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(16);
+    tokio::spawn(async move {
+        loop {
+            let accepted = tokio::select! {
+                _ = shutdown.cancelled() => break,
+                a = listener.accept() => a,
+            };
+            let (stream, peer) = match accepted {
+                Ok(a) => a,
+                Err(e) => {
+                    debug!(error = %e, "accept failed");
+                    continue;
+                }
+            };
+            let _ = stream.set_nodelay(true);
+            let tx = tx.clone();
+            match &tls {
+                None => {
+                    let _ = tx.send(Ok(Conn::Plain(stream))).await;
+                }
+                Some(acceptor) => {
+                    let acceptor = acceptor.clone();
+                    tokio::spawn(async move {
+                        match acceptor.accept(stream).await {
+                            Ok(s) => {
+                                let _ = tx.send(Ok(Conn::Tls(Box::new(s)))).await;
+                            }
+                            Err(e) => {
+                                info!(%peer, error = %e, "refused a connection that failed mutual TLS")
+                            }
+                        }
+                    });
+                }
+            }
+        }
+    });
+    ReceiverStream::new(rx)
+}
+
+/// go-plugin's controller: `Shutdown` ends the process cleanly.
+struct Controller(CancellationToken);
+
+#[tonic::async_trait]
+impl goplugin::grpc_controller_server::GrpcController for Controller {
+    async fn shutdown(
+        &self,
+        _: Request<goplugin::Empty>,
+    ) -> Result<Response<goplugin::Empty>, Status> {
+        debug!("Terraform asked the plugin to shut down");
+        self.0.cancel();
+        Ok(Response::new(goplugin::Empty {}))
+    }
+}
+
+/// go-plugin's stdio stream. Everything this provider says goes to stderr as
+/// log lines, so the stream ends at once and the host stops listening.
+struct Stdio;
+
+#[tonic::async_trait]
+impl goplugin::grpc_stdio_server::GrpcStdio for Stdio {
+    type StreamStdioStream = tokio_stream::Empty<Result<goplugin::StdioData, Status>>;
+    async fn stream_stdio(
+        &self,
+        _: Request<()>,
+    ) -> Result<Response<Self::StreamStdioStream>, Status> {
+        Ok(Response::new(tokio_stream::empty()))
+    }
+}
+
+/// Serves `provider` until Terraform shuts it down.
+pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeError> {
+    let listener = listen().await?;
+    let addr: SocketAddr = listener.local_addr().map_err(ServeError::Listen)?;
+    let shutdown = CancellationToken::new();
+
+    let client_cert = match mode {
+        Mode::Managed => std::env::var("PLUGIN_CLIENT_CERT")
+            .ok()
+            .filter(|c| !c.trim().is_empty()),
+        Mode::Debug => None,
+    };
+    let (acceptor, cert_field) = match client_cert {
+        Some(pem) => {
+            let t = tls::server_tls(&pem)?;
+            (
+                Some(tokio_rustls::TlsAcceptor::from(t.config)),
+                t.cert_base64,
+            )
+        }
+        None => (None, String::new()),
+    };
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+
+    let server = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(goplugin::grpc_controller_server::GrpcControllerServer::new(
+            Controller(shutdown.clone()),
+        ))
+        .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
+        .add_service(ProviderServer::new(grpc::ProviderService::new(provider)));
+
+    match mode {
+        Mode::Managed => {
+            // The handshake line: core version | app protocol | network | address | protocol | cert
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
+                "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert_field}"
+            );
+            let _ = out.flush();
+            // Ctrl-C goes to the whole process group; Terraform answers it
+            // with StopProvider, so the plugin itself must not die of it.
+            tokio::spawn(async {
+                while tokio::signal::ctrl_c().await.is_ok() {
+                    debug!("interrupt received; waiting for Terraform to stop the provider");
+                }
+            });
+        }
+        Mode::Debug => {
+            let reattach = serde_json::json!({
+                crate::PROVIDER_ADDRESS: {
+                    "Protocol": "grpc",
+                    "ProtocolVersion": PROTOCOL_VERSION,
+                    "Pid": std::process::id(),
+                    "Test": true,
+                    "Addr": { "Network": "tcp", "String": addr.to_string() }
+                }
+            });
+            println!("Provider started in debug mode. To attach Terraform, set in your shell:\n");
+            println!("\tTF_REATTACH_PROVIDERS='{reattach}'\n");
+            println!("Press Ctrl-C to stop.");
+            let s = shutdown.clone();
+            tokio::spawn(async move {
+                let _ = tokio::signal::ctrl_c().await;
+                s.cancel();
+            });
+        }
+    }
+
+    info!(%addr, tls = acceptor.is_some(), "serving plugin protocol 6");
+    let stream = incoming(listener, acceptor, shutdown.clone());
+    let stop = shutdown.clone();
+    server
+        .serve_with_incoming_shutdown(stream, async move { stop.cancelled().await })
+        .await?;
+    Ok(())
+}

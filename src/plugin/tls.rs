@@ -1,0 +1,146 @@
+//! AutoMTLS as go-plugin does it: the server makes a fresh self-signed
+//! certificate at each start and sends it in the handshake line; Terraform
+//! passes its own client certificate in `PLUGIN_CLIENT_CERT`, and the server
+//! accepts exactly that certificate and no other.
+
+use std::sync::Arc;
+
+use base64::Engine;
+use rustls::client::danger::HandshakeSignatureValid;
+use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
+use rustls::{CertificateError, DigitallySignedStruct, DistinguishedName, SignatureScheme};
+
+#[derive(Debug, thiserror::Error)]
+pub enum TlsError {
+    #[error("PLUGIN_CLIENT_CERT holds no PEM certificate")]
+    NoClientCert,
+    #[error("could not make the server certificate: {0}")]
+    Cert(#[from] rcgen::Error),
+    #[error("TLS configuration: {0}")]
+    Rustls(#[from] rustls::Error),
+}
+
+/// The server side of AutoMTLS.
+pub struct ServerTls {
+    pub config: Arc<rustls::ServerConfig>,
+    /// The server certificate as the handshake line carries it (base64 of
+    /// the DER, standard alphabet, no padding).
+    pub cert_base64: String,
+}
+
+/// Accepts one client certificate, byte for byte, and checks that the client
+/// holds its private key (the handshake signature, verified by rustls).
+#[derive(Debug)]
+struct PinnedClientCert {
+    pinned: CertificateDer<'static>,
+    algs: WebPkiSupportedAlgorithms,
+}
+
+impl ClientCertVerifier for PinnedClientCert {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.pinned.as_ref() {
+            Ok(ClientCertVerified::assertion())
+        } else {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::ApplicationVerificationFailure,
+            ))
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.algs)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.algs)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+
+    fn client_auth_mandatory(&self) -> bool {
+        true
+    }
+}
+
+/// aws-lc-rs rather than ring: Terraform's client key is ECDSA P-521, whose
+/// signatures ring cannot verify.
+fn crypto() -> Arc<CryptoProvider> {
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+}
+
+/// Builds the server TLS configuration for the client certificate Terraform
+/// sent (PEM).
+pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
+    let pinned = CertificateDer::pem_slice_iter(client_cert_pem.as_bytes())
+        .next()
+        .and_then(Result::ok)
+        .ok_or(TlsError::NoClientCert)?;
+
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "localhost");
+    params.distinguished_name.push(
+        rcgen::DnType::OrganizationName,
+        "terraform-provider-oomnitza",
+    );
+    // go-plugin's client puts this certificate in its root pool and checks
+    // the server against it, so it is its own CA.
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.key_usages = vec![
+        rcgen::KeyUsagePurpose::DigitalSignature,
+        rcgen::KeyUsagePurpose::KeyEncipherment,
+        rcgen::KeyUsagePurpose::KeyCertSign,
+    ];
+    params.extended_key_usages = vec![
+        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
+        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
+    ];
+    let now = time::OffsetDateTime::now_utc();
+    params.not_before = now - time::Duration::seconds(30);
+    params.not_after = now + time::Duration::days(1);
+    let cert = params.self_signed(&key)?;
+    let cert_der = cert.der().clone();
+    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+
+    let provider = crypto();
+    let verifier = PinnedClientCert {
+        pinned: pinned.into_owned(),
+        algs: provider.signature_verification_algorithms,
+    };
+    let mut config = rustls::ServerConfig::builder_with_provider(provider)
+        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+        .with_client_cert_verifier(Arc::new(verifier))
+        .with_single_cert(vec![cert_der.clone()], key_der)?;
+    config.alpn_protocols = vec![b"h2".to_vec()];
+
+    Ok(ServerTls {
+        config: Arc::new(config),
+        cert_base64: base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref()),
+    })
+}

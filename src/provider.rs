@@ -1,0 +1,290 @@
+//! The provider's own configuration: where Oomnitza is and how to sign in,
+//! each setting with an environment variable to fall back on.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use tokio_util::sync::CancellationToken;
+use url::Url;
+
+use crate::framework::duration::parse_duration;
+use crate::framework::{
+    AttrPath, Attribute, Block, DataSource, Diagnostics, Provider, Resource, Schema, Value,
+};
+use crate::oomnitza::{Auth, Client, ClientConfig};
+use crate::secret::Secret;
+
+pub const ENV_URL: &str = "OOMNITZA_URL";
+pub const ENV_API_TOKEN: &str = "OOMNITZA_API_TOKEN";
+pub const ENV_USERNAME: &str = "OOMNITZA_USERNAME";
+pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
+
+#[derive(Default)]
+pub struct OomnitzaProvider;
+
+impl OomnitzaProvider {
+    pub fn new() -> Self {
+        OomnitzaProvider
+    }
+}
+
+/// A string setting from the config, else from the environment. Unknown
+/// (from another resource) counts as "not known yet": `Err(())`.
+fn setting(config: &Value, name: &str, env: &str) -> Result<Option<String>, ()> {
+    match config.get(name) {
+        Value::Unknown => Err(()),
+        Value::String(s) => Ok(Some(s.clone())),
+        _ => Ok(std::env::var(env).ok().filter(|v| !v.is_empty())),
+    }
+}
+
+/// Loopback hosts may use plain http (the simulator, a local tunnel).
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Checks an instance URL; the error says how to fix it.
+pub fn check_url(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim()).map_err(|e| {
+        format!("{raw:?} is not a URL ({e}). Write the instance address, such as \"https://example.oomnitza.com\".")
+    })?;
+    match url.scheme() {
+        "https" => {}
+        "http" if is_loopback(&url) => {}
+        "http" => {
+            return Err(format!(
+                "{raw:?} uses plain http, which would send the API token unencrypted. Use https (plain http is allowed only for loopback addresses such as 127.0.0.1)."
+            ))
+        }
+        other => return Err(format!("{raw:?} has scheme {other:?}; use https.")),
+    }
+    if url.host().is_none() {
+        return Err(format!(
+            "{raw:?} has no host; write it like \"https://example.oomnitza.com\"."
+        ));
+    }
+    Ok(url)
+}
+
+fn check_max_retries(v: &Value, diags: &mut Diagnostics) -> Option<u32> {
+    let n = v.as_f64()?;
+    if n.fract() != 0.0 || !(0.0..=20.0).contains(&n) {
+        diags.error_at(
+            AttrPath::root("max_retries"),
+            "Invalid max_retries",
+            format!("max_retries must be a whole number from 0 to 20, not {n}."),
+        );
+        return None;
+    }
+    Some(n as u32)
+}
+
+fn check_timeout(v: &Value, diags: &mut Diagnostics) -> Option<Duration> {
+    let s = v.as_str()?;
+    match parse_duration(s) {
+        Ok(d) if d >= Duration::from_secs(1) => Some(d),
+        Ok(_) => {
+            diags.error_at(
+                AttrPath::root("request_timeout"),
+                "Invalid request_timeout",
+                "request_timeout must be at least 1s.",
+            );
+            None
+        }
+        Err(e) => {
+            diags.error_at(
+                AttrPath::root("request_timeout"),
+                "Invalid request_timeout",
+                format!("request_timeout {e}."),
+            );
+            None
+        }
+    }
+}
+
+#[async_trait]
+impl Provider for OomnitzaProvider {
+    type Client = Client;
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("Manages Oomnitza integration credentials (Jira) as code.")
+                .attr(Attribute::string("url").optional().describe(
+                    "The Oomnitza instance, e.g. `https://example.oomnitza.com`. Env: `OOMNITZA_URL`. Plain `http://` is refused except for loopback hosts.",
+                ))
+                .attr(Attribute::string("api_token").optional().sensitive().describe(
+                    "An API token (Configuration > Security > API tokens), sent as `Authorization2`. Env: `OOMNITZA_API_TOKEN`. Give this or `username` and `password`.",
+                ))
+                .attr(Attribute::string("username").optional().describe(
+                    "Oomnitza login, exchanged once for a token. Env: `OOMNITZA_USERNAME`.",
+                ))
+                .attr(Attribute::string("password").optional().sensitive().describe(
+                    "Password for `username`. Env: `OOMNITZA_PASSWORD`.",
+                ))
+                .attr(Attribute::string("request_timeout").optional().describe(
+                    "Limit for one HTTP request, such as `30s` or `2m`. Default `30s`.",
+                ))
+                .attr(Attribute::number("max_retries").optional().describe(
+                    "How often a failed idempotent request (429, 5xx, connection error) is retried. 0-20, default 5.",
+                )),
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(raw) = config.get("url").as_str() {
+            if let Err(e) = check_url(raw) {
+                diags.error_at(AttrPath::root("url"), "Invalid url", e);
+            }
+        }
+        for name in ["api_token", "username", "password"] {
+            if config
+                .get(name)
+                .as_str()
+                .is_some_and(|s| s.trim().is_empty())
+            {
+                diags.error_at(
+                    AttrPath::root(name),
+                    format!("Empty {name}"),
+                    format!("{name} is set to an empty string; set a value or leave it out to use the environment."),
+                );
+            }
+        }
+        check_max_retries(config.get("max_retries"), diags);
+        check_timeout(config.get("request_timeout"), diags);
+    }
+
+    async fn configure(
+        &self,
+        config: &Value,
+        cancel: CancellationToken,
+        diags: &mut Diagnostics,
+    ) -> Option<Client> {
+        self.validate(config, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        let (Ok(url), Ok(token), Ok(username), Ok(password)) = (
+            setting(config, "url", ENV_URL),
+            setting(config, "api_token", ENV_API_TOKEN),
+            setting(config, "username", ENV_USERNAME),
+            setting(config, "password", ENV_PASSWORD),
+        ) else {
+            diags.error(
+                "Provider configuration not known yet",
+                "Some oomnitza provider settings depend on values known only after apply. Set url and credentials from values known at plan time.",
+            );
+            return None;
+        };
+        let Some(url) = url else {
+            diags.error_at(
+                AttrPath::root("url"),
+                "Missing Oomnitza URL",
+                format!("Set url in the provider block or the {ENV_URL} environment variable, e.g. \"https://example.oomnitza.com\"."),
+            );
+            return None;
+        };
+        let base_url = match check_url(&url) {
+            Ok(u) => u,
+            Err(e) => {
+                diags.error_at(
+                    AttrPath::root("url"),
+                    format!("Invalid url (from {ENV_URL})"),
+                    e,
+                );
+                return None;
+            }
+        };
+        let auth = match (token, username, password) {
+            (Some(t), None, None) => Auth::Token(Secret::new(t)),
+            (Some(_), _, _) => {
+                diags.error_at(
+                    AttrPath::root("api_token"),
+                    "Conflicting credentials",
+                    format!("Give either api_token ({ENV_API_TOKEN}) or username and password ({ENV_USERNAME}/{ENV_PASSWORD}), not both."),
+                );
+                return None;
+            }
+            (None, Some(u), Some(p)) => Auth::Login {
+                username: u,
+                password: Secret::new(p),
+            },
+            (None, Some(_), None) => {
+                diags.error_at(
+                    AttrPath::root("password"),
+                    "Missing password",
+                    format!(
+                        "username is set, so set password in the provider block or {ENV_PASSWORD}."
+                    ),
+                );
+                return None;
+            }
+            (None, None, Some(_)) => {
+                diags.error_at(
+                    AttrPath::root("username"),
+                    "Missing username",
+                    format!(
+                        "password is set, so set username in the provider block or {ENV_USERNAME}."
+                    ),
+                );
+                return None;
+            }
+            (None, None, None) => {
+                diags.error_at(
+                    AttrPath::root("api_token"),
+                    "Missing Oomnitza credentials",
+                    format!("Set api_token in the provider block or the {ENV_API_TOKEN} environment variable (or username and password, or {ENV_USERNAME} and {ENV_PASSWORD})."),
+                );
+                return None;
+            }
+        };
+        let mut cfg = ClientConfig::new(base_url, auth);
+        cfg.cancel = cancel;
+        if let Some(d) = check_timeout(config.get("request_timeout"), diags) {
+            cfg.request_timeout = d;
+        }
+        if let Some(n) = check_max_retries(config.get("max_retries"), diags) {
+            cfg.max_retries = n;
+        }
+        match Client::new(cfg) {
+            Ok(c) => Some(c),
+            Err(e) => {
+                diags.error("Could not set up the Oomnitza client", e.to_string());
+                None
+            }
+        }
+    }
+
+    fn resources(&self) -> Vec<Arc<dyn Resource<Client>>> {
+        vec![Arc::new(crate::resources::jira_credential::JiraCredential)]
+    }
+
+    fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
+        vec![Arc::new(
+            crate::data_sources::jira_credential::JiraCredentialData,
+        )]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_url;
+
+    #[test]
+    fn url_rules() {
+        assert!(check_url("https://example.oomnitza.com").is_ok());
+        assert!(check_url("http://127.0.0.1:8080").is_ok());
+        assert!(check_url("http://localhost:1").is_ok());
+        assert!(check_url("http://[::1]:1").is_ok());
+        let e = check_url("http://example.oomnitza.com").unwrap_err();
+        assert!(e.contains("plain http"), "{e}");
+        assert!(check_url("example.oomnitza.com").is_err());
+        assert!(check_url("ftp://x").is_err());
+    }
+}
