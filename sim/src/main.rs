@@ -1,1 +1,302 @@
-fn main() {}
+//! `oomnitza-sim`: a local stand-in for Oomnitza's credentials API (see
+//! `docs/oomnitza-api.md`), for tests, benchmarks and the quickstart.
+//!
+//! ```text
+//! oomnitza-sim --listen 127.0.0.1:0 --token T [--read-only-token T2]
+//!              [--username U --password P] [--data FILE]
+//! ```
+//! The first stdout line is `listening on http://127.0.0.1:<port>`.
+
+mod faults;
+mod store;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use axum::extract::{Form, Path, Query, Request, State};
+use axum::http::{HeaderMap, Method, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::{json, Value};
+use tokio::sync::Mutex;
+
+use store::{ApiError, Store};
+
+/// Command-line settings.
+#[derive(Clone, Debug, Default)]
+struct Args {
+    listen: Option<SocketAddr>,
+    token: String,
+    read_only_token: Option<String>,
+    username: Option<String>,
+    password: Option<String>,
+    data: Option<PathBuf>,
+    quiet: bool,
+}
+
+const USAGE: &str = "usage: oomnitza-sim --listen 127.0.0.1:0 --token TOKEN [--read-only-token TOKEN] [--username U --password P] [--data FILE] [--quiet]";
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args::default();
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let mut val = || it.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
+        match flag.as_str() {
+            "--listen" => a.listen = Some(val()?.parse().map_err(|e| format!("--listen: {e}"))?),
+            "--token" => a.token = val()?,
+            "--read-only-token" => a.read_only_token = Some(val()?),
+            "--username" => a.username = Some(val()?),
+            "--password" => a.password = Some(val()?),
+            "--data" => a.data = Some(PathBuf::from(val()?)),
+            "--quiet" => a.quiet = true,
+            "--help" | "-h" => return Err(USAGE.to_string()),
+            other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
+        }
+    }
+    if a.token.is_empty() {
+        return Err(format!("--token is required\n{USAGE}"));
+    }
+    Ok(a)
+}
+
+pub struct App {
+    args: Args,
+    store: Mutex<Store>,
+    faults: faults::Faults,
+}
+
+type Shared = Arc<App>;
+
+/// Which token a request carried.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Role {
+    ReadWrite,
+    ReadOnly,
+}
+
+fn role(app: &App, headers: &HeaderMap) -> Option<Role> {
+    let got = headers.get("Authorization2")?.to_str().ok()?;
+    if got == app.args.token {
+        Some(Role::ReadWrite)
+    } else if app.args.read_only_token.as_deref() == Some(got) {
+        Some(Role::ReadOnly)
+    } else {
+        None
+    }
+}
+
+fn error(status: StatusCode, msg: &str) -> Response {
+    (status, Json(json!({ "error": msg }))).into_response()
+}
+
+/// Checks the token for every API and `/_sim` route.
+async fn auth(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    match role(&app, req.headers()) {
+        None => error(StatusCode::UNAUTHORIZED, "missing or invalid Authorization2 token"),
+        Some(Role::ReadOnly) if req.method() != Method::GET => {
+            error(StatusCode::FORBIDDEN, "this token's role may read but not write credentials")
+        }
+        Some(_) => next.run(req).await,
+    }
+}
+
+/// Logs method, path and status; never headers or bodies.
+async fn access_log(State(app): State<Shared>, req: Request, next: Next) -> Response {
+    let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    let resp = next.run(req).await;
+    if !app.args.quiet {
+        eprintln!("{method} {path} -> {}", resp.status().as_u16());
+    }
+    resp
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        match self {
+            ApiError::Invalid(errors) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(json!({ "errors": errors.iter().map(|(f, m)| json!({"field": f, "message": m})).collect::<Vec<_>>() })),
+            )
+                .into_response(),
+            ApiError::NotFound => error(StatusCode::NOT_FOUND, "no such credential"),
+            ApiError::Conflict(m) => error(StatusCode::CONFLICT, &m),
+            ApiError::BadRequest(m) => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({ "errors": [{"field": "", "message": m}] })),
+            )
+                .into_response(),
+            ApiError::Storage(m) => error(StatusCode::INTERNAL_SERVER_ERROR, &m),
+        }
+    }
+}
+
+/// JSON bodies: a malformed one is a 400 in the contract's error shape.
+fn body(raw: &bytes::Bytes) -> Result<Value, ApiError> {
+    serde_json::from_slice(raw).map_err(|e| ApiError::BadRequest(format!("invalid JSON body: {e}")))
+}
+
+async fn create(State(app): State<Shared>, headers: HeaderMap, raw: bytes::Bytes) -> Result<Response, ApiError> {
+    let b = body(&raw)?;
+    let key = headers.get("Idempotency-Key").and_then(|v| v.to_str().ok()).map(String::from);
+    let cred = app.store.lock().await.create(&b, key.as_deref())?;
+    Ok((StatusCode::CREATED, Json(cred)).into_response())
+}
+
+#[derive(Deserialize)]
+struct ListQuery {
+    saas: Option<String>,
+    name: Option<String>,
+    limit: Option<usize>,
+    skip: Option<usize>,
+}
+
+async fn list(State(app): State<Shared>, Query(q): Query<ListQuery>) -> Json<Vec<Value>> {
+    let limit = q.limit.unwrap_or(100).min(1000);
+    Json(app.store.lock().await.list(q.saas.as_deref(), q.name.as_deref(), q.skip.unwrap_or(0), limit))
+}
+
+async fn read(State(app): State<Shared>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    app.store.lock().await.get(&id).map(Json)
+}
+
+async fn patch(State(app): State<Shared>, Path(id): Path<String>, raw: bytes::Bytes) -> Result<Json<Value>, ApiError> {
+    let b = body(&raw)?;
+    app.store.lock().await.patch(&id, &b).map(Json)
+}
+
+async fn delete(State(app): State<Shared>, Path(id): Path<String>) -> Result<StatusCode, ApiError> {
+    app.store.lock().await.delete(&id).map(|_| StatusCode::NO_CONTENT)
+}
+
+async fn authorize(State(app): State<Shared>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    app.store.lock().await.authorize(&id).map(Json)
+}
+
+#[derive(Deserialize)]
+struct Login {
+    login: String,
+    password: String,
+}
+
+async fn request_token(State(app): State<Shared>, Form(l): Form<Login>) -> Response {
+    let ok = app.args.username.as_deref() == Some(l.login.as_str())
+        && app.args.password.as_deref() == Some(l.password.as_str());
+    if ok {
+        Json(json!({ "token": app.args.token })).into_response()
+    } else {
+        error(StatusCode::UNAUTHORIZED, "invalid login or password")
+    }
+}
+
+// ---- test-only routes under /_sim ----
+
+async fn sim_edit(State(app): State<Shared>, Path(id): Path<String>, raw: bytes::Bytes) -> Result<Json<Value>, ApiError> {
+    let b = body(&raw)?;
+    app.store.lock().await.edit_out_of_band(&id, &b).map(Json)
+}
+
+async fn sim_rotate(State(app): State<Shared>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
+    app.store.lock().await.rotate(&id).map(Json)
+}
+
+async fn sim_all(State(app): State<Shared>) -> Json<Vec<Value>> {
+    Json(app.store.lock().await.list(None, None, 0, usize::MAX))
+}
+
+#[derive(Deserialize)]
+struct SecretCheck {
+    value: String,
+}
+
+/// Whether the stored secret equals `value` (the secret itself is never answered).
+async fn sim_secret_check(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    Json(q): Json<SecretCheck>,
+) -> Result<Json<Value>, ApiError> {
+    let m = app.store.lock().await.secret_matches(&id, &q.value)?;
+    Ok(Json(json!({ "matches": m })))
+}
+
+async fn sim_faults(State(app): State<Shared>, Json(f): Json<faults::FaultSpec>) -> Json<Value> {
+    app.faults.set(f);
+    Json(app.faults.describe())
+}
+
+async fn sim_stats(State(app): State<Shared>) -> Json<Value> {
+    let mut s = app.faults.describe();
+    s["credentials"] = json!(app.store.lock().await.len());
+    Json(s)
+}
+
+fn router(app: Shared) -> Router {
+    let api = Router::new()
+        .route("/api/v3/credentials", post(create).get(list))
+        .route("/api/v3/credentials/{id}", get(read).patch(patch).delete(delete))
+        .route("/api/v3/credentials/{id}/authorize", post(authorize))
+        .layer(middleware::from_fn_with_state(app.clone(), faults::inject))
+        .layer(middleware::from_fn_with_state(app.clone(), auth));
+    let sim = Router::new()
+        .route("/_sim/credentials", get(sim_all))
+        .route("/_sim/credentials/{id}", axum::routing::patch(sim_edit).delete(delete))
+        .route("/_sim/credentials/{id}/rotate", post(sim_rotate))
+        .route("/_sim/credentials/{id}/secret_check", post(sim_secret_check))
+        .route("/_sim/faults", post(sim_faults))
+        .route("/_sim/stats", get(sim_stats))
+        .layer(middleware::from_fn_with_state(app.clone(), auth));
+    Router::new()
+        .route("/api/request_token", post(request_token))
+        .merge(api)
+        .merge(sim)
+        .layer(middleware::from_fn_with_state(app.clone(), access_log))
+        .with_state(app)
+}
+
+fn main() -> ExitCode {
+    let args = match parse_args() {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::from(2);
+        }
+    };
+    let store = match Store::open(args.data.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("oomnitza-sim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("oomnitza-sim: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let addr = args.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
+    let app = Arc::new(App { args, store: Mutex::new(store), faults: faults::Faults::default() });
+    let result: std::io::Result<()> = runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await?;
+        println!("listening on http://{}", listener.local_addr()?);
+        use std::io::Write as _;
+        let _ = std::io::stdout().flush();
+        axum::serve(listener, router(app))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oomnitza-sim: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
