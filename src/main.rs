@@ -11,10 +11,7 @@ fn main() -> ExitCode {
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--version" | "-v" | "version" => {
-                println!(
-                    "terraform-provider-oomnitza {} (plugin protocol 6)",
-                    env!("CARGO_PKG_VERSION")
-                );
+                println!("terraform-provider-oomnitza {} (plugin protocol 6)", env!("CARGO_PKG_VERSION"));
                 return ExitCode::SUCCESS;
             }
             "--debug" => mode = Mode::Debug,
@@ -39,11 +36,7 @@ fn main() -> ExitCode {
     }
     plugin::log::init(plugin::log::level_from_env());
 
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("could not start the async runtime: {e}");

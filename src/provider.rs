@@ -9,9 +9,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 use crate::framework::duration::parse_duration;
-use crate::framework::{
-    AttrPath, Attribute, Block, DataSource, Diagnostics, Provider, Resource, Schema, Value,
-};
+use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Provider, Resource, Schema, Value};
 use crate::oomnitza::{Auth, Client, ClientConfig};
 use crate::secret::Secret;
 
@@ -65,9 +63,7 @@ pub fn check_url(raw: &str) -> Result<Url, String> {
         other => return Err(format!("{raw:?} has scheme {other:?}; use https.")),
     }
     if url.host().is_none() {
-        return Err(format!(
-            "{raw:?} has no host; write it like \"https://example.oomnitza.com\"."
-        ));
+        return Err(format!("{raw:?} has no host; write it like \"https://example.oomnitza.com\"."));
     }
     Ok(url)
 }
@@ -144,11 +140,7 @@ impl Provider for OomnitzaProvider {
             }
         }
         for name in ["api_token", "username", "password"] {
-            if config
-                .get(name)
-                .as_str()
-                .is_some_and(|s| s.trim().is_empty())
-            {
+            if config.get(name).as_str().is_some_and(|s| s.trim().is_empty()) {
                 diags.error_at(
                     AttrPath::root(name),
                     format!("Empty {name}"),
@@ -160,12 +152,7 @@ impl Provider for OomnitzaProvider {
         check_timeout(config.get("request_timeout"), diags);
     }
 
-    async fn configure(
-        &self,
-        config: &Value,
-        cancel: CancellationToken,
-        diags: &mut Diagnostics,
-    ) -> Option<Client> {
+    async fn configure(&self, config: &Value, cancel: CancellationToken, diags: &mut Diagnostics) -> Option<Client> {
         self.validate(config, diags);
         if diags.has_errors() {
             return None;
@@ -193,11 +180,7 @@ impl Provider for OomnitzaProvider {
         let base_url = match check_url(&url) {
             Ok(u) => u,
             Err(e) => {
-                diags.error_at(
-                    AttrPath::root("url"),
-                    format!("Invalid url (from {ENV_URL})"),
-                    e,
-                );
+                diags.error_at(AttrPath::root("url"), format!("Invalid url (from {ENV_URL})"), e);
                 return None;
             }
         };
@@ -211,17 +194,12 @@ impl Provider for OomnitzaProvider {
                 );
                 return None;
             }
-            (None, Some(u), Some(p)) => Auth::Login {
-                username: u,
-                password: Secret::new(p),
-            },
+            (None, Some(u), Some(p)) => Auth::Login { username: u, password: Secret::new(p) },
             (None, Some(_), None) => {
                 diags.error_at(
                     AttrPath::root("password"),
                     "Missing password",
-                    format!(
-                        "username is set, so set password in the provider block or {ENV_PASSWORD}."
-                    ),
+                    format!("username is set, so set password in the provider block or {ENV_PASSWORD}."),
                 );
                 return None;
             }
@@ -229,9 +207,7 @@ impl Provider for OomnitzaProvider {
                 diags.error_at(
                     AttrPath::root("username"),
                     "Missing username",
-                    format!(
-                        "password is set, so set username in the provider block or {ENV_USERNAME}."
-                    ),
+                    format!("password is set, so set username in the provider block or {ENV_USERNAME}."),
                 );
                 return None;
             }
@@ -266,9 +242,7 @@ impl Provider for OomnitzaProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
-        vec![Arc::new(
-            crate::data_sources::jira_credential::JiraCredentialData,
-        )]
+        vec![Arc::new(crate::data_sources::jira_credential::JiraCredentialData)]
     }
 }
 

@@ -195,7 +195,11 @@ async fn request_token(State(app): State<Shared>, Form(l): Form<Login>) -> Respo
 
 // ---- test-only routes under /_sim ----
 
-async fn sim_edit(State(app): State<Shared>, Path(id): Path<String>, raw: bytes::Bytes) -> Result<Json<Value>, ApiError> {
+async fn sim_edit(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    raw: bytes::Bytes,
+) -> Result<Json<Value>, ApiError> {
     let b = body(&raw)?;
     app.store.lock().await.edit_out_of_band(&id, &b).map(Json)
 }

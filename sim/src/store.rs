@@ -129,13 +129,15 @@ fn check_oauth(c: &mut Check, o: &Value, partial: bool) {
     }
 }
 
-const TOP_FIELDS: &[&str] = &["name", "owner", "description", "saas", "auth_type", "basic", "oauth2", "expiration_date"];
+const TOP_FIELDS: &[&str] =
+    &["name", "owner", "description", "saas", "auth_type", "basic", "oauth2", "expiration_date"];
 
 impl Store {
     /// Opens the store, loading `path` when it exists. A file that cannot be
     /// read is an error, never an empty store.
     pub fn open(path: Option<PathBuf>) -> Result<Store, String> {
-        let mut s = Store { creds: BTreeMap::new(), index: HashMap::new(), next_seq: 1, idempotency: HashMap::new(), path };
+        let mut s =
+            Store { creds: BTreeMap::new(), index: HashMap::new(), next_seq: 1, idempotency: HashMap::new(), path };
         let Some(p) = s.path.clone() else { return Ok(s) };
         let text = match std::fs::read_to_string(&p) {
             Ok(t) => t,
@@ -144,10 +146,9 @@ impl Store {
         };
         let doc: Value = serde_json::from_str(&text)
             .map_err(|e| format!("data file {} is corrupt ({e}); move it away to start empty", p.display()))?;
-        let list = doc
-            .get("credentials")
-            .and_then(Value::as_array)
-            .ok_or_else(|| format!("data file {} has no \"credentials\" array; move it away to start empty", p.display()))?;
+        let list = doc.get("credentials").and_then(Value::as_array).ok_or_else(|| {
+            format!("data file {} has no \"credentials\" array; move it away to start empty", p.display())
+        })?;
         for c in list {
             let id = c
                 .get("id")
@@ -169,8 +170,8 @@ impl Store {
     fn save(&self) -> Result<(), ApiError> {
         let Some(p) = &self.path else { return Ok(()) };
         let list: Vec<&Value> = self.creds.values().map(|c| &c.json).collect();
-        let text = serde_json::to_vec_pretty(&json!({ "credentials": list }))
-            .map_err(|e| ApiError::Storage(e.to_string()))?;
+        let text =
+            serde_json::to_vec_pretty(&json!({ "credentials": list })).map_err(|e| ApiError::Storage(e.to_string()))?;
         let tmp = p.with_extension("tmp");
         std::fs::write(&tmp, text)
             .and_then(|_| std::fs::rename(&tmp, p))

@@ -12,12 +12,7 @@ use crate::resources::api_diags;
 pub struct JiraCredentialData;
 
 fn object(fields: &[(&str, Type)]) -> Type {
-    Type::Object(
-        fields
-            .iter()
-            .map(|(k, t)| (k.to_string(), t.clone()))
-            .collect::<BTreeMap<_, _>>(),
-    )
+    Type::Object(fields.iter().map(|(k, t)| (k.to_string(), t.clone())).collect::<BTreeMap<_, _>>())
 }
 
 fn basic_type() -> Type {
@@ -43,10 +38,7 @@ fn to_value(c: &Credential, ty: &Type) -> Value {
     s.set("owner", Value::string(&c.owner));
     s.set("description", Value::string(&c.description));
     s.set("auth_type", Value::string(c.auth_type.as_str()));
-    s.set(
-        "expiration_date",
-        Value::opt_string(c.expiration_date.clone()),
-    );
+    s.set("expiration_date", Value::opt_string(c.expiration_date.clone()));
     s.set("secret_version", Value::Number(c.secret_version as f64));
     s.set("created_at", Value::string(&c.created_at));
     s.set("updated_at", Value::string(&c.updated_at));
@@ -58,17 +50,11 @@ fn to_value(c: &Credential, ty: &Type) -> Value {
     if let Some(o) = &c.oauth2 {
         let mut v = Value::null_object(&oauth_type());
         v.set("client_id", Value::string(&o.client_id));
-        v.set(
-            "scopes",
-            Value::List(o.scopes.iter().map(Value::string).collect()),
-        );
+        v.set("scopes", Value::List(o.scopes.iter().map(Value::string).collect()));
         v.set("site", Value::opt_string(o.site.clone()));
         v.set("callback_url", Value::string(&o.callback_url));
         v.set("status", Value::opt_string(o.status.clone()));
-        v.set(
-            "authorization_url",
-            Value::opt_string(o.authorization_url.clone()),
-        );
+        v.set("authorization_url", Value::opt_string(o.authorization_url.clone()));
         v.set("expires_at", Value::opt_string(o.expires_at.clone()));
         s.set("oauth", v);
     }
@@ -79,18 +65,26 @@ impl JiraCredentialData {
     fn schema_static() -> Schema {
         Schema::new(
             0,
-            Block::new("Looks up a Jira credential in Oomnitza by `id` or exact `name` (exactly one). Secrets are never read.")
-                .attr(Attribute::string("id").optional_computed().describe("The credential's id."))
-                .attr(Attribute::string("name").optional_computed().describe("The exact name; it must match one credential."))
-                .attr(Attribute::string("owner").computed())
-                .attr(Attribute::string("description").computed())
-                .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
-                .attr(Attribute::string("expiration_date").computed())
-                .attr(Attribute::number("secret_version").computed())
-                .attr(Attribute::string("created_at").computed())
-                .attr(Attribute::string("updated_at").computed())
-                .attr(Attribute::of("basic", basic_type()).computed().describe("For basic auth: `email`."))
-                .attr(Attribute::of("oauth", oauth_type()).computed().describe("For OAuth 2.0: the app and its consent status.")),
+            Block::new(
+                "Looks up a Jira credential in Oomnitza by `id` or exact `name` (exactly one). Secrets are never read.",
+            )
+            .attr(Attribute::string("id").optional_computed().describe("The credential's id."))
+            .attr(
+                Attribute::string("name").optional_computed().describe("The exact name; it must match one credential."),
+            )
+            .attr(Attribute::string("owner").computed())
+            .attr(Attribute::string("description").computed())
+            .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
+            .attr(Attribute::string("expiration_date").computed())
+            .attr(Attribute::number("secret_version").computed())
+            .attr(Attribute::string("created_at").computed())
+            .attr(Attribute::string("updated_at").computed())
+            .attr(Attribute::of("basic", basic_type()).computed().describe("For basic auth: `email`."))
+            .attr(
+                Attribute::of("oauth", oauth_type())
+                    .computed()
+                    .describe("For OAuth 2.0: the app and its consent status."),
+            ),
         )
     }
 }
@@ -114,11 +108,7 @@ impl DataSource<Client> for JiraCredentialData {
                 "Set id or name to say which Jira credential to read.",
             );
         } else if !id.is_null() && !name.is_null() {
-            diags.error_at(
-                AttrPath::root("name"),
-                "Both id and name set",
-                "Set only one of id and name.",
-            );
+            diags.error_at(AttrPath::root("name"), "Both id and name set", "Set only one of id and name.");
         }
     }
 
@@ -149,7 +139,11 @@ impl DataSource<Client> for JiraCredentialData {
             match client.list_by_name(name).await {
                 Ok(mut v) if v.len() == 1 => v.remove(0),
                 Ok(v) if v.is_empty() => {
-                    diags.error_at(AttrPath::root("name"), "No such Jira credential", format!("Oomnitza has no Jira credential named {name:?}. Names must match exactly."));
+                    diags.error_at(
+                        AttrPath::root("name"),
+                        "No such Jira credential",
+                        format!("Oomnitza has no Jira credential named {name:?}. Names must match exactly."),
+                    );
                     return Value::Null;
                 }
                 Ok(v) => {

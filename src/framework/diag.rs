@@ -25,12 +25,7 @@ impl AttrPath {
     }
     /// Parses a dotted path such as `basic.email` (attribute names only).
     pub fn dotted(path: &str) -> Self {
-        AttrPath(
-            path.split('.')
-                .filter(|s| !s.is_empty())
-                .map(|s| Step::Attr(s.into()))
-                .collect(),
-        )
+        AttrPath(path.split('.').filter(|s| !s.is_empty()).map(|s| Step::Attr(s.into())).collect())
     }
 }
 
@@ -73,35 +68,14 @@ impl Diagnostics {
     pub fn error(&mut self, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Error, summary.into(), detail.into(), None);
     }
-    pub fn error_at(
-        &mut self,
-        path: AttrPath,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
+    pub fn error_at(&mut self, path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Error, summary.into(), detail.into(), Some(path));
     }
-    pub fn warning_at(
-        &mut self,
-        path: Option<AttrPath>,
-        summary: impl Into<String>,
-        detail: impl Into<String>,
-    ) {
+    pub fn warning_at(&mut self, path: Option<AttrPath>, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Warning, summary.into(), detail.into(), path);
     }
-    fn push(
-        &mut self,
-        severity: Severity,
-        summary: String,
-        detail: String,
-        path: Option<AttrPath>,
-    ) {
-        self.0.push(Diagnostic {
-            severity,
-            summary,
-            detail,
-            path,
-        });
+    fn push(&mut self, severity: Severity, summary: String, detail: String, path: Option<AttrPath>) {
+        self.0.push(Diagnostic { severity, summary, detail, path });
     }
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);

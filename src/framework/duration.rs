@@ -14,13 +14,9 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     while !rest.is_empty() {
         let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
         if digits == 0 {
-            return Err(format!(
-                "{s:?} is not a duration; write one such as \"30s\", \"2m\" or \"1h30m\""
-            ));
+            return Err(format!("{s:?} is not a duration; write one such as \"30s\", \"2m\" or \"1h30m\""));
         }
-        let n: u64 = rest[..digits]
-            .parse()
-            .map_err(|_| format!("{s:?} is too large"))?;
+        let n: u64 = rest[..digits].parse().map_err(|_| format!("{s:?} is too large"))?;
         rest = &rest[digits..];
         let unit_len = rest.bytes().take_while(|b| b.is_ascii_alphabetic()).count();
         let unit = &rest[..unit_len];
@@ -30,11 +26,7 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
             "s" => Duration::from_secs(n),
             "m" => Duration::from_secs(n.saturating_mul(60)),
             "h" => Duration::from_secs(n.saturating_mul(3600)),
-            _ => {
-                return Err(format!(
-                    "{s:?} has no valid unit after {n}; use ms, s, m or h, as in \"30s\" or \"2m\""
-                ))
-            }
+            _ => return Err(format!("{s:?} has no valid unit after {n}; use ms, s, m or h, as in \"30s\" or \"2m\"")),
         };
         total = total.saturating_add(step);
     }

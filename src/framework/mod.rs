@@ -60,13 +60,7 @@ pub trait Resource<C>: Send + Sync {
         diags: &mut Diagnostics,
     ) -> Value;
     /// Reads the remote object; `Value::Null` when it is gone.
-    async fn read(
-        &self,
-        client: &C,
-        state: &Value,
-        private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value;
+    async fn read(&self, client: &C, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value;
     async fn update(
         &self,
         client: &C,
@@ -138,9 +132,7 @@ pub fn null_write_only(block: &Block, v: &mut Value) {
         if let Some(child) = m.get_mut(&b.name) {
             match child {
                 Value::List(items) => items.iter_mut().for_each(|i| null_write_only(&b.block, i)),
-                Value::Map(items) => items
-                    .values_mut()
-                    .for_each(|i| null_write_only(&b.block, i)),
+                Value::Map(items) => items.values_mut().for_each(|i| null_write_only(&b.block, i)),
                 single => null_write_only(&b.block, single),
             }
         }

@@ -120,10 +120,7 @@ pub struct Block {
 
 impl Block {
     pub fn new(description: &str) -> Self {
-        Block {
-            description: description.to_string(),
-            ..Default::default()
-        }
+        Block { description: description.to_string(), ..Default::default() }
     }
     pub fn attr(mut self, a: Attribute) -> Self {
         self.attributes.push(a);
@@ -131,13 +128,7 @@ impl Block {
     }
     pub fn block(mut self, name: &str, nesting: Nesting, block: Block) -> Self {
         // Terraform wants min = max for single blocks: 0/0 means optional.
-        self.blocks.push(NestedBlock {
-            name: name.to_string(),
-            block,
-            nesting,
-            min_items: 0,
-            max_items: 0,
-        });
+        self.blocks.push(NestedBlock { name: name.to_string(), block, nesting, min_items: 0, max_items: 0 });
         self
     }
 
@@ -208,8 +199,7 @@ impl Block {
             }
         }
         for b in &self.blocks {
-            b.block
-                .collect_secret_paths(&format!("{prefix}{}.", b.name), out);
+            b.block.collect_secret_paths(&format!("{prefix}{}.", b.name), out);
         }
     }
 }
@@ -229,9 +219,6 @@ impl Schema {
         self.block.value_type()
     }
     pub fn to_proto(&self) -> pb::Schema {
-        pb::Schema {
-            version: self.version,
-            block: Some(self.block.to_proto(self.version)),
-        }
+        pb::Schema { version: self.version, block: Some(self.block.to_proto(self.version)) }
     }
 }

@@ -74,10 +74,7 @@ impl Type {
             Type::Set(t) => json!(["set", t.to_json()]),
             Type::Map(t) => json!(["map", t.to_json()]),
             Type::Object(attrs) => {
-                let m: serde_json::Map<String, J> = attrs
-                    .iter()
-                    .map(|(k, t)| (k.clone(), t.to_json()))
-                    .collect();
+                let m: serde_json::Map<String, J> = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
                 json!(["object", m])
             }
             Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
@@ -112,9 +109,7 @@ impl Type {
                     }
                     "tuple" => {
                         let ts = inner.as_array().ok_or_else(bad)?;
-                        Ok(Type::Tuple(
-                            ts.iter().map(Type::from_json).collect::<Result<_, _>>()?,
-                        ))
+                        Ok(Type::Tuple(ts.iter().map(Type::from_json).collect::<Result<_, _>>()?))
                     }
                     _ => Err(bad()),
                 }
@@ -184,9 +179,7 @@ impl Value {
     /// Terraform expects for absent nested blocks' parents.
     pub fn null_object(ty: &Type) -> Value {
         match ty {
-            Type::Object(attrs) => {
-                Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect())
-            }
+            Type::Object(attrs) => Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect()),
             _ => Value::Null,
         }
     }
@@ -211,8 +204,7 @@ impl Value {
     // ---- JSON ----
 
     pub fn from_json_bytes(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-        let j: serde_json::Value =
-            serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string()))?;
+        let j: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string()))?;
         Value::from_json(&j, ty, 0)
     }
 
@@ -225,26 +217,17 @@ impl Value {
         Ok(match (ty, j) {
             (_, J::Null) => Value::Null,
             (Type::Bool, J::Bool(b)) => Value::Bool(*b),
-            (Type::Number, J::Number(n)) => {
-                Value::Number(n.as_f64().ok_or_else(|| mismatch("number"))?)
-            }
-            (Type::Number, J::String(s)) => {
-                Value::Number(s.parse().map_err(|_| mismatch("number"))?)
-            }
+            (Type::Number, J::Number(n)) => Value::Number(n.as_f64().ok_or_else(|| mismatch("number"))?),
+            (Type::Number, J::String(s)) => Value::Number(s.parse().map_err(|_| mismatch("number"))?),
             (Type::String, J::String(s)) => Value::String(s.clone()),
             (Type::String, J::Number(n)) => Value::String(n.to_string()),
             (Type::String, J::Bool(b)) => Value::String(b.to_string()),
-            (Type::List(t) | Type::Set(t), J::Array(a)) => Value::List(
-                a.iter()
-                    .map(|e| Value::from_json(e, t, depth + 1))
-                    .collect::<Result<_, _>>()?,
-            ),
-            (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => Value::List(
-                a.iter()
-                    .zip(ts)
-                    .map(|(e, t)| Value::from_json(e, t, depth + 1))
-                    .collect::<Result<_, _>>()?,
-            ),
+            (Type::List(t) | Type::Set(t), J::Array(a)) => {
+                Value::List(a.iter().map(|e| Value::from_json(e, t, depth + 1)).collect::<Result<_, _>>()?)
+            }
+            (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => {
+                Value::List(a.iter().zip(ts).map(|(e, t)| Value::from_json(e, t, depth + 1)).collect::<Result<_, _>>()?)
+            }
             (Type::Map(t), J::Object(m)) => Value::Map(
                 m.iter()
                     .map(|(k, e)| Ok((k.clone(), Value::from_json(e, t, depth + 1)?)))
@@ -286,9 +269,7 @@ impl Value {
             }
             Value::String(s) => J::String(s.clone()),
             Value::List(v) => J::Array(v.iter().map(Value::to_json).collect()),
-            Value::Map(m) | Value::Object(m) => {
-                J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
+            Value::Map(m) | Value::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
         }
     }
 }
@@ -326,20 +307,13 @@ impl Reader<'_> {
         Ok(Some(match m {
             Marker::FixStr(n) | Marker::FixArray(n) | Marker::FixMap(n) => n as usize,
             Marker::Str8 | Marker::Bin8 => self.u8()? as usize,
-            Marker::Str16 | Marker::Bin16 | Marker::Array16 | Marker::Map16 => {
-                u16::from_be_bytes(self.be()?) as usize
-            }
-            Marker::Str32 | Marker::Bin32 | Marker::Array32 | Marker::Map32 => {
-                u32::from_be_bytes(self.be()?) as usize
-            }
+            Marker::Str16 | Marker::Bin16 | Marker::Array16 | Marker::Map16 => u16::from_be_bytes(self.be()?) as usize,
+            Marker::Str32 | Marker::Bin32 | Marker::Array32 | Marker::Map32 => u32::from_be_bytes(self.be()?) as usize,
             _ => return Ok(None),
         }))
     }
     fn mismatch(&self, expected: &str, m: Marker) -> DecodeError {
-        DecodeError::Mismatch {
-            expected: expected.into(),
-            found: format!("{m:?}"),
-        }
+        DecodeError::Mismatch { expected: expected.into(), found: format!("{m:?}") }
     }
     fn string_body(&mut self, m: Marker) -> Result<String, DecodeError> {
         let n = self.len_of(m)?.ok_or_else(|| self.mismatch("string", m))?;
@@ -449,9 +423,7 @@ impl Reader<'_> {
                 for _ in 0..n {
                     let km = Marker::from_u8(self.u8()?);
                     let k = self.string_body(km)?;
-                    let t = attrs
-                        .get(&k)
-                        .ok_or_else(|| DecodeError::UnknownAttribute(k.clone()))?;
+                    let t = attrs.get(&k).ok_or_else(|| DecodeError::UnknownAttribute(k.clone()))?;
                     out.insert(k, self.value(t, depth + 1)?);
                 }
                 for k in attrs.keys() {
@@ -465,11 +437,9 @@ impl Reader<'_> {
                     return Err(self.mismatch("dynamic pair", m));
                 }
                 let tm = Marker::from_u8(self.u8()?);
-                let n = self
-                    .len_of(tm)?
-                    .ok_or_else(|| self.mismatch("type bytes", tm))?;
-                let tj: serde_json::Value = serde_json::from_slice(self.take(n)?)
-                    .map_err(|e| DecodeError::Json(e.to_string()))?;
+                let n = self.len_of(tm)?.ok_or_else(|| self.mismatch("type bytes", tm))?;
+                let tj: serde_json::Value =
+                    serde_json::from_slice(self.take(n)?).map_err(|e| DecodeError::Json(e.to_string()))?;
                 let t = Type::from_json(&tj)?;
                 self.value(&t, depth + 1)
             }
@@ -485,9 +455,7 @@ impl Reader<'_> {
     }
     fn map_len(&mut self, m: Marker) -> Result<usize, DecodeError> {
         match m {
-            Marker::FixMap(_) | Marker::Map16 | Marker::Map32 => {
-                self.len_of(m)?.ok_or_else(|| self.mismatch("map", m))
-            }
+            Marker::FixMap(_) | Marker::Map16 | Marker::Map32 => self.len_of(m)?.ok_or_else(|| self.mismatch("map", m)),
             other => Err(self.mismatch("map", other)),
         }
     }
@@ -572,10 +540,7 @@ mod tests {
         attrs.insert("basic".to_string(), Type::Object(inner.clone()));
         attrs.insert("tags".to_string(), Type::Set(Box::new(Type::String)));
         attrs.insert("labels".to_string(), Type::Map(Box::new(Type::String)));
-        attrs.insert(
-            "items".to_string(),
-            Type::List(Box::new(Type::Object(inner))),
-        );
+        attrs.insert("items".to_string(), Type::List(Box::new(Type::Object(inner))));
         Type::Object(attrs)
     }
 
@@ -585,10 +550,7 @@ mod tests {
         let mut v = Value::null_object(&ty);
         v.set("name", Value::string("x"));
         v.set("ok", Value::Unknown);
-        v.set(
-            "tags",
-            Value::List(vec![Value::string("a"), Value::Unknown]),
-        );
+        v.set("tags", Value::List(vec![Value::string("a"), Value::Unknown]));
         let mut b = Value::null_object(match &ty {
             Type::Object(a) => &a["basic"],
             _ => unreachable!(),
@@ -604,27 +566,20 @@ mod tests {
     fn refined_unknown_is_unknown() {
         // ext 12 carrying a refinement map {1: false} (not null)
         let bytes = [0xc7, 0x03, 0x0c, 0x81, 0x01, 0xc2];
-        assert_eq!(
-            Value::from_msgpack(&bytes, &Type::String).unwrap(),
-            Value::Unknown
-        );
+        assert_eq!(Value::from_msgpack(&bytes, &Type::String).unwrap(), Value::Unknown);
     }
 
     #[test]
     fn big_number_as_string() {
         let mut out = Vec::new();
         rmp::encode::write_str(&mut out, "12345678901234567890").unwrap();
-        assert_eq!(
-            Value::from_msgpack(&out, &Type::Number).unwrap(),
-            Value::Number(12345678901234567890.0)
-        );
+        assert_eq!(Value::from_msgpack(&out, &Type::Number).unwrap(), Value::Number(12345678901234567890.0));
     }
 
     #[test]
     fn json_state_decodes_with_missing_and_extra_attributes() {
         let ty = obj_type();
-        let v =
-            Value::from_json_bytes(br#"{"name":"n","gone":1,"basic":{"email":"e"}}"#, &ty).unwrap();
+        let v = Value::from_json_bytes(br#"{"name":"n","gone":1,"basic":{"email":"e"}}"#, &ty).unwrap();
         assert_eq!(v.get("name"), &Value::string("n"));
         assert_eq!(v.get("ok"), &Value::Null);
         assert_eq!(v.get("basic").get("email"), &Value::string("e"));

@@ -16,10 +16,7 @@ pub enum ApiError {
     #[error("Oomnitza refused the change (409): {message}")]
     Conflict { message: String },
     #[error("Oomnitza found invalid input ({status}): {}", summarize(.errors))]
-    Validation {
-        status: u16,
-        errors: Vec<FieldError>,
-    },
+    Validation { status: u16, errors: Vec<FieldError> },
     #[error("Oomnitza is rate limiting requests (429) and retries ran out")]
     RateLimited { retry_after: Option<Duration> },
     #[error("Oomnitza answered {status}: {message}")]
@@ -35,19 +32,12 @@ pub enum ApiError {
 }
 
 fn summarize(errors: &[FieldError]) -> String {
-    errors
-        .iter()
-        .map(|e| format!("{}: {}", e.field, e.message))
-        .collect::<Vec<_>>()
-        .join("; ")
+    errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
 }
 
 impl ApiError {
     /// Whether the same request may be sent again.
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self,
-            ApiError::RateLimited { .. } | ApiError::Server { .. } | ApiError::Transport(_)
-        )
+        matches!(self, ApiError::RateLimited { .. } | ApiError::Server { .. } | ApiError::Transport(_))
     }
 }

@@ -105,17 +105,10 @@ impl Client {
             .timeout(cfg.request_timeout)
             .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(30))
-            .user_agent(concat!(
-                "terraform-provider-oomnitza/",
-                env!("CARGO_PKG_VERSION")
-            ))
+            .user_agent(concat!("terraform-provider-oomnitza/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
-        Ok(Client {
-            http,
-            cfg,
-            token: OnceCell::new(),
-        })
+        Ok(Client { http, cfg, token: OnceCell::new() })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -123,10 +116,7 @@ impl Client {
     }
 
     fn url(&self, path: &str) -> Result<Url, ApiError> {
-        self.cfg
-            .base_url
-            .join(path)
-            .map_err(|e| ApiError::Decode(format!("bad URL {path}: {e}")))
+        self.cfg.base_url.join(path).map_err(|e| ApiError::Decode(format!("bad URL {path}: {e}")))
     }
 
     async fn token(&self) -> Result<&Secret, ApiError> {
@@ -134,9 +124,7 @@ impl Client {
             .get_or_try_init(|| async {
                 match &self.cfg.auth {
                     Auth::Token(t) => Ok(t.clone()),
-                    Auth::Login { username, password } => {
-                        self.request_token(username, password).await
-                    }
+                    Auth::Login { username, password } => self.request_token(username, password).await,
                 }
             })
             .await
@@ -149,9 +137,7 @@ impl Client {
         }
         let url = self.url("/api/request_token")?;
         let form = [("login", username), ("password", password.expose())];
-        let resp = self
-            .cancellable(self.http.post(url).form(&form).send())
-            .await?;
+        let resp = self.cancellable(self.http.post(url).form(&form).send()).await?;
         let t: T = Self::decode(resp).await?;
         Ok(t.token)
     }
@@ -175,31 +161,16 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp
-            .text()
-            .await
-            .map_err(|e| ApiError::Transport(e.without_url().to_string()))?;
+        let body = resp.text().await.map_err(|e| ApiError::Transport(e.without_url().to_string()))?;
         if status.is_success() {
-            let body = if body.is_empty() {
-                "null"
-            } else {
-                body.as_str()
-            };
+            let body = if body.is_empty() { "null" } else { body.as_str() };
             return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
         }
         Err(match status {
-            StatusCode::UNAUTHORIZED => ApiError::Unauthorized {
-                message: message_of(&body),
-            },
-            StatusCode::FORBIDDEN => ApiError::Forbidden {
-                message: message_of(&body),
-            },
-            StatusCode::NOT_FOUND => ApiError::NotFound {
-                message: message_of(&body),
-            },
-            StatusCode::CONFLICT => ApiError::Conflict {
-                message: message_of(&body),
-            },
+            StatusCode::UNAUTHORIZED => ApiError::Unauthorized { message: message_of(&body) },
+            StatusCode::FORBIDDEN => ApiError::Forbidden { message: message_of(&body) },
+            StatusCode::NOT_FOUND => ApiError::NotFound { message: message_of(&body) },
+            StatusCode::CONFLICT => ApiError::Conflict { message: message_of(&body) },
             StatusCode::BAD_REQUEST | StatusCode::UNPROCESSABLE_ENTITY => {
                 #[derive(serde::Deserialize)]
                 struct V {
@@ -207,22 +178,11 @@ impl Client {
                 }
                 let errors = serde_json::from_str::<V>(&body)
                     .map(|v| v.errors)
-                    .unwrap_or_else(|_| {
-                        vec![FieldError {
-                            field: String::new(),
-                            message: message_of(&body),
-                        }]
-                    });
-                ApiError::Validation {
-                    status: status.as_u16(),
-                    errors,
-                }
+                    .unwrap_or_else(|_| vec![FieldError { field: String::new(), message: message_of(&body) }]);
+                ApiError::Validation { status: status.as_u16(), errors }
             }
             StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
-            s => ApiError::Server {
-                status: s.as_u16(),
-                message: message_of(&body),
-            },
+            s => ApiError::Server { status: s.as_u16(), message: message_of(&body) },
         })
     }
 
@@ -258,17 +218,10 @@ impl Client {
     /// The wait before retry number `attempt` (0-based): full jitter over an
     /// exponential window, or the server's `Retry-After` when it gave one.
     fn backoff(&self, attempt: u32, err: &ApiError) -> Duration {
-        if let ApiError::RateLimited {
-            retry_after: Some(d),
-        } = err
-        {
+        if let ApiError::RateLimited { retry_after: Some(d) } = err {
             return (*d).min(Duration::from_secs(120));
         }
-        let window = self
-            .cfg
-            .base_backoff
-            .saturating_mul(1u32 << attempt.min(16))
-            .min(self.cfg.max_backoff);
+        let window = self.cfg.base_backoff.saturating_mul(1u32 << attempt.min(16)).min(self.cfg.max_backoff);
         let ms = window.as_millis().max(1) as u64;
         Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
     }
@@ -310,15 +263,8 @@ impl Client {
         let started = time::OffsetDateTime::now_utc();
         let mut attempt = 0;
         loop {
-            let result = self
-                .once::<Credential>(
-                    Method::POST,
-                    "/api/v3/credentials",
-                    &[],
-                    Some(&body),
-                    Some(&key),
-                )
-                .await;
+            let result =
+                self.once::<Credential>(Method::POST, "/api/v3/credentials", &[], Some(&body), Some(&key)).await;
             match result {
                 Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
                     if is_ambiguous(&e) {
@@ -348,34 +294,19 @@ impl Client {
         let since = started - time::Duration::seconds(5);
         let found = self.list_by_name(&new.name).await?;
         let mut matches = found.into_iter().filter(|c| {
-            let created = time::OffsetDateTime::parse(
-                &c.created_at,
-                &time::format_description::well_known::Rfc3339,
-            );
+            let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
             c.auth_type == new.auth_type
                 && c.basic.as_ref().map(|b| &b.username) == new.basic.as_ref().map(|b| &b.username)
                 && created.is_ok_and(|t| t >= since)
         });
         let first = matches.next();
         // Two candidates: not ours to pick; let the idempotency key decide.
-        Ok(if matches.next().is_some() {
-            None
-        } else {
-            first
-        })
+        Ok(if matches.next().is_some() { None } else { first })
     }
 
     /// The credential with this id; `None` when it is gone.
     pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
-        match self
-            .idempotent(
-                Method::GET,
-                &format!("/api/v3/credentials/{}", enc(id)),
-                &[],
-                None,
-            )
-            .await
-        {
+        match self.idempotent(Method::GET, &format!("/api/v3/credentials/{}", enc(id)), &[], None).await {
             Ok(c) => Ok(Some(c)),
             Err(ApiError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -392,9 +323,7 @@ impl Client {
                 ("limit", PAGE.to_string()),
                 ("skip", out.len().to_string()),
             ];
-            let page: Vec<Credential> = self
-                .idempotent(Method::GET, "/api/v3/credentials", &query, None)
-                .await?;
+            let page: Vec<Credential> = self.idempotent(Method::GET, "/api/v3/credentials", &query, None).await?;
             let n = page.len();
             out.extend(page.into_iter().filter(|c| c.name == name));
             if n < PAGE {
@@ -407,24 +336,13 @@ impl Client {
     /// the same effect as once, so it is retried.
     pub async fn update(&self, id: &str, patch: &CredentialPatch) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
-        self.idempotent(
-            Method::PATCH,
-            &format!("/api/v3/credentials/{}", enc(id)),
-            &[],
-            Some(&body),
-        )
-        .await
+        self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await
     }
 
     /// Deletes the credential; one already gone counts as deleted.
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
         match self
-            .idempotent::<serde_json::Value>(
-                Method::DELETE,
-                &format!("/api/v3/credentials/{}", enc(id)),
-                &[],
-                None,
-            )
+            .idempotent::<serde_json::Value>(Method::DELETE, &format!("/api/v3/credentials/{}", enc(id)), &[], None)
             .await
         {
             Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),

@@ -11,8 +11,7 @@ use tonic::{Request, Response, Status};
 use tracing::{debug, warn};
 
 use crate::framework::{
-    self, diag::Step, AttrPath, DataSource, Diagnostics, PlanRequest, Provider, Resource, Schema,
-    Severity, Type, Value,
+    self, diag::Step, AttrPath, DataSource, Diagnostics, PlanRequest, Provider, Resource, Schema, Severity, Type, Value,
 };
 use crate::tfplugin6 as pb;
 
@@ -41,11 +40,7 @@ pub struct ProviderService<P: Provider> {
 }
 
 fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities {
-        plan_destroy: false,
-        get_provider_schema_optional: true,
-        move_resource_state: false,
-    }
+    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false }
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -71,14 +66,8 @@ impl<P: Provider> ProviderService<P> {
         let provider_schema = provider.schema();
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(provider_schema.to_proto()),
-            resource_schemas: resources
-                .iter()
-                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
-                .collect(),
-            data_source_schemas: data_sources
-                .iter()
-                .map(|(k, e)| (k.to_string(), e.schema.to_proto()))
-                .collect(),
+            resource_schemas: resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            data_source_schemas: data_sources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
@@ -94,15 +83,11 @@ impl<P: Provider> ProviderService<P> {
     }
 
     fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Client>, Diagnostics> {
-        self.resources
-            .get(name)
-            .ok_or_else(|| unknown_type("resource", name))
+        self.resources.get(name).ok_or_else(|| unknown_type("resource", name))
     }
 
     fn data_source(&self, name: &str) -> Result<&DataSourceEntry<P::Client>, Diagnostics> {
-        self.data_sources
-            .get(name)
-            .ok_or_else(|| unknown_type("data source", name))
+        self.data_sources.get(name).ok_or_else(|| unknown_type("data source", name))
     }
 
     async fn client(&self) -> Result<Arc<P::Client>, Diagnostics> {
@@ -141,10 +126,7 @@ fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics
 }
 
 fn encode(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue {
-        msgpack: v.to_msgpack(ty),
-        json: Vec::new(),
-    })
+    Some(pb::DynamicValue { msgpack: v.to_msgpack(ty), json: Vec::new() })
 }
 
 fn path_to_proto(p: &AttrPath) -> pb::AttributePath {
@@ -184,12 +166,7 @@ macro_rules! tri {
     ($e:expr, $resp:ident) => {
         match $e {
             Ok(v) => v,
-            Err(d) => {
-                return Ok(Response::new($resp {
-                    diagnostics: diags_to_proto(d),
-                    ..Default::default()
-                }))
-            }
+            Err(d) => return Ok(Response::new($resp { diagnostics: diags_to_proto(d), ..Default::default() })),
         }
     };
 }
@@ -198,26 +175,15 @@ type Rpc<T> = Result<Response<T>, Status>;
 
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
-    async fn get_metadata(
-        &self,
-        _: Request<pb::get_metadata::Request>,
-    ) -> Rpc<pb::get_metadata::Response> {
+    async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Rpc<pb::get_metadata::Response> {
         use pb::get_metadata as m;
         Ok(Response::new(m::Response {
             server_capabilities: Some(capabilities()),
-            resources: self
-                .resources
-                .keys()
-                .map(|k| m::ResourceMetadata {
-                    type_name: k.to_string(),
-                })
-                .collect(),
+            resources: self.resources.keys().map(|k| m::ResourceMetadata { type_name: k.to_string() }).collect(),
             data_sources: self
                 .data_sources
                 .keys()
-                .map(|k| m::DataSourceMetadata {
-                    type_name: k.to_string(),
-                })
+                .map(|k| m::DataSourceMetadata { type_name: k.to_string() })
                 .collect(),
             ..Default::default()
         }))
@@ -235,15 +201,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Rpc<pb::validate_provider_config::Response> {
         use pb::validate_provider_config::Response as R;
-        let config = tri!(
-            decode(req.get_ref().config.as_ref(), &self.provider_type),
-            R
-        );
+        let config = tri!(decode(req.get_ref().config.as_ref(), &self.provider_type), R);
         let mut diags = Diagnostics::new();
         self.provider.validate(&config, &mut diags);
-        Ok(Response::new(R {
-            diagnostics: diags_to_proto(diags),
-        }))
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
     }
 
     async fn validate_resource_config(
@@ -256,9 +217,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let config = tri!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         e.imp.validate(&config, &mut diags);
-        Ok(Response::new(R {
-            diagnostics: diags_to_proto(diags),
-        }))
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
     }
 
     async fn validate_data_resource_config(
@@ -271,9 +230,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let config = tri!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         e.imp.validate(&config, &mut diags);
-        Ok(Response::new(R {
-            diagnostics: diags_to_proto(diags),
-        }))
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
     }
 
     async fn upgrade_resource_state(
@@ -283,11 +240,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         use pb::upgrade_resource_state::Response as R;
         let r = req.get_ref();
         let e = tri!(self.resource(&r.type_name), R);
-        let json = r
-            .raw_state
-            .as_ref()
-            .map(|s| s.json.as_slice())
-            .unwrap_or_default();
+        let json = r.raw_state.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
         if json.is_empty() {
             let legacy = r.raw_state.as_ref().is_some_and(|s| !s.flatmap.is_empty());
             if legacy {
@@ -299,18 +252,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                     ..Default::default()
                 }));
             }
-            return Ok(Response::new(R {
-                upgraded_state: encode(&Value::Null, &e.ty),
-                diagnostics: vec![],
-            }));
+            return Ok(Response::new(R { upgraded_state: encode(&Value::Null, &e.ty), diagnostics: vec![] }));
         }
         let mut diags = Diagnostics::new();
         let mut v = e.imp.upgrade_state(r.version, json, &mut diags);
         framework::null_write_only(&e.schema.block, &mut v);
-        Ok(Response::new(R {
-            upgraded_state: encode(&v, &e.ty),
-            diagnostics: diags_to_proto(diags),
-        }))
+        Ok(Response::new(R { upgraded_state: encode(&v, &e.ty), diagnostics: diags_to_proto(diags) }))
     }
 
     async fn get_resource_identity_schemas(
@@ -342,31 +289,19 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         debug!(terraform_version = %r.terraform_version, "configuring provider");
         let config = tri!(decode(r.config.as_ref(), &self.provider_type), R);
         let mut diags = Diagnostics::new();
-        if let Some(client) = self
-            .provider
-            .configure(&config, self.stop.clone(), &mut diags)
-            .await
-        {
+        if let Some(client) = self.provider.configure(&config, self.stop.clone(), &mut diags).await {
             *self.client.write().await = Some(Arc::new(client));
         }
-        Ok(Response::new(R {
-            diagnostics: diags_to_proto(diags),
-        }))
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
     }
 
-    async fn read_resource(
-        &self,
-        req: Request<pb::read_resource::Request>,
-    ) -> Rpc<pb::read_resource::Response> {
+    async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
         use pb::read_resource::Response as R;
         let r = req.get_ref();
         let e = tri!(self.resource(&r.type_name), R);
         let state = tri!(decode(r.current_state.as_ref(), &e.ty), R);
         if state.is_null() {
-            return Ok(Response::new(R {
-                new_state: encode(&state, &e.ty),
-                ..Default::default()
-            }));
+            return Ok(Response::new(R { new_state: encode(&state, &e.ty), ..Default::default() }));
         }
         let client = tri!(self.client().await, R);
         let mut diags = Diagnostics::new();
@@ -405,12 +340,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let config = tri!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         let mut planned = e.imp.plan(
-            PlanRequest {
-                prior: &prior,
-                proposed: &proposed,
-                config: &config,
-                prior_private: &r.prior_private,
-            },
+            PlanRequest { prior: &prior, proposed: &proposed, config: &config, prior_private: &r.prior_private },
             &mut diags,
         );
         framework::null_write_only(&e.schema.block, &mut planned.state);
@@ -444,14 +374,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 Value::Null
             }
         } else if prior.is_null() {
-            e.imp
-                .create(&client, &planned, &config, &mut private, &mut diags)
-                .await
+            e.imp.create(&client, &planned, &config, &mut private, &mut diags).await
         } else {
-            let v = e
-                .imp
-                .update(&client, &prior, &planned, &config, &mut private, &mut diags)
-                .await;
+            let v = e.imp.update(&client, &prior, &planned, &config, &mut private, &mut diags).await;
             if v.is_null() {
                 prior
             } else {
@@ -487,11 +412,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 ..Default::default()
             }]
         };
-        Ok(Response::new(R {
-            imported_resources: imported,
-            diagnostics: diags_to_proto(diags),
-            deferred: None,
-        }))
+        Ok(Response::new(R { imported_resources: imported, diagnostics: diags_to_proto(diags), deferred: None }))
     }
 
     async fn move_resource_state(
@@ -515,22 +436,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let client = tri!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let state = e.imp.read(&client, &config, &mut diags).await;
-        Ok(Response::new(R {
-            state: encode(&state, &e.ty),
-            diagnostics: diags_to_proto(diags),
-            deferred: None,
-        }))
+        Ok(Response::new(R { state: encode(&state, &e.ty), diagnostics: diags_to_proto(diags), deferred: None }))
     }
 
     async fn validate_ephemeral_resource_config(
         &self,
         _: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Rpc<pb::validate_ephemeral_resource_config::Response> {
-        Ok(Response::new(
-            pb::validate_ephemeral_resource_config::Response {
-                diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
-            },
-        ))
+        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
+            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
+        }))
     }
 
     async fn open_ephemeral_resource(
@@ -562,44 +477,27 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }))
     }
 
-    async fn get_functions(
-        &self,
-        _: Request<pb::get_functions::Request>,
-    ) -> Rpc<pb::get_functions::Response> {
+    async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
         Ok(Response::new(Default::default()))
     }
 
-    async fn call_function(
-        &self,
-        req: Request<pb::call_function::Request>,
-    ) -> Rpc<pb::call_function::Response> {
+    async fn call_function(&self, req: Request<pb::call_function::Request>) -> Rpc<pb::call_function::Response> {
         Ok(Response::new(pb::call_function::Response {
             result: None,
             error: Some(pb::FunctionError {
-                text: format!(
-                    "The oomnitza provider has no function {:?}.",
-                    req.get_ref().name
-                ),
+                text: format!("The oomnitza provider has no function {:?}.", req.get_ref().name),
                 function_argument: None,
             }),
         }))
     }
 
-    async fn stop_provider(
-        &self,
-        _: Request<pb::stop_provider::Request>,
-    ) -> Rpc<pb::stop_provider::Response> {
+    async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {
         warn!("Terraform asked the provider to stop; cancelling requests in flight");
         self.stop.cancel();
-        Ok(Response::new(pb::stop_provider::Response {
-            error: String::new(),
-        }))
+        Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
     }
 }
 
 fn not_supported(what: &str) -> Diagnostics {
-    Diagnostics::single(
-        format!("{what} not supported"),
-        format!("{what}: the oomnitza provider does not offer this."),
-    )
+    Diagnostics::single(format!("{what} not supported"), format!("{what}: the oomnitza provider does not offer this."))
 }

@@ -14,9 +14,7 @@ use tracing_subscriber::Layer;
 
 /// The level asked for by `TF_LOG_PROVIDER`, else `TF_LOG`.
 pub fn level_from_env() -> Option<Level> {
-    let raw = std::env::var("TF_LOG_PROVIDER")
-        .ok()
-        .or_else(|| std::env::var("TF_LOG").ok())?;
+    let raw = std::env::var("TF_LOG_PROVIDER").ok().or_else(|| std::env::var("TF_LOG").ok())?;
     match raw.trim().to_ascii_lowercase().as_str() {
         "trace" | "json" => Some(Level::TRACE),
         "debug" => Some(Level::DEBUG),
@@ -86,16 +84,12 @@ fn level_name(l: &Level) -> &'static str {
     }
 }
 
-const TIMESTAMP: &[time::format_description::FormatItem<'static>] = time::macros::format_description!(
-    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-);
+const TIMESTAMP: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
 
 impl<S: Subscriber> Layer<S> for HclogLayer {
     fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
-        let mut fields = Fields {
-            message: String::new(),
-            extra: serde_json::Map::new(),
-        };
+        let mut fields = Fields { message: String::new(), extra: serde_json::Map::new() };
         event.record(&mut fields);
         let meta = event.metadata();
         let mut line = fields.extra;
@@ -103,9 +97,7 @@ impl<S: Subscriber> Layer<S> for HclogLayer {
         line.insert("@message".into(), fields.message.into());
         line.insert("@module".into(), "oomnitza".into());
         line.insert("@caller".into(), meta.target().into());
-        let ts = time::OffsetDateTime::now_utc()
-            .format(TIMESTAMP)
-            .unwrap_or_default();
+        let ts = time::OffsetDateTime::now_utc().format(TIMESTAMP).unwrap_or_default();
         line.insert("@timestamp".into(), ts.into());
         let mut out = serde_json::Value::Object(line).to_string();
         out.push('\n');

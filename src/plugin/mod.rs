@@ -26,8 +26,7 @@ use crate::tfplugin6::provider_server::ProviderServer;
 
 /// go-plugin's handshake cookie for Terraform providers.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
-pub const MAGIC_COOKIE_VALUE: &str =
-    "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
+pub const MAGIC_COOKIE_VALUE: &str = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2";
 /// The only plugin protocol version this provider speaks.
 pub const PROTOCOL_VERSION: u32 = 6;
 /// go-plugin's own handshake version (the first field of the line).
@@ -68,9 +67,7 @@ pub fn preflight() -> Result<(), ServeError> {
         return Err(ServeError::NotLaunchedByTerraform);
     }
     if let Ok(offered) = std::env::var("PLUGIN_PROTOCOL_VERSIONS") {
-        let ok = offered
-            .split(',')
-            .any(|v| v.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
+        let ok = offered.split(',').any(|v| v.trim().parse::<u32>() == Ok(PROTOCOL_VERSION));
         if !ok && !offered.trim().is_empty() {
             return Err(ServeError::NoCommonProtocol(offered));
         }
@@ -81,12 +78,8 @@ pub fn preflight() -> Result<(), ServeError> {
 /// Binds a loopback port, inside `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when
 /// Terraform sets them.
 async fn listen() -> Result<TcpListener, ServeError> {
-    let min = std::env::var("PLUGIN_MIN_PORT")
-        .ok()
-        .and_then(|v| v.parse::<u16>().ok());
-    let max = std::env::var("PLUGIN_MAX_PORT")
-        .ok()
-        .and_then(|v| v.parse::<u16>().ok());
+    let min = std::env::var("PLUGIN_MIN_PORT").ok().and_then(|v| v.parse::<u16>().ok());
+    let max = std::env::var("PLUGIN_MAX_PORT").ok().and_then(|v| v.parse::<u16>().ok());
     if let (Some(min), Some(max)) = (min, max) {
         if min > 0 && min <= max {
             let mut last = None;
@@ -96,14 +89,10 @@ async fn listen() -> Result<TcpListener, ServeError> {
                     Err(e) => last = Some(e),
                 }
             }
-            return Err(ServeError::Listen(
-                last.unwrap_or_else(|| std::io::Error::other("no free port in range")),
-            ));
+            return Err(ServeError::Listen(last.unwrap_or_else(|| std::io::Error::other("no free port in range"))));
         }
     }
-    TcpListener::bind(("127.0.0.1", 0))
-        .await
-        .map_err(ServeError::Listen)
+    TcpListener::bind(("127.0.0.1", 0)).await.map_err(ServeError::Listen)
 }
 
 /// A connection as tonic serves it: TLS or plain TCP.
@@ -118,11 +107,7 @@ impl Connected for Conn {
 }
 
 impl AsyncRead for Conn {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<std::io::Result<()>> {
+    fn poll_read(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
@@ -131,11 +116,7 @@ impl AsyncRead for Conn {
 }
 
 impl AsyncWrite for Conn {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<std::io::Result<usize>> {
+    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<std::io::Result<usize>> {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
@@ -206,10 +187,7 @@ struct Controller(CancellationToken);
 
 #[tonic::async_trait]
 impl goplugin::grpc_controller_server::GrpcController for Controller {
-    async fn shutdown(
-        &self,
-        _: Request<goplugin::Empty>,
-    ) -> Result<Response<goplugin::Empty>, Status> {
+    async fn shutdown(&self, _: Request<goplugin::Empty>) -> Result<Response<goplugin::Empty>, Status> {
         debug!("Terraform asked the plugin to shut down");
         self.0.cancel();
         Ok(Response::new(goplugin::Empty {}))
@@ -223,10 +201,7 @@ struct Stdio;
 #[tonic::async_trait]
 impl goplugin::grpc_stdio_server::GrpcStdio for Stdio {
     type StreamStdioStream = tokio_stream::Empty<Result<goplugin::StdioData, Status>>;
-    async fn stream_stdio(
-        &self,
-        _: Request<()>,
-    ) -> Result<Response<Self::StreamStdioStream>, Status> {
+    async fn stream_stdio(&self, _: Request<()>) -> Result<Response<Self::StreamStdioStream>, Status> {
         Ok(Response::new(tokio_stream::empty()))
     }
 }
@@ -238,32 +213,23 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
     let shutdown = CancellationToken::new();
 
     let client_cert = match mode {
-        Mode::Managed => std::env::var("PLUGIN_CLIENT_CERT")
-            .ok()
-            .filter(|c| !c.trim().is_empty()),
+        Mode::Managed => std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|c| !c.trim().is_empty()),
         Mode::Debug => None,
     };
     let (acceptor, cert_field) = match client_cert {
         Some(pem) => {
             let t = tls::server_tls(&pem)?;
-            (
-                Some(tokio_rustls::TlsAcceptor::from(t.config)),
-                t.cert_base64,
-            )
+            (Some(tokio_rustls::TlsAcceptor::from(t.config)), t.cert_base64)
         }
         None => (None, String::new()),
     };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
-    health_reporter
-        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
-        .await;
+    health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
 
     let server = tonic::transport::Server::builder()
         .add_service(health_service)
-        .add_service(goplugin::grpc_controller_server::GrpcControllerServer::new(
-            Controller(shutdown.clone()),
-        ))
+        .add_service(goplugin::grpc_controller_server::GrpcControllerServer::new(Controller(shutdown.clone())))
         .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(ProviderServer::new(grpc::ProviderService::new(provider)));
 
@@ -271,10 +237,7 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
         Mode::Managed => {
             // The handshake line: core version | app protocol | network | address | protocol | cert
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(
-                out,
-                "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert_field}"
-            );
+            let _ = writeln!(out, "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert_field}");
             let _ = out.flush();
             // Ctrl-C goes to the whole process group; Terraform answers it
             // with StopProvider, so the plugin itself must not die of it.
@@ -308,8 +271,6 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
     info!(%addr, tls = acceptor.is_some(), "serving plugin protocol 6");
     let stream = incoming(listener, acceptor, shutdown.clone());
     let stop = shutdown.clone();
-    server
-        .serve_with_incoming_shutdown(stream, async move { stop.cancelled().await })
-        .await?;
+    server.serve_with_incoming_shutdown(stream, async move { stop.cancelled().await }).await?;
     Ok(())
 }

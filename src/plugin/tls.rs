@@ -53,9 +53,7 @@ impl ClientCertVerifier for PinnedClientCert {
         if end_entity.as_ref() == self.pinned.as_ref() {
             Ok(ClientCertVerified::assertion())
         } else {
-            Err(rustls::Error::InvalidCertificate(
-                CertificateError::ApplicationVerificationFailure,
-            ))
+            Err(rustls::Error::InvalidCertificate(CertificateError::ApplicationVerificationFailure))
         }
     }
 
@@ -102,13 +100,8 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
 
     let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
     let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
-    params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "localhost");
-    params.distinguished_name.push(
-        rcgen::DnType::OrganizationName,
-        "terraform-provider-oomnitza",
-    );
+    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+    params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-oomnitza");
     // go-plugin's client puts this certificate in its root pool and checks
     // the server against it, so it is its own CA.
     params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
@@ -117,10 +110,8 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
         rcgen::KeyUsagePurpose::KeyEncipherment,
         rcgen::KeyUsagePurpose::KeyCertSign,
     ];
-    params.extended_key_usages = vec![
-        rcgen::ExtendedKeyUsagePurpose::ServerAuth,
-        rcgen::ExtendedKeyUsagePurpose::ClientAuth,
-    ];
+    params.extended_key_usages =
+        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
     let now = time::OffsetDateTime::now_utc();
     params.not_before = now - time::Duration::seconds(30);
     params.not_after = now + time::Duration::days(1);
@@ -129,10 +120,7 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
 
     let provider = crypto();
-    let verifier = PinnedClientCert {
-        pinned: pinned.into_owned(),
-        algs: provider.signature_verification_algorithms,
-    };
+    let verifier = PinnedClientCert { pinned: pinned.into_owned(), algs: provider.signature_verification_algorithms };
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))

@@ -14,20 +14,17 @@ use serde::{Deserialize, Serialize};
 use super::api_diags;
 use crate::framework::duration::parse_duration;
 use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, Nesting, PlanRequest, Planned, Resource, Schema, Type,
-    Value,
+    AttrPath, Attribute, Block, Diagnostics, Nesting, PlanRequest, Planned, Resource, Schema, Type, Value,
 };
 use crate::oomnitza::{
-    ApiError, AuthType, BasicInput, BasicPatch, Client, Credential, CredentialPatch, NewCredential,
-    SAAS_JIRA,
+    ApiError, AuthType, BasicInput, BasicPatch, Client, Credential, CredentialPatch, NewCredential, SAAS_JIRA,
 };
 use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "oomnitza_jira_credential";
 
 /// The Oomnitza OAuth proxy's callback, the default `oauth.callback_url`.
-pub const DEFAULT_CALLBACK_URL: &str =
-    "https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url";
+pub const DEFAULT_CALLBACK_URL: &str = "https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url";
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -49,11 +46,7 @@ fn basic_block() -> Block {
 
 fn oauth_block() -> Block {
     Block::new("OAuth 2.0 (3LO) with an Atlassian app.")
-        .attr(
-            Attribute::string("client_id")
-                .required()
-                .describe("The Atlassian app's client ID."),
-        )
+        .attr(Attribute::string("client_id").required().describe("The Atlassian app's client ID."))
         .attr(
             Attribute::string("client_secret")
                 .optional()
@@ -65,9 +58,7 @@ fn oauth_block() -> Block {
                 .optional()
                 .sensitive()
                 .write_only()
-                .describe(
-                    "The app's client secret, never stored in state or plan (Terraform 1.11+).",
-                ),
+                .describe("The app's client secret, never stored in state or plan (Terraform 1.11+)."),
         )
         .attr(
             Attribute::number("client_secret_wo_version")
@@ -79,17 +70,11 @@ fn oauth_block() -> Block {
                 .optional_computed()
                 .describe("OAuth scopes. Default `[\"read:jira-user\"]`."),
         )
-        .attr(
-            Attribute::string("site")
-                .optional()
-                .describe("The Jira site host, e.g. `example.atlassian.net`."),
-        )
+        .attr(Attribute::string("site").optional().describe("The Jira site host, e.g. `example.atlassian.net`."))
         .attr(
             Attribute::string("callback_url")
                 .optional_computed()
-                .describe(
-                    "Callback URL registered with the app. Default the Oomnitza OAuth proxy.",
-                ),
+                .describe("Callback URL registered with the app. Default the Oomnitza OAuth proxy."),
         )
         .attr(
             Attribute::bool("wait_for_authorization")
@@ -102,15 +87,9 @@ fn oauth_block() -> Block {
                 .describe("`pending_authorization`, `authorized`, `expired` or `revoked`."),
         )
         .attr(
-            Attribute::string("authorization_url")
-                .computed()
-                .describe("Where a person gives consent, while pending."),
+            Attribute::string("authorization_url").computed().describe("Where a person gives consent, while pending."),
         )
-        .attr(
-            Attribute::string("expires_at")
-                .computed()
-                .describe("When the authorization expires (RFC 3339)."),
-        )
+        .attr(Attribute::string("expires_at").computed().describe("When the authorization expires (RFC 3339)."))
 }
 
 fn timeouts_block() -> Block {
@@ -133,20 +112,13 @@ impl Private {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
     fn store(secret_version: i64) -> Vec<u8> {
-        serde_json::to_vec(&Private {
-            secret_version: Some(secret_version as f64),
-        })
-        .unwrap_or_default()
+        serde_json::to_vec(&Private { secret_version: Some(secret_version as f64) }).unwrap_or_default()
     }
 }
 
 /// `timeouts.<op>` from a state or plan, else the default.
 fn timeout_of(v: &Value, op: &str) -> Duration {
-    v.get("timeouts")
-        .get(op)
-        .as_str()
-        .and_then(|s| parse_duration(s).ok())
-        .unwrap_or(DEFAULT_TIMEOUT)
+    v.get("timeouts").get(op).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(DEFAULT_TIMEOUT)
 }
 
 fn is_email(s: &str) -> bool {
@@ -166,11 +138,7 @@ const DATE: &[time::format_description::FormatItem<'static>] =
 /// The secret to send, from the configuration (`api_token` or `api_token_wo`).
 fn configured_token(config: &Value) -> Option<Secret> {
     let basic = config.get("basic");
-    basic
-        .get("api_token")
-        .as_str()
-        .or_else(|| basic.get("api_token_wo").as_str())
-        .map(Secret::new)
+    basic.get("api_token").as_str().or_else(|| basic.get("api_token_wo").as_str()).map(Secret::new)
 }
 
 /// Builds the state from what Oomnitza answered, taking the values Oomnitza
@@ -184,10 +152,7 @@ pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
     s.set("name", Value::string(&c.name));
     s.set("owner", Value::string(&c.owner));
     s.set("description", Value::string(&c.description));
-    s.set(
-        "expiration_date",
-        Value::opt_string(c.expiration_date.clone()),
-    );
+    s.set("expiration_date", Value::opt_string(c.expiration_date.clone()));
     s.set("auth_type", Value::string(c.auth_type.as_str()));
     s.set("secret_version", Value::Number(c.secret_version as f64));
     s.set("created_at", Value::string(&c.created_at));
@@ -197,10 +162,7 @@ pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
         let mut basic = Value::null_object(bt);
         basic.set("email", Value::string(&b.username));
         basic.set("api_token", kept.get("api_token").clone());
-        basic.set(
-            "api_token_wo_version",
-            kept.get("api_token_wo_version").clone(),
-        );
+        basic.set("api_token_wo_version", kept.get("api_token_wo_version").clone());
         s.set("basic", basic);
     }
     if let (Some(o), Some(ot)) = (&c.oauth2, attrs.get("oauth")) {
@@ -208,25 +170,13 @@ pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
         let mut oauth = Value::null_object(ot);
         oauth.set("client_id", Value::string(&o.client_id));
         oauth.set("client_secret", kept.get("client_secret").clone());
-        oauth.set(
-            "client_secret_wo_version",
-            kept.get("client_secret_wo_version").clone(),
-        );
-        oauth.set(
-            "scopes",
-            Value::List(o.scopes.iter().map(Value::string).collect()),
-        );
+        oauth.set("client_secret_wo_version", kept.get("client_secret_wo_version").clone());
+        oauth.set("scopes", Value::List(o.scopes.iter().map(Value::string).collect()));
         oauth.set("site", Value::opt_string(o.site.clone()));
         oauth.set("callback_url", Value::string(&o.callback_url));
-        oauth.set(
-            "wait_for_authorization",
-            kept.get("wait_for_authorization").clone(),
-        );
+        oauth.set("wait_for_authorization", kept.get("wait_for_authorization").clone());
         oauth.set("status", Value::opt_string(o.status.clone()));
-        oauth.set(
-            "authorization_url",
-            Value::opt_string(o.authorization_url.clone()),
-        );
+        oauth.set("authorization_url", Value::opt_string(o.authorization_url.clone()));
         oauth.set("expires_at", Value::opt_string(o.expires_at.clone()));
         s.set("oauth", oauth);
     }
@@ -242,13 +192,12 @@ fn changes(prior: &Value, planned: &Value) -> bool {
 /// Whether the plan must re-send the secret.
 fn secret_changes(prior: &Value, config: &Value, private: &Private) -> bool {
     let (pb, cb) = (prior.get("basic"), config.get("basic"));
+    if cb.get("api_token").is_null() && cb.get("api_token_wo").is_null() {
+        return false; // the secret is not managed by Terraform
+    }
     let wo = !cb.get("api_token_wo").is_null();
     let token_changed = !wo && changes(pb.get("api_token"), cb.get("api_token"));
-    let version_changed = wo
-        && changes(
-            pb.get("api_token_wo_version"),
-            cb.get("api_token_wo_version"),
-        );
+    let version_changed = wo && changes(pb.get("api_token_wo_version"), cb.get("api_token_wo_version"));
     // The server's version moved since this provider last wrote the secret,
     // or (after an import) it never wrote one and cannot know what is stored.
     let drifted = match private.secret_version {
@@ -291,19 +240,13 @@ impl JiraCredential {
         limit: Duration,
         fut: impl std::future::Future<Output = Result<T, ApiError>>,
     ) -> Result<T, ApiError> {
-        tokio::time::timeout(limit, fut)
-            .await
-            .unwrap_or(Err(ApiError::Timeout))
+        tokio::time::timeout(limit, fut).await.unwrap_or(Err(ApiError::Timeout))
     }
 }
 
 /// Checks every rule that needs no remote call. Unknown values pass.
 pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
-    if config
-        .get("name")
-        .as_str()
-        .is_some_and(|s| s.trim().is_empty())
-    {
+    if config.get("name").as_str().is_some_and(|s| s.trim().is_empty()) {
         diags.error_at(
             AttrPath::root("name"),
             "Empty name",
@@ -368,27 +311,20 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
             );
         }
     }
-    let (token, wo, wo_version) = (
-        basic.get("api_token"),
-        basic.get("api_token_wo"),
-        basic.get("api_token_wo_version"),
-    );
-    match (token.is_null(), wo.is_null()) {
-        (true, true) => diags.error_at(
-            at("api_token"),
-            "Missing API token",
-            "Set api_token (stored in state, sensitive) or api_token_wo (never stored; Terraform 1.11+) to a Jira API token.",
-        ),
-        (false, false) => diags.error_at(
-            at("api_token_wo"),
-            "Conflicting API tokens",
-            "Set only one of api_token and api_token_wo.",
-        ),
-        _ => {}
+    let (token, wo, wo_version) =
+        (basic.get("api_token"), basic.get("api_token_wo"), basic.get("api_token_wo_version"));
+    // Neither is fine for an imported credential whose secret is kept by
+    // hand; a new credential needs one, which `plan` checks.
+    if !token.is_null() && !wo.is_null() {
+        diags.error_at(at("api_token_wo"), "Conflicting API tokens", "Set only one of api_token and api_token_wo.");
     }
     for (name, v) in [("api_token", token), ("api_token_wo", wo)] {
         if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-            diags.error_at(at(name), "Empty API token", format!("{name} must not be empty; create a token at id.atlassian.com > Security > API tokens."));
+            diags.error_at(
+                at(name),
+                "Empty API token",
+                format!("{name} must not be empty; create a token at id.atlassian.com > Security > API tokens."),
+            );
         }
     }
     if !wo_version.is_null() && wo.is_null() {
@@ -414,13 +350,20 @@ impl Resource<Client> for JiraCredential {
         validate_config(config, diags);
     }
 
-    fn plan(&self, req: PlanRequest<'_>, _diags: &mut Diagnostics) -> Planned {
-        let PlanRequest {
-            prior,
-            config,
-            prior_private,
-            ..
-        } = req;
+    fn plan(&self, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned {
+        let PlanRequest { prior, config, prior_private, .. } = req;
+        let basic = config.get("basic");
+        if prior.is_null()
+            && !basic.is_null()
+            && basic.get("api_token").is_null()
+            && basic.get("api_token_wo").is_null()
+        {
+            diags.error_at(
+                AttrPath::root("basic").attr("api_token"),
+                "Missing API token",
+                "A new credential needs a Jira API token: set api_token (stored in state, sensitive) or api_token_wo (never stored; Terraform 1.11+).",
+            );
+        }
         let mut p = config.clone();
         if config.get("description").is_null() {
             p.set("description", Value::string(""));
@@ -439,20 +382,11 @@ impl Resource<Client> for JiraCredential {
                 p.set("owner", Value::Unknown);
             }
             p.set("auth_type", auth_type);
-            return Planned {
-                state: p,
-                ..Default::default()
-            };
+            return Planned { state: p, ..Default::default() };
         }
 
         // Update: keep every stable computed value.
-        for stable in [
-            "id",
-            "secret_version",
-            "created_at",
-            "updated_at",
-            "auth_type",
-        ] {
+        for stable in ["id", "secret_version", "created_at", "updated_at", "auth_type"] {
             p.set(stable, prior.get(stable).clone());
         }
         if config.get("owner").is_null() {
@@ -467,21 +401,16 @@ impl Resource<Client> for JiraCredential {
         }
         let private = Private::load(prior_private);
         let secret = !config.get("basic").is_null() && secret_changes(prior, config, &private);
-        let fields_changed = ["name", "owner", "description", "expiration_date"]
-            .iter()
-            .any(|f| changes(prior.get(f), p.get(f)))
-            || changes(prior.get("basic").get("email"), p.get("basic").get("email"));
+        let fields_changed =
+            ["name", "owner", "description", "expiration_date"].iter().any(|f| changes(prior.get(f), p.get(f)))
+                || changes(prior.get("basic").get("email"), p.get("basic").get("email"));
         if secret {
             p.set("secret_version", Value::Unknown);
         }
         if secret || fields_changed {
             p.set("updated_at", Value::Unknown);
         }
-        Planned {
-            state: p,
-            requires_replace,
-            private: prior_private.to_vec(),
-        }
+        Planned { state: p, requires_replace, private: prior_private.to_vec() }
     }
 
     async fn create(
@@ -496,15 +425,10 @@ impl Resource<Client> for JiraCredential {
         if diags.has_errors() {
             return Value::Null;
         }
-        let (Some(name), Some(email), Some(token)) = (
-            planned.get("name").as_str(),
-            planned.get("basic").get("email").as_str(),
-            configured_token(config),
-        ) else {
-            diags.error(
-                "Incomplete configuration",
-                "name, basic.email and the API token must be known at apply.",
-            );
+        let (Some(name), Some(email), Some(token)) =
+            (planned.get("name").as_str(), planned.get("basic").get("email").as_str(), configured_token(config))
+        else {
+            diags.error("Incomplete configuration", "name, basic.email and the API token must be known at apply.");
             return Value::Null;
         };
         let new = NewCredential {
@@ -513,18 +437,12 @@ impl Resource<Client> for JiraCredential {
             description: planned.get("description").as_str().map(String::from),
             saas: SAAS_JIRA.to_string(),
             auth_type: AuthType::Basic,
-            basic: Some(BasicInput {
-                username: email.to_string(),
-                password: token,
-            }),
+            basic: Some(BasicInput { username: email.to_string(), password: token }),
             oauth2: None,
             expiration_date: planned.get("expiration_date").as_str().map(String::from),
         };
         let started = time::OffsetDateTime::now_utc();
-        match self
-            .timed(timeout_of(planned, "create"), client.create(&new))
-            .await
-        {
+        match self.timed(timeout_of(planned, "create"), client.create(&new)).await {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
                 state_from(&c, planned, &Self::value_type())
@@ -532,11 +450,7 @@ impl Resource<Client> for JiraCredential {
             Err(ApiError::Timeout) => {
                 // It may have been made just before the limit: find it, so
                 // that it is tracked rather than orphaned.
-                let found = tokio::time::timeout(
-                    Duration::from_secs(30),
-                    client.find_created(&new, started),
-                )
-                .await;
+                let found = tokio::time::timeout(Duration::from_secs(30), client.find_created(&new, started)).await;
                 if let Ok(Ok(Some(c))) = found {
                     *private = Private::store(c.secret_version);
                     return state_from(&c, planned, &Self::value_type());
@@ -551,13 +465,7 @@ impl Resource<Client> for JiraCredential {
         }
     }
 
-    async fn read(
-        &self,
-        client: &Client,
-        state: &Value,
-        _private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value {
+    async fn read(&self, client: &Client, state: &Value, _private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
         let Some(id) = state.get("id").as_str() else {
             return Value::Null;
         };
@@ -585,10 +493,7 @@ impl Resource<Client> for JiraCredential {
             return Value::Null;
         }
         let Some(id) = prior.get("id").as_str() else {
-            diags.error(
-                "Missing id",
-                "The prior state has no id; remove the resource from state and import it.",
-            );
+            diags.error("Missing id", "The prior state has no id; remove the resource from state and import it.");
             return Value::Null;
         };
         let text = |v: &Value, f: &str| v.get(f).as_str().map(String::from);
@@ -620,10 +525,7 @@ impl Resource<Client> for JiraCredential {
             // Only Terraform-side settings (timeouts) changed.
             return planned.clone();
         }
-        match self
-            .timed(timeout_of(planned, "update"), client.update(id, &patch))
-            .await
-        {
+        match self.timed(timeout_of(planned, "update"), client.update(id, &patch)).await {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
                 state_from(&c, planned, &Self::value_type())
@@ -643,10 +545,7 @@ impl Resource<Client> for JiraCredential {
         let Some(id) = prior.get("id").as_str() else {
             return;
         };
-        if let Err(e) = self
-            .timed(timeout_of(prior, "delete"), client.delete(id))
-            .await
-        {
+        if let Err(e) = self.timed(timeout_of(prior, "delete"), client.delete(id)).await {
             api_diags(&e, "delete the Jira credential", diags);
         }
     }
@@ -654,16 +553,16 @@ impl Resource<Client> for JiraCredential {
     async fn import(&self, client: &Client, id: &str, diags: &mut Diagnostics) -> Value {
         let id = id.trim();
         if id.is_empty() {
-            diags.error("Missing import id", "Give the credential's Oomnitza id: terraform import oomnitza_jira_credential.NAME <id>.");
+            diags.error(
+                "Missing import id",
+                "Give the credential's Oomnitza id: terraform import oomnitza_jira_credential.NAME <id>.",
+            );
             return Value::Null;
         }
         match self.timed(DEFAULT_TIMEOUT, client.get(id)).await {
             Ok(Some(c)) if c.saas == SAAS_JIRA => state_from(&c, &Value::Null, &Self::value_type()),
             Ok(Some(c)) => {
-                diags.error(
-                    "Not a Jira credential",
-                    format!("Credential {id} is for {:?}, not Jira.", c.saas),
-                );
+                diags.error("Not a Jira credential", format!("Credential {id} is for {:?}, not Jira.", c.saas));
                 Value::Null
             }
             Ok(None) => {
@@ -691,9 +590,7 @@ mod tests {
     }
 
     fn basic(email: &str, token: Option<&str>, wo: Option<&str>) -> Value {
-        let Type::Object(attrs) = JiraCredential::value_type() else {
-            unreachable!()
-        };
+        let Type::Object(attrs) = JiraCredential::value_type() else { unreachable!() };
         let mut b = Value::null_object(&attrs["basic"]);
         b.set("email", Value::string(email));
         b.set("api_token", Value::opt_string(token));
@@ -704,30 +601,16 @@ mod tests {
     fn paths(c: &Value) -> Vec<String> {
         let mut d = Diagnostics::new();
         validate_config(c, &mut d);
-        d.0.iter()
-            .map(|d| d.path.as_ref().map(|p| p.to_string()).unwrap_or_default())
-            .collect()
+        d.0.iter().map(|d| d.path.as_ref().map(|p| p.to_string()).unwrap_or_default()).collect()
     }
 
     #[test]
     fn validation_rules_name_their_attribute() {
         assert!(paths(&config(basic("a@example.com", Some("t"), None))).is_empty());
-        assert_eq!(
-            paths(&config(basic("not-an-email", Some("t"), None))),
-            ["basic.email"]
-        );
-        assert_eq!(
-            paths(&config(basic("a@example.com", None, None))),
-            ["basic.api_token"]
-        );
-        assert_eq!(
-            paths(&config(basic("a@example.com", Some("t"), Some("w")))),
-            ["basic.api_token_wo"]
-        );
-        assert_eq!(
-            paths(&config(basic("a@example.com", Some(" "), None))),
-            ["basic.api_token"]
-        );
+        assert_eq!(paths(&config(basic("not-an-email", Some("t"), None))), ["basic.email"]);
+        assert!(paths(&config(basic("a@example.com", None, None))).is_empty());
+        assert_eq!(paths(&config(basic("a@example.com", Some("t"), Some("w")))), ["basic.api_token_wo"]);
+        assert_eq!(paths(&config(basic("a@example.com", Some(" "), None))), ["basic.api_token"]);
         assert_eq!(paths(&config(Value::Null)), ["basic"]);
         let mut c = config(basic("a@example.com", Some("t"), None));
         c.set("expiration_date", Value::string("2027-13-01"));
@@ -748,15 +631,7 @@ mod tests {
     #[test]
     fn emails() {
         assert!(is_email("svc-jira@example.com"));
-        for bad in [
-            "",
-            "a",
-            "a@b",
-            "@x.com",
-            "a@@x.com",
-            "a b@x.com",
-            "a@x..com",
-        ] {
+        for bad in ["", "a", "a@b", "@x.com", "a@@x.com", "a b@x.com", "a@x..com"] {
             assert!(!is_email(bad), "{bad}");
         }
     }

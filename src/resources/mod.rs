@@ -13,9 +13,7 @@ fn field_path(field: &str) -> Option<AttrPath> {
         "basic.username" => "basic.email",
         "basic.password" => "basic.api_token",
         "oauth2.client_secret" => "oauth.client_secret",
-        f if f.starts_with("oauth2.") => {
-            return Some(AttrPath::dotted(&f.replacen("oauth2.", "oauth.", 1)))
-        }
+        f if f.starts_with("oauth2.") => return Some(AttrPath::dotted(&f.replacen("oauth2.", "oauth.", 1))),
         f => f,
     };
     Some(AttrPath::dotted(path))
