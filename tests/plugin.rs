@@ -1,0 +1,197 @@
+//! The go-plugin transport seen from outside: the binary run by hand, the
+//! handshake line, and mutual TLS that accepts exactly Terraform's client
+//! certificate.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+
+use base64::Engine as _;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const COOKIE: (&str, &str) =
+    ("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2");
+
+#[test]
+fn run_by_hand_it_says_what_it_is() {
+    let out = Command::new(support::provider_bin()).env_remove(COOKIE.0).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("This binary is a plugin") && err.contains("Terraform"), "{err}");
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn version_flag() {
+    let out = Command::new(support::provider_bin()).arg("--version").output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn refuses_protocol_5_only() {
+    let out = Command::new(support::provider_bin())
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "5")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("version 6"));
+}
+
+/// A client certificate like the one Terraform makes (ECDSA P-521).
+fn client_identity() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
+    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    let cert = params.self_signed(&key).unwrap();
+    (cert.pem(), cert.der().clone(), PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
+}
+
+struct Plugin {
+    child: Child,
+    addr: String,
+    server_cert: CertificateDer<'static>,
+}
+
+impl Drop for Plugin {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_plugin(client_pem: &str) -> Plugin {
+    let mut child = Command::new(support::provider_bin())
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .env("PLUGIN_CLIENT_CERT", client_pem)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let parts: Vec<&str> = line.trim().split('|').collect();
+    assert_eq!(parts.len(), 6, "handshake line {line:?}");
+    assert_eq!(&parts[..3], ["1", "6", "tcp"]);
+    assert!(parts[3].starts_with("127.0.0.1:"));
+    assert_eq!(parts[4], "grpc");
+    let der = base64::engine::general_purpose::STANDARD_NO_PAD.decode(parts[5]).expect("cert is unpadded base64");
+    Plugin { child, addr: parts[3].to_string(), server_cert: CertificateDer::from(der) }
+}
+
+/// Trusts exactly the certificate from the handshake line, as go-plugin's
+/// client does (it puts that one certificate in its root pool; webpki would
+/// refuse a CA certificate as the server's own, Go does not).
+#[derive(Debug)]
+struct PinnedServer {
+    cert: CertificateDer<'static>,
+    algs: rustls::crypto::WebPkiSupportedAlgorithms,
+}
+
+impl rustls::client::danger::ServerCertVerifier for PinnedServer {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: rustls::pki_types::UnixTime,
+    ) -> Result<rustls::client::danger::ServerCertVerified, rustls::Error> {
+        if end_entity.as_ref() == self.cert.as_ref() {
+            Ok(rustls::client::danger::ServerCertVerified::assertion())
+        } else {
+            Err(rustls::Error::General("not the pinned server certificate".into()))
+        }
+    }
+    fn verify_tls12_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls12_signature(m, c, d, &self.algs)
+    }
+    fn verify_tls13_signature(
+        &self,
+        m: &[u8],
+        c: &CertificateDer<'_>,
+        d: &rustls::DigitallySignedStruct,
+    ) -> Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
+        rustls::crypto::verify_tls13_signature(m, c, d, &self.algs)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.algs.supported_schemes()
+    }
+}
+
+/// Connects with TLS and speaks the first bytes of HTTP/2; true when the
+/// server answered with its SETTINGS frame (the connection was accepted).
+async fn http2_accepted(p: &Plugin, identity: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>) -> bool {
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let pinned = PinnedServer { cert: p.server_cert.clone(), algs: provider.signature_verification_algorithms };
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(pinned));
+    let mut config = match identity {
+        Some((cert, key)) => builder.with_client_auth_cert(vec![cert], key).unwrap(),
+        None => builder.with_no_client_auth(),
+    };
+    config.alpn_protocols = vec![b"h2".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(&p.addr).await.unwrap();
+    let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
+    let mut tls = match connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("TLS handshake failed: {e}");
+            return false;
+        }
+    };
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // empty SETTINGS
+    if tls.write_all(&hello).await.is_err() {
+        return false;
+    }
+    let mut head = [0u8; 9];
+    match tokio::time::timeout(std::time::Duration::from_secs(5), tls.read_exact(&mut head)).await {
+        Ok(Ok(_)) => head[3] == 4, // frame type SETTINGS
+        _ => false,
+    }
+}
+
+#[tokio::test]
+async fn mtls_accepts_exactly_terraforms_certificate() {
+    let (pem, cert, key) = client_identity();
+    let plugin = start_plugin(&pem);
+
+    assert!(http2_accepted(&plugin, Some((cert, key))).await, "the pinned client certificate must be served");
+    assert!(!http2_accepted(&plugin, None).await, "a TLS client without a certificate must be refused");
+    let (_, other_cert, other_key) = client_identity();
+    assert!(!http2_accepted(&plugin, Some((other_cert, other_key))).await, "another certificate must be refused");
+}
+
+#[test]
+fn debug_mode_prints_reattach_value() {
+    let mut child = Command::new(support::provider_bin())
+        .arg("--debug")
+        .env_remove(COOKIE.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut reader = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    for _ in 0..4 {
+        reader.read_line(&mut text).unwrap();
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(text.contains("TF_REATTACH_PROVIDERS='{\"registry.terraform.io/oomnitza/oomnitza\""), "{text}");
+    assert!(text.contains("\"ProtocolVersion\":6"), "{text}");
+}
