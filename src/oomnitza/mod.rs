@@ -334,7 +334,7 @@ impl Client {
 
     /// Changes the fields set in `patch`. Sending the same patch twice has
     /// the same effect as once, so it is retried.
-    pub async fn update(&self, id: &str, patch: &CredentialPatch) -> Result<Credential, ApiError> {
+    pub async fn update(&self, id: &str, patch: &impl serde::Serialize) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
         self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await
     }

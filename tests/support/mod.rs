@@ -48,7 +48,6 @@ pub struct Sim {
     child: Child,
     pub url: String,
     pub token: String,
-    http: reqwest::blocking::Client,
 }
 
 impl Sim {
@@ -69,18 +68,25 @@ impl Sim {
         BufReader::new(child.stdout.take().expect("sim stdout")).read_line(&mut line).expect("read sim line");
         let url =
             line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("odd first line {line:?}")).to_string();
-        Sim { child, url, token, http: reqwest::blocking::Client::new() }
+        Sim { child, url, token }
     }
 
+    /// One request to the simulator. Runs on its own thread so that it works
+    /// the same from plain tests and from inside a tokio runtime.
     fn req(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
-        let mut r = self.http.request(method, format!("{}{path}", self.url)).header("Authorization2", &self.token);
-        if let Some(b) = body {
-            r = r.json(&b);
-        }
-        let resp = r.send().expect("sim request");
-        let status = resp.status().as_u16();
-        let text = resp.text().unwrap_or_default();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        let (url, token) = (format!("{}{path}", self.url), self.token.clone());
+        std::thread::spawn(move || {
+            let mut r = reqwest::blocking::Client::new().request(method, url).header("Authorization2", token);
+            if let Some(b) = body {
+                r = r.json(&b);
+            }
+            let resp = r.send().expect("sim request");
+            let status = resp.status().as_u16();
+            let text = resp.text().unwrap_or_default();
+            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        })
+        .join()
+        .expect("sim request thread")
     }
 
     /// Every credential on the simulator.
