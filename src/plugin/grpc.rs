@@ -166,7 +166,11 @@ macro_rules! tri {
     ($e:expr, $resp:ident) => {
         match $e {
             Ok(v) => v,
-            Err(d) => return Ok(Response::new($resp { diagnostics: diags_to_proto(d), ..Default::default() })),
+            Err(d) => {
+                let mut resp = $resp::default();
+                resp.diagnostics = diags_to_proto(d);
+                return Ok(Response::new(resp));
+            }
         }
     };
 }
