@@ -77,8 +77,9 @@ pub trait Resource<C>: Send + Sync {
     /// Turns stored JSON state written by schema `version` into a value of the
     /// current schema. The default reads it with the current schema, which is
     /// right while the schema has only gained attributes.
-    fn upgrade_state(&self, _version: i64, json: &[u8], diags: &mut Diagnostics) -> Value {
-        match Value::from_json_bytes(json, &self.schema().value_type()) {
+    /// `ty` is the current schema's value type.
+    fn upgrade_state(&self, _version: i64, json: &[u8], ty: &Type, diags: &mut Diagnostics) -> Value {
+        match Value::from_json_bytes(json, ty) {
             Ok(v) => v,
             Err(e) => {
                 diags.error(

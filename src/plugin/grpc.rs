@@ -259,7 +259,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             return Ok(Response::new(R { upgraded_state: encode(&Value::Null, &e.ty), diagnostics: vec![] }));
         }
         let mut diags = Diagnostics::new();
-        let mut v = e.imp.upgrade_state(r.version, json, &mut diags);
+        let mut v = e.imp.upgrade_state(r.version, json, &e.ty, &mut diags);
         framework::null_write_only(&e.schema.block, &mut v);
         Ok(Response::new(R { upgraded_state: encode(&v, &e.ty), diagnostics: diags_to_proto(diags) }))
     }

@@ -208,8 +208,11 @@ fn secret_changes(prior: &Value, config: &Value, private: &Private) -> bool {
 }
 
 impl JiraCredential {
-    fn value_type() -> Type {
-        Self::schema_static().value_type()
+    /// The state's value type, built once: reads run once per resource on
+    /// every plan, so they should not rebuild the schema.
+    fn value_type() -> &'static Type {
+        static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
+        TYPE.get_or_init(|| Self::schema_static().value_type())
     }
 
     fn schema_static() -> Schema {
@@ -445,7 +448,7 @@ impl Resource<Client> for JiraCredential {
         match self.timed(timeout_of(planned, "create"), client.create(&new)).await {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
-                state_from(&c, planned, &Self::value_type())
+                state_from(&c, planned, Self::value_type())
             }
             Err(ApiError::Timeout) => {
                 // It may have been made just before the limit: find it, so
@@ -453,7 +456,7 @@ impl Resource<Client> for JiraCredential {
                 let found = tokio::time::timeout(Duration::from_secs(30), client.find_created(&new, started)).await;
                 if let Ok(Ok(Some(c))) = found {
                     *private = Private::store(c.secret_version);
-                    return state_from(&c, planned, &Self::value_type());
+                    return state_from(&c, planned, Self::value_type());
                 }
                 api_diags(&ApiError::Timeout, "create the Jira credential", diags);
                 Value::Null
@@ -470,7 +473,7 @@ impl Resource<Client> for JiraCredential {
             return Value::Null;
         };
         match self.timed(DEFAULT_TIMEOUT, client.get(id)).await {
-            Ok(Some(c)) => state_from(&c, state, &Self::value_type()),
+            Ok(Some(c)) => state_from(&c, state, Self::value_type()),
             Ok(None) => Value::Null,
             Err(e) => {
                 api_diags(&e, "read the Jira credential", diags);
@@ -528,7 +531,7 @@ impl Resource<Client> for JiraCredential {
         match self.timed(timeout_of(planned, "update"), client.update(id, &patch)).await {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
-                state_from(&c, planned, &Self::value_type())
+                state_from(&c, planned, Self::value_type())
             }
             Err(ApiError::NotFound { .. }) => {
                 diags.error("Jira credential is gone", format!("Credential {id} was deleted outside Terraform during this apply. Run terraform apply again to create it."));
@@ -560,7 +563,7 @@ impl Resource<Client> for JiraCredential {
             return Value::Null;
         }
         match self.timed(DEFAULT_TIMEOUT, client.get(id)).await {
-            Ok(Some(c)) if c.saas == SAAS_JIRA => state_from(&c, &Value::Null, &Self::value_type()),
+            Ok(Some(c)) if c.saas == SAAS_JIRA => state_from(&c, &Value::Null, Self::value_type()),
             Ok(Some(c)) => {
                 diags.error("Not a Jira credential", format!("Credential {id} is for {:?}, not Jira.", c.saas));
                 Value::Null
@@ -583,14 +586,14 @@ mod tests {
 
     fn config(basic: Value) -> Value {
         let ty = JiraCredential::value_type();
-        let mut c = Value::null_object(&ty);
+        let mut c = Value::null_object(ty);
         c.set("name", Value::string("Jira user load"));
         c.set("basic", basic);
         c
     }
 
     fn basic(email: &str, token: Option<&str>, wo: Option<&str>) -> Value {
-        let Type::Object(attrs) = JiraCredential::value_type() else { unreachable!() };
+        let Type::Object(attrs) = JiraCredential::value_type().clone() else { unreachable!() };
         let mut b = Value::null_object(&attrs["basic"]);
         b.set("email", Value::string(email));
         b.set("api_token", Value::opt_string(token));
