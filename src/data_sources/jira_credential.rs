@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{Client, Credential, SAAS_JIRA};
 use crate::resources::api_diags;
+use crate::resources::jira_credential::set_common;
 
 pub struct JiraCredentialData;
 
@@ -33,15 +34,7 @@ fn oauth_type() -> Type {
 
 fn to_value(c: &Credential, ty: &Type) -> Value {
     let mut s = Value::null_object(ty);
-    s.set("id", Value::string(&c.id));
-    s.set("name", Value::string(&c.name));
-    s.set("owner", Value::string(&c.owner));
-    s.set("description", Value::string(&c.description));
-    s.set("auth_type", Value::string(c.auth_type.as_str()));
-    s.set("expiration_date", Value::opt_string(c.expiration_date.clone()));
-    s.set("secret_version", Value::Number(c.secret_version as f64));
-    s.set("created_at", Value::string(&c.created_at));
-    s.set("updated_at", Value::string(&c.updated_at));
+    set_common(&mut s, c);
     if let Some(b) = &c.basic {
         let mut v = Value::null_object(&basic_type());
         v.set("email", Value::string(&b.username));

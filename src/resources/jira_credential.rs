@@ -141,13 +141,9 @@ fn configured_token(config: &Value) -> Option<Secret> {
     basic.get("api_token").as_str().or_else(|| basic.get("api_token_wo").as_str()).map(Secret::new)
 }
 
-/// Builds the state from what Oomnitza answered, taking the values Oomnitza
-/// never answers (secrets, timeouts) from `keep` (the plan or prior state).
-pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
-    let Type::Object(attrs) = ty else {
-        return Value::Null;
-    };
-    let mut s = Value::null_object(ty);
+/// Sets the top-level attributes the resource and the data source share
+/// from what Oomnitza answered.
+pub fn set_common(s: &mut Value, c: &Credential) {
     s.set("id", Value::string(&c.id));
     s.set("name", Value::string(&c.name));
     s.set("owner", Value::string(&c.owner));
@@ -157,6 +153,16 @@ pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
     s.set("secret_version", Value::Number(c.secret_version as f64));
     s.set("created_at", Value::string(&c.created_at));
     s.set("updated_at", Value::string(&c.updated_at));
+}
+
+/// Builds the state from what Oomnitza answered, taking the values Oomnitza
+/// never answers (secrets, timeouts) from `keep` (the plan or prior state).
+pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
+    let Type::Object(attrs) = ty else {
+        return Value::Null;
+    };
+    let mut s = Value::null_object(ty);
+    set_common(&mut s, c);
     if let (Some(b), Some(bt)) = (&c.basic, attrs.get("basic")) {
         let kept = keep.get("basic");
         let mut basic = Value::null_object(bt);
