@@ -414,3 +414,26 @@ output "same" {{
     assert_eq!(o.code, 1);
     assert!(o.all().contains("No such Jira credential"), "{}", o.all());
 });
+
+both_engines!(switching_auth_type_replaces, |e| {
+    let sim = Sim::start();
+    // An OAuth credential made in the UI, brought under a basic configuration:
+    // Oomnitza cannot change a credential's type, so the plan replaces it.
+    let made = sim.create(json!({
+        "name": "switch me", "saas": "jira", "auth_type": "oauth2",
+        "oauth2": {"client_id": "app-1", "client_secret": "app-secret", "scopes": ["read:jira-user"]}
+    }));
+    let old_id = made["id"].as_str().unwrap();
+    let w = Work::new(e, &sim, &basic_config("switch me", "svc-jira@example.com", TOKEN));
+    w.ok(&["import", "-no-color", "-input=false", "oomnitza_jira_credential.users", old_id]);
+    assert_eq!(w.instances()[0]["auth_type"], "oauth2");
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(o.stdout.contains("must be replaced") && o.stdout.contains("forces replacement"), "{}", o.stdout);
+    w.apply();
+    let all = sim.all();
+    assert_eq!(all.len(), 1);
+    assert_eq!(all[0]["auth_type"], "basic");
+    assert_ne!(all[0]["id"], old_id);
+    assert_eq!(w.plan_code().0, 0);
+});

@@ -3,7 +3,7 @@
 //! Credentials are kept as the JSON the API answers. Secrets live only in
 //! memory, are never answered and never written to the data file.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -40,7 +40,10 @@ pub struct Store {
     creds: BTreeMap<u64, Cred>,
     index: HashMap<String, u64>,
     next_seq: u64,
-    idempotency: HashMap<String, (Instant, u64)>,
+    idempotency: HashMap<String, u64>,
+    /// Keys in the order they were seen, to forget them after 24 hours
+    /// without scanning every key on every create.
+    idempotency_order: VecDeque<(Instant, String)>,
     path: Option<PathBuf>,
 }
 
@@ -137,7 +140,7 @@ impl Store {
     /// read is an error, never an empty store.
     pub fn open(path: Option<PathBuf>) -> Result<Store, String> {
         let mut s =
-            Store { creds: BTreeMap::new(), index: HashMap::new(), next_seq: 1, idempotency: HashMap::new(), path };
+            Store { creds: BTreeMap::new(), index: HashMap::new(), next_seq: 1, idempotency: HashMap::new(), idempotency_order: VecDeque::new(), path };
         let Some(p) = s.path.clone() else { return Ok(s) };
         let text = match std::fs::read_to_string(&p) {
             Ok(t) => t,
@@ -184,8 +187,12 @@ impl Store {
 
     pub fn create(&mut self, b: &Value, idempotency_key: Option<&str>) -> Result<Value, ApiError> {
         if let Some(k) = idempotency_key {
-            self.idempotency.retain(|_, (t, _)| t.elapsed() < IDEMPOTENCY_WINDOW);
-            if let Some((_, seq)) = self.idempotency.get(k) {
+            while self.idempotency_order.front().is_some_and(|(t, _)| t.elapsed() >= IDEMPOTENCY_WINDOW) {
+                if let Some((_, old)) = self.idempotency_order.pop_front() {
+                    self.idempotency.remove(&old);
+                }
+            }
+            if let Some(seq) = self.idempotency.get(k) {
                 if let Some(c) = self.creds.get(seq) {
                     return Ok(c.json.clone());
                 }
@@ -267,7 +274,8 @@ impl Store {
         self.index.insert(id, seq);
         self.creds.insert(seq, Cred { json: json.clone(), secret });
         if let Some(k) = idempotency_key {
-            self.idempotency.insert(k.to_string(), (Instant::now(), seq));
+            self.idempotency.insert(k.to_string(), seq);
+            self.idempotency_order.push_back((Instant::now(), k.to_string()));
         }
         self.save()?;
         Ok(json)
