@@ -6,6 +6,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-engines.sh
 cargo build --workspace --all-targets
-cargo test --workspace -- --test-threads="${TEST_THREADS:-4}"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --lib --bins --tests -- --test-threads="${TEST_THREADS:-4}" 2>&1 | tee "$log"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo fmt --all -- --check
+# One closing line for the whole run.
+awk '/^test result:/ { p += $4; f += $6 } END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
