@@ -139,8 +139,14 @@ impl Store {
     /// Opens the store, loading `path` when it exists. A file that cannot be
     /// read is an error, never an empty store.
     pub fn open(path: Option<PathBuf>) -> Result<Store, String> {
-        let mut s =
-            Store { creds: BTreeMap::new(), index: HashMap::new(), next_seq: 1, idempotency: HashMap::new(), idempotency_order: VecDeque::new(), path };
+        let mut s = Store {
+            creds: BTreeMap::new(),
+            index: HashMap::new(),
+            next_seq: 1,
+            idempotency: HashMap::new(),
+            idempotency_order: VecDeque::new(),
+            path,
+        };
         let Some(p) = s.path.clone() else { return Ok(s) };
         let text = match std::fs::read_to_string(&p) {
             Ok(t) => t,
