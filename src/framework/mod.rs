@@ -139,3 +139,61 @@ pub fn null_write_only(block: &Block, v: &mut Value) {
         }
     }
 }
+
+/// Paths of the write-only attributes that `v` sets (not null), for refusing
+/// them when Terraform is too old to keep them out of state.
+pub fn write_only_set(block: &Block, v: &Value, at: &AttrPath) -> Vec<AttrPath> {
+    let mut out = Vec::new();
+    let Value::Object(m) = v else { return out };
+    for a in &block.attributes {
+        if a.write_only && m.get(&a.name).is_some_and(|x| !x.is_null()) {
+            out.push(at.clone().attr(&a.name));
+        }
+    }
+    for b in &block.blocks {
+        match m.get(&b.name) {
+            Some(Value::List(items)) => {
+                for (i, item) in items.iter().enumerate() {
+                    let mut p = at.clone().attr(&b.name);
+                    p.0.push(diag::Step::Index(i as i64));
+                    out.extend(write_only_set(&b.block, item, &p));
+                }
+            }
+            Some(Value::Map(items)) => {
+                for (k, item) in items {
+                    let mut p = at.clone().attr(&b.name);
+                    p.0.push(diag::Step::Key(k.clone()));
+                    out.extend(write_only_set(&b.block, item, &p));
+                }
+            }
+            Some(single) => out.extend(write_only_set(&b.block, single, &at.clone().attr(&b.name))),
+            None => {}
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_and_nulls_write_only_values_in_nested_blocks() {
+        let block = Block::new("").attr(Attribute::string("name")).block(
+            "basic",
+            Nesting::Single,
+            Block::new("").attr(Attribute::string("token_wo").write_only()),
+        );
+        let ty = block.value_type();
+        let mut v = Value::null_object(&ty);
+        let Type::Object(attrs) = &ty else { unreachable!() };
+        let mut basic = Value::null_object(&attrs["basic"]);
+        basic.set("token_wo", Value::string("secret"));
+        v.set("basic", basic);
+        let paths = write_only_set(&block, &v, &AttrPath::default());
+        assert_eq!(paths.iter().map(ToString::to_string).collect::<Vec<_>>(), ["basic.token_wo"]);
+        null_write_only(&block, &mut v);
+        assert!(v.get("basic").get("token_wo").is_null());
+        assert!(write_only_set(&block, &v, &AttrPath::default()).is_empty());
+    }
+}

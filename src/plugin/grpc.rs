@@ -221,6 +221,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let config = tri!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         e.imp.validate(&config, &mut diags);
+        let write_only_ok = r.client_capabilities.as_ref().is_some_and(|c| c.write_only_attributes_allowed);
+        if !write_only_ok {
+            for path in framework::write_only_set(&e.schema.block, &config, &AttrPath::default()) {
+                diags.error_at(
+                    path.clone(),
+                    "Write-only attribute needs Terraform 1.11 or newer",
+                    format!("{path} is write-only, and this Terraform would store it in state. Upgrade Terraform to 1.11+, or use the attribute without the _wo suffix."),
+                );
+            }
+        }
         Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
     }
 
