@@ -106,7 +106,8 @@ impl DataSource<Client> for JiraCredentialData {
     }
 
     async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
-        let ty = Self::schema_static().value_type();
+        static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
+        let ty = TYPE.get_or_init(|| Self::schema_static().value_type());
         self.validate(config, diags);
         if diags.has_errors() {
             return Value::Null;
@@ -158,6 +159,6 @@ impl DataSource<Client> for JiraCredentialData {
                 }
             }
         };
-        to_value(&found, &ty)
+        to_value(&found, ty)
     }
 }

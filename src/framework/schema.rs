@@ -185,23 +185,6 @@ impl Block {
             deprecated: false,
         }
     }
-
-    /// Every attribute path (dotted) marked sensitive or write-only, for checks.
-    pub fn secret_paths(&self) -> Vec<String> {
-        let mut out = Vec::new();
-        self.collect_secret_paths("", &mut out);
-        out
-    }
-    fn collect_secret_paths(&self, prefix: &str, out: &mut Vec<String>) {
-        for a in &self.attributes {
-            if a.sensitive || a.write_only {
-                out.push(format!("{prefix}{}", a.name));
-            }
-        }
-        for b in &self.blocks {
-            b.block.collect_secret_paths(&format!("{prefix}{}.", b.name), out);
-        }
-    }
 }
 
 /// A versioned schema: the version goes up when stored state needs upgrading.
