@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 repo=$PWD
 profile="${PROFILE:-release}"
 tf="${TERRAFORM:-terraform}"
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+version=$(sed -n '0,/^version = "\(.*\)"/s//\1/p' Cargo.toml)
 
 say()  { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 fail() { printf '\n\033[31mquickstart failed: %s\033[0m\n' "$*" >&2; exit 1; }
@@ -67,7 +67,7 @@ sim() { curl -sf -H "Authorization2: $token" -H 'content-type: application/json'
 
 say "terraform init: installs the provider from the local mirror"
 "$tf" init -input=false -no-color >/dev/null || fail "terraform init"
-"$tf" version | head -1
+tf_version=$("$tf" version); echo "${tf_version%%$'\n'*}"
 
 say "terraform apply: creates the Jira credential in Oomnitza"
 "$tf" apply -auto-approve -input=false -no-color || fail "terraform apply"

