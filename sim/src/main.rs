@@ -4,9 +4,12 @@
 //! ```text
 //! oomnitza-sim --listen 127.0.0.1:0 --token T [--read-only-token T2]
 //!              [--username U --password P] [--data FILE]
+//!              [--atlassian-app CLIENT_ID=SECRET]...
 //! ```
 //! The first stdout line is `listening on http://127.0.0.1:<port>`.
 
+mod atlassian;
+mod clock;
 mod faults;
 mod store;
 
@@ -36,10 +39,12 @@ struct Args {
     username: Option<String>,
     password: Option<String>,
     data: Option<PathBuf>,
+    /// Atlassian apps (client id, secret) whose secret is checked.
+    atlassian_apps: Vec<(String, String)>,
     quiet: bool,
 }
 
-const USAGE: &str = "usage: oomnitza-sim --listen 127.0.0.1:0 --token TOKEN [--read-only-token TOKEN] [--username U --password P] [--data FILE] [--quiet]";
+const USAGE: &str = "usage: oomnitza-sim --listen 127.0.0.1:0 --token TOKEN [--read-only-token TOKEN] [--username U --password P] [--data FILE] [--atlassian-app CLIENT_ID=SECRET]... [--quiet]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args::default();
@@ -53,6 +58,11 @@ fn parse_args() -> Result<Args, String> {
             "--username" => a.username = Some(val()?),
             "--password" => a.password = Some(val()?),
             "--data" => a.data = Some(PathBuf::from(val()?)),
+            "--atlassian-app" => {
+                let v = val()?;
+                let (id, secret) = v.split_once('=').ok_or("--atlassian-app takes CLIENT_ID=SECRET")?;
+                a.atlassian_apps.push((id.to_string(), secret.to_string()));
+            }
             "--quiet" => a.quiet = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
@@ -68,6 +78,23 @@ pub struct App {
     args: Args,
     store: Mutex<Store>,
     faults: faults::Faults,
+    atlassian: std::sync::Mutex<atlassian::Atlassian>,
+    /// The proxy's HTTP client (no redirects, as OAuth clients should).
+    http: reqwest::Client,
+    /// `http://127.0.0.1:PORT`, known once the listener is bound.
+    base_url: std::sync::OnceLock<String>,
+}
+
+impl App {
+    fn base_url(&self) -> &str {
+        self.base_url.get().map(String::as_str).unwrap_or_default()
+    }
+}
+
+/// Compares secrets without leaking, through timing, how much of a guess matched.
+fn constant_time_eq(a: &str, b: &str) -> bool {
+    use subtle::ConstantTimeEq as _;
+    a.len() == b.len() && bool::from(a.as_bytes().ct_eq(b.as_bytes()))
 }
 
 type Shared = Arc<App>;
@@ -81,9 +108,9 @@ enum Role {
 
 fn role(app: &App, headers: &HeaderMap) -> Option<Role> {
     let got = headers.get("Authorization2")?.to_str().ok()?;
-    if got == app.args.token {
+    if constant_time_eq(got, &app.args.token) {
         Some(Role::ReadWrite)
-    } else if app.args.read_only_token.as_deref() == Some(got) {
+    } else if app.args.read_only_token.as_deref().is_some_and(|t| constant_time_eq(got, t)) {
         Some(Role::ReadOnly)
     } else {
         None
@@ -232,6 +259,31 @@ async fn sim_faults(State(app): State<Shared>, Json(f): Json<faults::FaultSpec>)
     Json(app.faults.describe())
 }
 
+#[derive(Deserialize)]
+struct OAuthStatus {
+    status: String,
+}
+
+async fn sim_oauth_status(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    Json(s): Json<OAuthStatus>,
+) -> Result<Json<Value>, ApiError> {
+    app.store.lock().await.set_oauth_status(&id, &s.status).map(Json)
+}
+
+#[derive(Deserialize)]
+struct Clock {
+    advance_seconds: i64,
+}
+
+/// Lets time pass: expiry and refresh happen as if that much time had passed.
+async fn sim_clock(State(app): State<Shared>, Json(c): Json<Clock>) -> Json<Value> {
+    clock::advance(c.advance_seconds);
+    atlassian::refresh_due(&app).await;
+    Json(json!({ "now": clock::format(clock::now()) }))
+}
+
 async fn sim_stats(State(app): State<Shared>) -> Json<Value> {
     let mut s = app.faults.describe();
     s["credentials"] = json!(app.store.lock().await.len());
@@ -250,11 +302,22 @@ fn router(app: Shared) -> Router {
         .route("/_sim/credentials/{id}", axum::routing::patch(sim_edit).delete(delete))
         .route("/_sim/credentials/{id}/rotate", post(sim_rotate))
         .route("/_sim/credentials/{id}/secret_check", post(sim_secret_check))
+        .route("/_sim/credentials/{id}/oauth_status", post(sim_oauth_status))
+        .route("/_sim/atlassian/apps", post(atlassian::register_app))
+        .route("/_sim/clock", post(sim_clock))
         .route("/_sim/faults", post(sim_faults))
         .route("/_sim/stats", get(sim_stats))
         .layer(middleware::from_fn_with_state(app.clone(), auth));
+    // Atlassian's pages and endpoints, and Oomnitza's OAuth callback: no
+    // Oomnitza token (a browser and an OAuth client call them).
+    let oauth = Router::new()
+        .route("/_atlassian/authorize", get(atlassian::consent_page).post(atlassian::decide))
+        .route("/_atlassian/oauth/token", post(atlassian::token_endpoint))
+        .route("/_atlassian/oauth/token/accessible-resources", get(atlassian::accessible_resources))
+        .route("/oauth2/redirect_url", get(atlassian::callback));
     Router::new()
         .route("/api/request_token", post(request_token))
+        .merge(oauth)
         .merge(api)
         .merge(sim)
         .layer(middleware::from_fn_with_state(app.clone(), access_log))
@@ -284,10 +347,40 @@ fn main() -> ExitCode {
         }
     };
     let addr = args.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], 0)));
-    let app = Arc::new(App { args, store: Mutex::new(store), faults: faults::Faults::default() });
+    let mut atlassian = atlassian::Atlassian::default();
+    for (id, secret) in &args.atlassian_apps {
+        atlassian.register(id, secret);
+    }
+    let http = match reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("oomnitza-sim: {e}");
+            return ExitCode::from(1);
+        }
+    };
     let result: std::io::Result<()> = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        println!("listening on http://{}", listener.local_addr()?);
+        let base = format!("http://{}", listener.local_addr()?);
+        let mut store = store;
+        store.consent_base = base.clone();
+        let app = Arc::new(App {
+            args,
+            store: Mutex::new(store),
+            faults: faults::Faults::default(),
+            atlassian: std::sync::Mutex::new(atlassian),
+            http,
+            base_url: std::sync::OnceLock::from(base.clone()),
+        });
+        // Oomnitza refreshes OAuth tokens in the background.
+        let refresher = app.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_secs(10));
+            loop {
+                tick.tick().await;
+                atlassian::refresh_due(&refresher).await;
+            }
+        });
+        println!("listening on {base}");
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
         axum::serve(listener, router(app))

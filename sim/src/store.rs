@@ -11,15 +11,8 @@ use serde_json::{json, Map, Value};
 
 pub const DEFAULT_OWNER: &str = "svc-oomnitza";
 pub const DEFAULT_CALLBACK: &str = "https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url";
-const KNOWN_SCOPES: &[&str] = &[
-    "read:jira-user",
-    "read:jira-work",
-    "write:jira-work",
-    "manage:jira-project",
-    "manage:jira-configuration",
-    "read:me",
-    "offline_access",
-];
+/// How long an access token lives, as Atlassian's do.
+pub const ACCESS_TOKEN_SECONDS: i64 = 3600;
 const IDEMPOTENCY_WINDOW: Duration = Duration::from_secs(24 * 3600);
 
 pub enum ApiError {
@@ -33,6 +26,24 @@ pub enum ApiError {
 struct Cred {
     json: Value,
     secret: Option<String>,
+    oauth: OAuthSecrets,
+}
+
+/// What Oomnitza keeps of an OAuth authorization and never answers.
+#[derive(Default)]
+struct OAuthSecrets {
+    /// The `state` of the consent now open; older ones are refused.
+    state: Option<String>,
+    refresh_token: Option<String>,
+}
+
+/// What the OAuth proxy needs to finish a consent or a refresh.
+pub struct OAuthClient {
+    pub id: String,
+    pub client_id: String,
+    pub client_secret: String,
+    pub redirect_uri: String,
+    pub refresh_token: Option<String>,
 }
 
 pub struct Store {
@@ -45,14 +56,29 @@ pub struct Store {
     /// without scanning every key on every create.
     idempotency_order: VecDeque<(Instant, String)>,
     path: Option<PathBuf>,
+    /// Where the Atlassian stand-in's consent page is, e.g. `http://127.0.0.1:PORT`.
+    pub consent_base: String,
 }
 
 fn now() -> String {
-    time::OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
-        .unwrap_or_default()
+    crate::clock::format(crate::clock::now())
+}
+
+/// Loopback hosts may use plain http, as in the provider.
+pub fn is_loopback_url(u: &str) -> bool {
+    url::Url::parse(u).ok().is_some_and(|u| {
+        u.scheme() == "http"
+            && matches!(u.host(), Some(url::Host::Ipv4(ip)) if ip.is_loopback())
+                | matches!(u.host(), Some(url::Host::Ipv6(ip)) if ip.is_loopback())
+                | matches!(u.host(), Some(url::Host::Domain("localhost")))
+    })
+}
+
+/// An Atlassian scope: `offline_access`, or `verb:thing[:product]` words.
+fn is_scope(s: &str) -> bool {
+    s == "offline_access"
+        || (s.contains(':')
+            && s.split(':').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c == '-' || c == '.')))
 }
 
 fn is_email(s: &str) -> bool {
@@ -118,7 +144,7 @@ fn check_oauth(c: &mut Check, o: &Value, partial: bool) {
         None | Some(Value::Null) => {}
         Some(Value::Array(a)) if !a.is_empty() => {
             for s in a {
-                if !s.as_str().is_some_and(|s| KNOWN_SCOPES.contains(&s)) {
+                if !s.as_str().is_some_and(is_scope) {
                     c.fail("oauth2.scopes", &format!("unknown scope {s}"));
                 }
             }
@@ -126,8 +152,8 @@ fn check_oauth(c: &mut Check, o: &Value, partial: bool) {
         Some(_) => c.fail("oauth2.scopes", "must be a non-empty array of scopes"),
     }
     if let Some(u) = c.string(o, "callback_url", "oauth2.callback_url", false) {
-        if !u.starts_with("https://") {
-            c.fail("oauth2.callback_url", "must be an https URL");
+        if !u.starts_with("https://") && !is_loopback_url(u) {
+            c.fail("oauth2.callback_url", "must be an https URL (http only on loopback)");
         }
     }
 }
@@ -146,6 +172,7 @@ impl Store {
             idempotency: HashMap::new(),
             idempotency_order: VecDeque::new(),
             path,
+            consent_base: String::new(),
         };
         let Some(p) = s.path.clone() else { return Ok(s) };
         let text = match std::fs::read_to_string(&p) {
@@ -166,7 +193,7 @@ impl Store {
             let seq = s.next_seq;
             s.next_seq += 1;
             s.index.insert(id.to_string(), seq);
-            s.creds.insert(seq, Cred { json: c.clone(), secret: None });
+            s.creds.insert(seq, Cred { json: c.clone(), secret: None, oauth: OAuthSecrets::default() });
         }
         Ok(s)
     }
@@ -257,6 +284,8 @@ impl Store {
                             "status": "pending_authorization",
                             "authorization_url": Value::Null,
                             "expires_at": Value::Null,
+                            "granted_sites": [],
+                            "last_error": Value::Null,
                         });
                         secret = o.get("client_secret").and_then(Value::as_str).map(String::from);
                     }
@@ -278,7 +307,12 @@ impl Store {
         let seq = self.next_seq;
         self.next_seq += 1;
         self.index.insert(id, seq);
-        self.creds.insert(seq, Cred { json: json.clone(), secret });
+        let mut cred = Cred { json, secret, oauth: OAuthSecrets::default() };
+        if auth_type == "oauth2" {
+            self.start_consent(&mut cred);
+        }
+        let json = cred.json.clone();
+        self.creds.insert(seq, cred);
         if let Some(k) = idempotency_key {
             self.idempotency.insert(k.to_string(), seq);
             self.idempotency_order.push_back((Instant::now(), k.to_string()));
@@ -345,18 +379,28 @@ impl Store {
             }
         }
         let (section, secret_key) = if is_basic { ("basic", "password") } else { ("oauth2", "client_secret") };
+        let mut restart_consent = false;
         if let Some(Value::Object(sub)) = obj.get(section) {
             for (k, v) in sub {
                 if k == secret_key {
                     cred.secret = v.as_str().map(String::from);
                     j["secret_version"] = json!(j["secret_version"].as_i64().unwrap_or(0) + 1);
+                    restart_consent = true;
                 } else if matches!(k.as_str(), "username" | "client_id" | "scopes" | "callback_url" | "site") {
                     j[section][k] = v.clone();
+                    restart_consent = true;
                 }
             }
         }
         j["updated_at"] = json!(now());
-        let out = j.clone();
+        // A new app, secret, scope set, callback or site ends the old authorization.
+        if restart_consent && !is_basic {
+            let consent_base = self.consent_base.clone();
+            if let Some(cred) = self.creds.get_mut(&seq) {
+                start_consent(&consent_base, cred);
+            }
+        }
+        let out = self.creds[&seq].json.clone();
         self.save()?;
         Ok(out)
     }
@@ -368,12 +412,130 @@ impl Store {
         self.save()
     }
 
+    /// Starts (or restarts) consent: a fresh `state` and consent URL.
     pub fn authorize(&mut self, id: &str) -> Result<Value, ApiError> {
-        let j = &self.creds[&self.seq_of(id)?].json;
-        if j["auth_type"] != "oauth2" {
+        let seq = self.seq_of(id)?;
+        let consent_base = self.consent_base.clone();
+        let Some(cred) = self.creds.get_mut(&seq) else { return Err(ApiError::NotFound) };
+        if cred.json["auth_type"] != "oauth2" {
             return Err(ApiError::Conflict("only OAuth 2.0 credentials are authorized".into()));
         }
-        Ok(json!({ "authorization_url": j["oauth2"]["authorization_url"] }))
+        start_consent(&consent_base, cred);
+        cred.json["updated_at"] = json!(now());
+        let url = cred.json["oauth2"]["authorization_url"].clone();
+        self.save()?;
+        Ok(json!({ "authorization_url": url }))
+    }
+
+    fn start_consent(&self, cred: &mut Cred) {
+        start_consent(&self.consent_base, cred);
+    }
+
+    fn seq_of_state(&self, state: &str) -> Option<u64> {
+        self.creds.iter().find(|(_, c)| c.oauth.state.as_deref() == Some(state)).map(|(s, _)| *s)
+    }
+
+    /// The credential whose consent `state` is open now; `None` for a stale
+    /// or unknown state.
+    pub fn consent_client(&self, state: &str) -> Option<OAuthClient> {
+        self.seq_of_state(state).map(|seq| oauth_client(&self.creds[&seq]))
+    }
+
+    /// Records why a consent failed; the consent stays open.
+    pub fn consent_failed(&mut self, state: &str, error: &str) -> Result<bool, ApiError> {
+        let Some(seq) = self.seq_of_state(state) else { return Ok(false) };
+        if let Some(c) = self.creds.get_mut(&seq) {
+            c.json["oauth2"]["last_error"] = json!(error);
+        }
+        self.save().map(|_| true)
+    }
+
+    /// A person accepted and the code exchange succeeded.
+    pub fn consent_done(
+        &mut self,
+        state: &str,
+        refresh_token: Option<String>,
+        sites: Vec<String>,
+    ) -> Result<bool, ApiError> {
+        let Some(seq) = self.seq_of_state(state) else { return Ok(false) };
+        if let Some(c) = self.creds.get_mut(&seq) {
+            c.oauth = OAuthSecrets { state: None, refresh_token };
+            let o = &mut c.json["oauth2"];
+            o["status"] = json!("authorized");
+            o["authorization_url"] = Value::Null;
+            o["expires_at"] = json!(expiry());
+            o["granted_sites"] = json!(sites);
+            o["last_error"] = Value::Null;
+            c.json["updated_at"] = json!(now());
+        }
+        self.save().map(|_| true)
+    }
+
+    /// Authorized credentials whose access token has expired. Those without
+    /// a refresh token become `expired` here; the others are returned for
+    /// the proxy to refresh.
+    pub fn due_for_refresh(&mut self) -> Vec<OAuthClient> {
+        let now = crate::clock::now();
+        let mut due = Vec::new();
+        let mut changed = false;
+        for c in self.creds.values_mut() {
+            let o = &c.json["oauth2"];
+            let expired = o["status"] == "authorized"
+                && o["expires_at"].as_str().and_then(crate::clock::parse).is_some_and(|t| t <= now);
+            if !expired {
+                continue;
+            }
+            if c.oauth.refresh_token.is_some() {
+                due.push(oauth_client(c));
+            } else {
+                c.json["oauth2"]["status"] = json!("expired");
+                changed = true;
+            }
+        }
+        if changed {
+            let _ = self.save();
+        }
+        due
+    }
+
+    /// The outcome of a refresh: a new refresh token, or the status and
+    /// error that the failure leaves.
+    pub fn refreshed(&mut self, id: &str, outcome: Result<Option<String>, (&str, String)>) -> Result<(), ApiError> {
+        let seq = self.seq_of(id)?;
+        let Some(c) = self.creds.get_mut(&seq) else { return Err(ApiError::NotFound) };
+        match outcome {
+            Ok(rt) => {
+                if rt.is_some() {
+                    c.oauth.refresh_token = rt;
+                }
+                c.json["oauth2"]["expires_at"] = json!(expiry());
+            }
+            Err((status, error)) => {
+                c.oauth.refresh_token = None;
+                c.json["oauth2"]["status"] = json!(status);
+                c.json["oauth2"]["last_error"] = json!(error);
+            }
+        }
+        self.save()
+    }
+
+    /// An out-of-band change of an OAuth credential's status (a revocation
+    /// in Atlassian, or an expiry).
+    pub fn set_oauth_status(&mut self, id: &str, status: &str) -> Result<Value, ApiError> {
+        if !matches!(status, "expired" | "revoked") {
+            return Err(ApiError::Invalid(vec![("status".into(), "must be expired or revoked".into())]));
+        }
+        let seq = self.seq_of(id)?;
+        let Some(c) = self.creds.get_mut(&seq) else { return Err(ApiError::NotFound) };
+        if c.json["auth_type"] != "oauth2" {
+            return Err(ApiError::Conflict("only OAuth 2.0 credentials have a status".into()));
+        }
+        c.oauth = OAuthSecrets::default();
+        c.json["oauth2"]["status"] = json!(status);
+        c.json["oauth2"]["authorization_url"] = Value::Null;
+        let out = c.json.clone();
+        self.save()?;
+        Ok(out)
     }
 
     /// A person's change in the Oomnitza UI: any listed field, no checks.
@@ -396,6 +558,10 @@ impl Store {
         cred.secret = Some(uuid::Uuid::new_v4().to_string());
         cred.json["secret_version"] = json!(cred.json["secret_version"].as_i64().unwrap_or(0) + 1);
         cred.json["updated_at"] = json!(now());
+        if cred.json["auth_type"] == "oauth2" {
+            // A new client secret ends the authorization made with the old one.
+            start_consent(&self.consent_base, cred);
+        }
         let out = cred.json.clone();
         self.save()?;
         Ok(out)
@@ -404,6 +570,45 @@ impl Store {
     pub fn secret_matches(&self, id: &str, value: &str) -> Result<Option<bool>, ApiError> {
         Ok(self.creds[&self.seq_of(id)?].secret.as_ref().map(|s| s == value))
     }
+}
+
+fn expiry() -> String {
+    crate::clock::format(crate::clock::now() + time::Duration::seconds(ACCESS_TOKEN_SECONDS))
+}
+
+fn oauth_client(c: &Cred) -> OAuthClient {
+    let text = |k: &str| c.json["oauth2"][k].as_str().unwrap_or_default().to_string();
+    OAuthClient {
+        id: c.json["id"].as_str().unwrap_or_default().to_string(),
+        client_id: text("client_id"),
+        client_secret: c.secret.clone().unwrap_or_default(),
+        redirect_uri: text("callback_url"),
+        refresh_token: c.oauth.refresh_token.clone(),
+    }
+}
+
+/// Opens a new consent: a fresh `state`, the consent URL Atlassian would
+/// show, and the old authorization gone.
+fn start_consent(consent_base: &str, cred: &mut Cred) {
+    let state = uuid::Uuid::new_v4().simple().to_string();
+    let o = &cred.json["oauth2"];
+    let scopes: Vec<&str> =
+        o["scopes"].as_array().map(|a| a.iter().filter_map(Value::as_str).collect()).unwrap_or_default();
+    let query = url::form_urlencoded::Serializer::new(String::new())
+        .append_pair("audience", "api.atlassian.com")
+        .append_pair("client_id", o["client_id"].as_str().unwrap_or_default())
+        .append_pair("scope", &scopes.join(" "))
+        .append_pair("redirect_uri", o["callback_url"].as_str().unwrap_or_default())
+        .append_pair("state", &state)
+        .append_pair("response_type", "code")
+        .append_pair("prompt", "consent")
+        .finish();
+    let o = &mut cred.json["oauth2"];
+    o["status"] = json!("pending_authorization");
+    o["authorization_url"] = json!(format!("{consent_base}/_atlassian/authorize?{query}"));
+    o["expires_at"] = Value::Null;
+    o["granted_sites"] = json!([]);
+    cred.oauth = OAuthSecrets { state: Some(state), refresh_token: None };
 }
 
 fn merge(target: &mut Value, patch: &Map<String, Value>) {
