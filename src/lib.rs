@@ -19,6 +19,7 @@ pub mod goplugin {
     tonic::include_proto!("plugin");
 }
 
+pub mod common;
 pub mod data_sources;
 pub mod framework;
 pub mod oomnitza;

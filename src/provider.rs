@@ -8,15 +8,11 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::common::{ENV_API_TOKEN, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
 use crate::framework::duration::parse_duration;
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Provider, Resource, Schema, Value};
 use crate::oomnitza::{Auth, Client, ClientConfig};
 use crate::secret::Secret;
-
-pub const ENV_URL: &str = "OOMNITZA_URL";
-pub const ENV_API_TOKEN: &str = "OOMNITZA_API_TOKEN";
-pub const ENV_USERNAME: &str = "OOMNITZA_USERNAME";
-pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
 
 #[derive(Default)]
 pub struct OomnitzaProvider;

@@ -5,10 +5,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
+use crate::common::{api_diags, set_common, set_oauth, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{Client, Credential, SAAS_JIRA};
-use crate::resources::api_diags;
-use crate::resources::jira_credential::set_common;
 
 pub struct JiraCredentialData;
 
@@ -29,6 +28,8 @@ fn oauth_type() -> Type {
         ("status", Type::String),
         ("authorization_url", Type::String),
         ("expires_at", Type::String),
+        ("granted_sites", Type::List(Box::new(Type::String))),
+        ("last_error", Type::String),
     ])
 }
 
@@ -42,13 +43,7 @@ fn to_value(c: &Credential, ty: &Type) -> Value {
     }
     if let Some(o) = &c.oauth2 {
         let mut v = Value::null_object(&oauth_type());
-        v.set("client_id", Value::string(&o.client_id));
-        v.set("scopes", Value::List(o.scopes.iter().map(Value::string).collect()));
-        v.set("site", Value::opt_string(o.site.clone()));
-        v.set("callback_url", Value::string(&o.callback_url));
-        v.set("status", Value::opt_string(o.status.clone()));
-        v.set("authorization_url", Value::opt_string(o.authorization_url.clone()));
-        v.set("expires_at", Value::opt_string(o.expires_at.clone()));
+        set_oauth(&mut v, o);
         s.set("oauth", v);
     }
     s
@@ -76,7 +71,7 @@ impl JiraCredentialData {
             .attr(
                 Attribute::of("oauth", oauth_type())
                     .computed()
-                    .describe("For OAuth 2.0: the app and its consent status."),
+                    .describe("For OAuth 2.0: `client_id`, `scopes`, `site`, `callback_url`, and the authorization's health: `status`, `authorization_url` (while pending), `expires_at`, `granted_sites`, `last_error`."),
             ),
         )
     }
@@ -85,7 +80,7 @@ impl JiraCredentialData {
 #[async_trait]
 impl DataSource<Client> for JiraCredentialData {
     fn type_name(&self) -> &'static str {
-        crate::resources::jira_credential::TYPE_NAME
+        TYPE_NAME
     }
 
     fn schema(&self) -> Schema {

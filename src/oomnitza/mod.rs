@@ -226,7 +226,8 @@ impl Client {
         Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
     }
 
-    async fn sleep(&self, d: Duration) -> Result<(), ApiError> {
+    /// Waits `d`, or less when Terraform asks the provider to stop.
+    pub async fn sleep(&self, d: Duration) -> Result<(), ApiError> {
         tokio::select! {
             _ = self.cfg.cancel.cancelled() => Err(ApiError::Cancelled),
             _ = tokio::time::sleep(d) => Ok(()),
@@ -297,6 +298,7 @@ impl Client {
             let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
             c.auth_type == new.auth_type
                 && c.basic.as_ref().map(|b| &b.username) == new.basic.as_ref().map(|b| &b.username)
+                && c.oauth2.as_ref().map(|o| &o.client_id) == new.oauth2.as_ref().map(|o| &o.client_id)
                 && created.is_ok_and(|t| t >= since)
         });
         let first = matches.next();
@@ -337,6 +339,12 @@ impl Client {
     pub async fn update(&self, id: &str, patch: &impl serde::Serialize) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
         self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await
+    }
+
+    /// Starts (or restarts) OAuth consent; answers the new consent URL.
+    /// Repeating it only opens a newer consent, so it is retried.
+    pub async fn authorize(&self, id: &str) -> Result<Authorization, ApiError> {
+        self.idempotent(Method::POST, &format!("/api/v3/credentials/{}/authorize", enc(id)), &[], None).await
     }
 
     /// Deletes the credential; one already gone counts as deleted.

@@ -68,6 +68,26 @@ pub struct OAuthInfo {
     pub authorization_url: Option<String>,
     #[serde(default)]
     pub expires_at: Option<String>,
+    /// The Jira site hosts the current authorization reaches.
+    #[serde(default)]
+    pub granted_sites: Vec<String>,
+    /// Why the last consent, code exchange or refresh failed.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// `oauth2.status` values, as the contract names them.
+pub mod oauth_status {
+    pub const PENDING: &str = "pending_authorization";
+    pub const AUTHORIZED: &str = "authorized";
+    pub const EXPIRED: &str = "expired";
+    pub const REVOKED: &str = "revoked";
+}
+
+/// The answer of `POST /api/v3/credentials/{id}/authorize`.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Authorization {
+    pub authorization_url: String,
 }
 
 /// The body of `POST /api/v3/credentials`.
@@ -118,6 +138,8 @@ pub struct CredentialPatch {
     pub expiration_date: Option<Option<String>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub basic: Option<BasicPatch>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth2: Option<OAuthPatch>,
 }
 
 impl CredentialPatch {
@@ -127,6 +149,33 @@ impl CredentialPatch {
             && self.description.is_none()
             && self.expiration_date.is_none()
             && self.basic.is_none()
+            && self.oauth2.is_none()
+    }
+}
+
+/// Changes to an OAuth credential's app. Any of them restarts consent.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct OAuthPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub callback_url: Option<String>,
+    /// `Some(None)` clears the site.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub site: Option<Option<String>>,
+}
+
+impl OAuthPatch {
+    pub fn is_empty(&self) -> bool {
+        self.client_id.is_none()
+            && self.client_secret.is_none()
+            && self.scopes.is_none()
+            && self.callback_url.is_none()
+            && self.site.is_none()
     }
 }
 

@@ -7,6 +7,26 @@
 //!   `$TF_ACC_PYTHON`, else `.venv/bin/python` (made by `scripts/setup-engines.sh`).
 #![allow(dead_code)]
 
+/// Defines one test per engine: `<name>::terraform_1_11` and `<name>::terraform_1_15`.
+#[allow(unused_macros)]
+macro_rules! both_engines {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[test]
+            fn terraform_1_11() {
+                let f: fn(&Engine) = $body;
+                f(&engines()[0]);
+            }
+            #[test]
+            fn terraform_1_15() {
+                let f: fn(&Engine) = $body;
+                f(&engines()[1]);
+            }
+        }
+    };
+}
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -132,6 +152,74 @@ impl Sim {
     pub fn faults(&self, spec: Value) -> Value {
         self.req(reqwest::Method::POST, "/_sim/faults", Some(spec)).1
     }
+
+    /// An OAuth credential's status changed outside Terraform (`revoked`, `expired`).
+    pub fn set_oauth_status(&self, id: &str, status: &str) {
+        let body = serde_json::json!({ "status": status });
+        let (s, v) = self.req(reqwest::Method::POST, &format!("/_sim/credentials/{id}/oauth_status"), Some(body));
+        assert_eq!(s, 200, "{v}");
+    }
+
+    /// Lets time pass on the simulator: expiry and refresh happen.
+    pub fn advance_clock(&self, seconds: i64) {
+        let body = serde_json::json!({ "advance_seconds": seconds });
+        let (s, v) = self.req(reqwest::Method::POST, "/_sim/clock", Some(body));
+        assert_eq!(s, 200, "{v}");
+    }
+}
+
+/// What a person does on Atlassian's consent page: open the URL, pick a
+/// site, click Accept or Deny. Answers the status and text of the last page.
+pub fn consent(authorization_url: &str, site: &str, accept: bool) -> (u16, String) {
+    let (url, site) = (authorization_url.to_string(), site.to_string());
+    std::thread::spawn(move || {
+        let http = reqwest::blocking::Client::new();
+        let page = http.get(&url).send().expect("open consent page");
+        assert_eq!(page.status().as_u16(), 200, "consent page");
+        let html = page.text().expect("consent page text");
+        let action = attr_after(&html, "<form", "action").expect("a form on the consent page");
+        let mut form: Vec<(String, String)> = hidden_inputs(&html);
+        assert!(html.contains(&format!("value=\"{site}\"")), "site {site} offered on the consent page:\n{html}");
+        form.push(("site".into(), site));
+        form.push(("decision".into(), if accept { "accept" } else { "deny" }.into()));
+        let base = reqwest::Url::parse(&url).expect("consent url");
+        let resp = http.post(base.join(&action).expect("form action")).form(&form).send().expect("submit consent");
+        (resp.status().as_u16(), resp.text().unwrap_or_default())
+    })
+    .join()
+    .expect("consent thread")
+}
+
+fn unescape(s: &str) -> String {
+    s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+}
+
+/// The value of `name="..."` in the first tag starting with `tag`.
+fn attr_after(html: &str, tag: &str, name: &str) -> Option<String> {
+    let start = html.find(tag)?;
+    let end = start + html[start..].find('>')?;
+    let t = &html[start..end];
+    let key = format!("{name}=\"");
+    let v = t.find(&key)? + key.len();
+    Some(unescape(&t[v..v + t[v..].find('"')?]))
+}
+
+/// Every `<input type="hidden" name=... value=...>` of a page.
+fn hidden_inputs(html: &str) -> Vec<(String, String)> {
+    html.match_indices("<input")
+        .filter_map(|(i, _)| {
+            let tag = &html[i..];
+            if attr_after(tag, "<input", "type").as_deref() != Some("hidden") {
+                return None;
+            }
+            Some((attr_after(tag, "<input", "name")?, attr_after(tag, "<input", "value")?))
+        })
+        .collect()
+}
+
+/// The query parameter `key` of a URL.
+pub fn query_param(url: &str, key: &str) -> Option<String> {
+    reqwest::Url::parse(url).ok()?.query_pairs().find(|(k, _)| k == key).map(|(_, v)| v.into_owned())
 }
 
 impl Drop for Sim {

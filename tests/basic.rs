@@ -1,30 +1,13 @@
-//! Acceptance tests: the real Terraform CLI (1.11.4 and 1.15.5) drives the
-//! provider against the real simulator. Each test runs once per engine, as
-//! `<name>::terraform_1_11` and `<name>::terraform_1_15`.
+//! Acceptance tests of Basic Auth credentials: the real Terraform CLI
+//! (1.11.4 and 1.15.5) drives the provider against the real simulator. Each
+//! test runs once per engine, as `<name>::terraform_1_11` and
+//! `<name>::terraform_1_15`.
 
+#[macro_use]
 mod support;
 
 use serde_json::{json, Value};
 use support::{engines, Engine, Sim, Work};
-
-/// Defines one test per engine.
-macro_rules! both_engines {
-    ($name:ident, $body:expr) => {
-        mod $name {
-            use super::*;
-            #[test]
-            fn terraform_1_11() {
-                let f: fn(&Engine) = $body;
-                f(&engines()[0]);
-            }
-            #[test]
-            fn terraform_1_15() {
-                let f: fn(&Engine) = $body;
-                f(&engines()[1]);
-            }
-        }
-    };
-}
 
 const TOKEN: &str = "jira-api-token-Zq81-secret";
 
@@ -134,8 +117,12 @@ both_engines!(validation_rules_point_at_the_attribute, |e| {
             "2027-02-30",
         ),
         ("", "Missing authentication block", ""),
-        // A block-level path: Terraform points at the resource.
-        ("oauth {\n client_id = \"c\"\n}", "OAuth credentials not yet supported", "oomnitza_jira_credential"),
+        (
+            "basic {\n email = \"a@example.com\"\n api_token = \"t\"\n}\noauth {\n client_id = \"c\"\n}",
+            "Conflicting blocks",
+            // A block-level path: Terraform points at the resource.
+            "oomnitza_jira_credential",
+        ),
         ("name2 = 1", "Unsupported argument", "name2"),
     ];
     for (body, summary, snippet) in cases {

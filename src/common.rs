@@ -1,0 +1,105 @@
+//! What the provider, the resource and the data source share: the names
+//! users see, the environment variables, and how API errors and answers
+//! become diagnostics and values. It imports none of them, so they can all
+//! import it.
+
+use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::oomnitza::{ApiError, Credential, OAuthInfo};
+
+/// The resource's and the data source's type name.
+pub const TYPE_NAME: &str = "oomnitza_jira_credential";
+
+/// The Oomnitza OAuth proxy's callback, the default `oauth.callback_url`.
+pub const DEFAULT_CALLBACK_URL: &str = "https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url";
+
+/// The scope the Jira user load needs, and the default `oauth.scopes`.
+pub const DEFAULT_SCOPE: &str = "read:jira-user";
+
+pub const ENV_URL: &str = "OOMNITZA_URL";
+pub const ENV_API_TOKEN: &str = "OOMNITZA_API_TOKEN";
+pub const ENV_USERNAME: &str = "OOMNITZA_USERNAME";
+pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
+
+/// Maps an API field name to the attribute path a user wrote.
+fn field_path(field: &str) -> Option<AttrPath> {
+    let path = match field {
+        "" => return None,
+        "basic.username" => "basic.email",
+        "basic.password" => "basic.api_token",
+        "oauth2.client_secret" => "oauth.client_secret",
+        f if f.starts_with("oauth2.") => return Some(AttrPath::dotted(&f.replacen("oauth2.", "oauth.", 1))),
+        f => f,
+    };
+    Some(AttrPath::dotted(path))
+}
+
+/// Turns a client error into diagnostics a person can act on. `doing` says
+/// what was being done, e.g. "create the Jira credential".
+pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
+    let summary = format!("Could not {doing}");
+    match e {
+        ApiError::Unauthorized { message } => diags.error_at(
+            AttrPath::root("api_token"),
+            summary,
+            format!("Oomnitza did not accept the provider's credentials ({message}). Check api_token / {ENV_API_TOKEN} (or username and password), and that the token has not been revoked."),
+        ),
+        ApiError::Forbidden { message } => diags.error(
+            summary,
+            format!("Oomnitza refused ({message}). The token's role needs read/write on Credentials (Configuration > Security > Roles)."),
+        ),
+        ApiError::Validation { errors, .. } => {
+            for fe in errors {
+                let detail = format!("Oomnitza rejected {}: {}", if fe.field.is_empty() { "the request" } else { &fe.field }, fe.message);
+                match field_path(&fe.field) {
+                    Some(p) => diags.error_at(p, summary.clone(), detail),
+                    None => diags.error(summary.clone(), detail),
+                }
+            }
+            if errors.is_empty() {
+                diags.error(summary, "Oomnitza rejected the request as invalid but named no field.");
+            }
+        }
+        ApiError::Conflict { message } => diags.error(
+            summary,
+            format!("Oomnitza refused the change ({message}). Changing between basic and oauth replaces the credential; run terraform plan again."),
+        ),
+        ApiError::RateLimited { .. } => diags.error(
+            summary,
+            "Oomnitza kept answering 429 Too Many Requests. Run again later, lower -parallelism, or raise max_retries.",
+        ),
+        ApiError::Cancelled => diags.error(summary, "Terraform asked the provider to stop (Ctrl-C) while the request was in flight."),
+        other => diags.error(summary, format!("{other}. If this persists, check the url and that Oomnitza is reachable.")),
+    }
+}
+
+/// Sets the top-level attributes the resource and the data source share
+/// from what Oomnitza answered.
+pub fn set_common(s: &mut Value, c: &Credential) {
+    s.set("id", Value::string(&c.id));
+    s.set("name", Value::string(&c.name));
+    s.set("owner", Value::string(&c.owner));
+    s.set("description", Value::string(&c.description));
+    s.set("expiration_date", Value::opt_string(c.expiration_date.clone()));
+    s.set("auth_type", Value::string(c.auth_type.as_str()));
+    s.set("secret_version", Value::Number(c.secret_version as f64));
+    s.set("created_at", Value::string(&c.created_at));
+    s.set("updated_at", Value::string(&c.updated_at));
+}
+
+fn strings(v: &[String]) -> Value {
+    Value::List(v.iter().map(Value::string).collect())
+}
+
+/// Sets the `oauth` attributes that Oomnitza answers (the app and the
+/// authorization's health) on an `oauth` object of either schema.
+pub fn set_oauth(v: &mut Value, o: &OAuthInfo) {
+    v.set("client_id", Value::string(&o.client_id));
+    v.set("scopes", strings(&o.scopes));
+    v.set("site", Value::opt_string(o.site.clone()));
+    v.set("callback_url", Value::string(&o.callback_url));
+    v.set("status", Value::opt_string(o.status.clone()));
+    v.set("authorization_url", Value::opt_string(o.authorization_url.clone()));
+    v.set("expires_at", Value::opt_string(o.expires_at.clone()));
+    v.set("granted_sites", strings(&o.granted_sites));
+    v.set("last_error", Value::opt_string(o.last_error.clone()));
+}

@@ -1,0 +1,92 @@
+//! The secret of each block (the Jira API token, the OAuth client secret):
+//! where the configuration holds it, and when a plan must send it again.
+//!
+//! Oomnitza never answers a secret, so a change made outside Terraform is
+//! seen through `secret_version`: the version this provider last wrote is
+//! kept in private state, and when the server's differs, the plan re-sends
+//! the secret from the configuration.
+
+use serde::{Deserialize, Serialize};
+
+use crate::framework::Value;
+use crate::secret::Secret;
+
+/// The attributes of a block's secret: the stored form, the write-only
+/// form, and the version that makes Terraform send the write-only one.
+pub struct SecretAttrs {
+    /// What a person calls it, for diagnostics.
+    pub noun: &'static str,
+    pub block: &'static str,
+    pub value: &'static str,
+    pub wo: &'static str,
+    pub version: &'static str,
+}
+
+pub const BASIC_SECRET: SecretAttrs = SecretAttrs {
+    noun: "API token",
+    block: "basic",
+    value: "api_token",
+    wo: "api_token_wo",
+    version: "api_token_wo_version",
+};
+
+pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
+    noun: "client secret",
+    block: "oauth",
+    value: "client_secret",
+    wo: "client_secret_wo",
+    version: "client_secret_wo_version",
+};
+
+/// What the provider remembers beside the state: the secret version it last
+/// wrote or adopted. Never a secret.
+#[derive(Default, Serialize, Deserialize)]
+pub struct Private {
+    #[serde(default)]
+    pub secret_version: Option<f64>,
+}
+
+impl Private {
+    pub fn load(bytes: &[u8]) -> Private {
+        serde_json::from_slice(bytes).unwrap_or_default()
+    }
+    pub fn store(secret_version: i64) -> Vec<u8> {
+        serde_json::to_vec(&Private { secret_version: Some(secret_version as f64) }).unwrap_or_default()
+    }
+}
+
+/// A value differs from the prior one, or is not known yet.
+pub fn changes(prior: &Value, planned: &Value) -> bool {
+    planned.is_unknown() || prior != planned
+}
+
+impl SecretAttrs {
+    /// The secret to send, from the configuration (either form).
+    pub fn configured(&self, config: &Value) -> Option<Secret> {
+        let b = config.get(self.block);
+        b.get(self.value).as_str().or_else(|| b.get(self.wo).as_str()).map(Secret::new)
+    }
+
+    /// Whether the plan must send the secret again.
+    pub fn changes(&self, prior: &Value, config: &Value, private: &Private) -> bool {
+        let (pb, cb) = (prior.get(self.block), config.get(self.block));
+        if cb.get(self.value).is_null() && cb.get(self.wo).is_null() {
+            return false; // the secret is not managed by Terraform
+        }
+        if self.block == OAUTH_SECRET.block && private.secret_version.is_none() {
+            // Imported: sending the secret would end a working authorization,
+            // so the configured one is adopted as it is (`adopt` below).
+            return false;
+        }
+        let wo = !cb.get(self.wo).is_null();
+        let value_changed = !wo && changes(pb.get(self.value), cb.get(self.value));
+        let version_changed = wo && changes(pb.get(self.version), cb.get(self.version));
+        // The server's version moved since this provider last wrote the secret,
+        // or (after an import) it never wrote one and cannot know what is stored.
+        let drifted = match private.secret_version {
+            Some(v) => prior.get("secret_version").as_f64() != Some(v),
+            None => wo,
+        };
+        value_changed || version_changed || drifted
+    }
+}

@@ -1,0 +1,278 @@
+//! Every rule on the configuration that needs no remote call. Each problem
+//! names its attribute and says how to fix it; unknown values pass.
+
+use std::collections::HashSet;
+
+use super::secret::{SecretAttrs, BASIC_SECRET, OAUTH_SECRET};
+use crate::common::DEFAULT_SCOPE;
+use crate::framework::duration::parse_duration;
+use crate::framework::{AttrPath, Diagnostics, Value};
+
+const DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// Atlassian's classic Jira scopes, the user identity scopes, and
+/// `offline_access` (refresh tokens). Others draw a warning, not an error:
+/// Atlassian adds granular scopes over time.
+const KNOWN_SCOPES: &[&str] = &[
+    "read:jira-user",
+    "read:jira-work",
+    "write:jira-work",
+    "manage:jira-project",
+    "manage:jira-configuration",
+    "manage:jira-webhook",
+    "manage:jira-data-provider",
+    "read:me",
+    "read:account",
+    "offline_access",
+];
+
+pub(super) fn is_email(s: &str) -> bool {
+    let mut parts = s.split('@');
+    let (Some(local), Some(domain), None) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !local.is_empty()
+        && !s.chars().any(char::is_whitespace)
+        && domain.contains('.')
+        && domain.split('.').all(|l| !l.is_empty())
+}
+
+/// A DNS host name with at least two labels, such as `example.atlassian.net`.
+fn is_host_name(s: &str) -> bool {
+    s.len() <= 253
+        && s.contains('.')
+        && s.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+/// An https URL, or plain http on a loopback host (a local proxy).
+fn callback_problem(u: &str) -> Option<String> {
+    let parsed = match url::Url::parse(u) {
+        Ok(p) => p,
+        Err(e) => return Some(format!("{u:?} is not a URL ({e})")),
+    };
+    let loopback = match parsed.host() {
+        Some(url::Host::Domain(d)) => d == "localhost",
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    };
+    match parsed.scheme() {
+        "https" => None,
+        "http" if loopback => None,
+        _ => Some(format!("{u:?} must use https (plain http only on a loopback host)")),
+    }
+}
+
+pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
+    if config.get("name").as_str().is_some_and(|s| s.trim().is_empty()) {
+        diags.error_at(
+            AttrPath::root("name"),
+            "Empty name",
+            "name must not be empty: it is how the credential shows in Oomnitza.",
+        );
+    }
+    if let Some(d) = config.get("expiration_date").as_str() {
+        if time::Date::parse(d, DATE).is_err() {
+            diags.error_at(
+                AttrPath::root("expiration_date"),
+                "Invalid expiration_date",
+                format!("{d:?} is not a date; write it as YYYY-MM-DD, e.g. \"2027-06-30\"."),
+            );
+        }
+    }
+    if let Value::Object(t) = config.get("timeouts") {
+        for (op, v) in t {
+            if let Some(Err(e)) = v.as_str().map(parse_duration) {
+                diags.error_at(
+                    AttrPath::root("timeouts").attr(op),
+                    format!("Invalid timeouts.{op}"),
+                    format!("timeouts.{op} {e}."),
+                );
+            }
+        }
+    }
+    let (basic, oauth) = (config.get("basic"), config.get("oauth"));
+    match (basic.is_null(), oauth.is_null()) {
+        (true, true) => diags.error_at(
+            AttrPath::root("basic"),
+            "Missing authentication block",
+            "Add a basic block (the Atlassian account's email and a Jira API token: basic { email = \"...\" api_token = var.jira_api_token }) or an oauth block (an Atlassian OAuth 2.0 app: oauth { client_id = \"...\" client_secret = var.client_secret }).",
+        ),
+        (false, false) => diags.error_at(
+            AttrPath::root("oauth"),
+            "Conflicting blocks",
+            "Give either a basic or an oauth block, not both: a credential is Basic Auth or OAuth 2.0.",
+        ),
+        (false, true) => validate_basic(basic, diags),
+        (true, false) => validate_oauth(config, oauth, diags),
+    }
+}
+
+/// The rules a block's secret follows: one form at most, never empty, and
+/// a version only beside the write-only form.
+fn validate_secret(attrs: &SecretAttrs, block: &Value, fix: &str, diags: &mut Diagnostics) {
+    let what = attrs.noun;
+    let at = |n: &str| AttrPath::root(attrs.block).attr(n);
+    let (value, wo, version) = (block.get(attrs.value), block.get(attrs.wo), block.get(attrs.version));
+    // Neither is fine for an imported credential whose secret is kept by
+    // hand; a new credential needs one, which `plan` checks.
+    if !value.is_null() && !wo.is_null() {
+        diags.error_at(
+            at(attrs.wo),
+            format!("Conflicting {what}s"),
+            format!("Set only one of {} and {}.", attrs.value, attrs.wo),
+        );
+    }
+    for (name, v) in [(attrs.value, value), (attrs.wo, wo)] {
+        if v.as_str().is_some_and(|s| s.trim().is_empty()) {
+            diags.error_at(at(name), format!("Empty {what}"), format!("{name} must not be empty; {fix}."));
+        }
+    }
+    if !version.is_null() && wo.is_null() {
+        diags.error_at(
+            at(attrs.version),
+            format!("{} without {}", attrs.version, attrs.wo),
+            format!(
+                "{} only triggers re-sending {}. Remove it, or use {} instead of {}.",
+                attrs.version, attrs.wo, attrs.wo, attrs.value
+            ),
+        );
+    }
+}
+
+fn validate_basic(basic: &Value, diags: &mut Diagnostics) {
+    if basic.is_unknown() {
+        return;
+    }
+    if let Some(email) = basic.get("email").as_str() {
+        if !is_email(email) {
+            diags.error_at(
+                AttrPath::root("basic").attr("email"),
+                "Invalid email",
+                format!("{email:?} is not an email address. Use the Atlassian account's email, e.g. \"svc-jira@example.com\"."),
+            );
+        }
+    }
+    validate_secret(&BASIC_SECRET, basic, "create a token at id.atlassian.com > Security > API tokens", diags);
+}
+
+fn validate_oauth(config: &Value, oauth: &Value, diags: &mut Diagnostics) {
+    if !config.get("expiration_date").is_null() {
+        diags.error_at(
+            AttrPath::root("expiration_date"),
+            "expiration_date with OAuth",
+            "An OAuth 2.0 credential's expiry comes from Atlassian (see oauth.expires_at); remove expiration_date.",
+        );
+    }
+    if oauth.is_unknown() {
+        return;
+    }
+    let at = |n: &str| AttrPath::root("oauth").attr(n);
+    if oauth.get("client_id").as_str().is_some_and(|s| s.trim().is_empty()) {
+        diags.error_at(
+            at("client_id"),
+            "Empty client_id",
+            "client_id must not be empty: copy it from the app's Settings in the Atlassian developer console.",
+        );
+    }
+    validate_secret(
+        &OAUTH_SECRET,
+        oauth,
+        "copy the secret from the app's Settings in the Atlassian developer console",
+        diags,
+    );
+    if let Value::List(scopes) = oauth.get("scopes") {
+        validate_scopes(scopes, diags);
+    }
+    if let Some(problem) = oauth.get("callback_url").as_str().and_then(callback_problem) {
+        diags.error_at(
+            at("callback_url"),
+            "Invalid callback_url",
+            format!("{problem}. Leave it out to use Oomnitza's proxy, {}.", crate::common::DEFAULT_CALLBACK_URL),
+        );
+    }
+    if let Some(site) = oauth.get("site").as_str() {
+        if !is_host_name(site) {
+            diags.error_at(
+                at("site"),
+                "Invalid site",
+                format!("{site:?} is not a host name. Give the Jira site's host alone, without https:// or a path, e.g. \"example.atlassian.net\"."),
+            );
+        }
+    }
+}
+
+fn validate_scopes(scopes: &[Value], diags: &mut Diagnostics) {
+    let at = || AttrPath::root("oauth").attr("scopes");
+    if scopes.is_empty() {
+        diags.error_at(
+            at(),
+            "No OAuth scopes",
+            format!("scopes must name at least one scope; the Jira user load needs [\"{DEFAULT_SCOPE}\"]."),
+        );
+        return;
+    }
+    let mut seen = HashSet::new();
+    let mut all_known = true;
+    for s in scopes {
+        let Some(s) = s.as_str() else {
+            all_known &= !s.is_unknown();
+            continue;
+        };
+        if !seen.insert(s) {
+            diags.error_at(at(), "Duplicate OAuth scope", format!("{s:?} is listed twice in scopes; list each once."));
+        }
+        if !KNOWN_SCOPES.contains(&s) {
+            diags.warning_at(
+                Some(at()),
+                "Unknown OAuth scope",
+                format!("{s:?} is not one of the Jira scopes this provider knows ({}). Check its spelling in the Atlassian developer console.", KNOWN_SCOPES.join(", ")),
+            );
+        }
+    }
+    if all_known && !seen.contains(DEFAULT_SCOPE) {
+        diags.warning_at(
+            Some(at()),
+            format!("Missing {DEFAULT_SCOPE}"),
+            format!("Oomnitza's Jira user load reads users with the {DEFAULT_SCOPE:?} scope; without it the load fails. Add it unless this credential serves another integration."),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails() {
+        assert!(is_email("svc-jira@example.com"));
+        for bad in ["", "a", "a@b", "@x.com", "a@@x.com", "a b@x.com", "a@x..com"] {
+            assert!(!is_email(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn host_names() {
+        assert!(is_host_name("example.atlassian.net"));
+        for bad in ["", "example", "https://example.atlassian.net", "example.atlassian.net/x", "a..b", "-a.b", "a b.c"]
+        {
+            assert!(!is_host_name(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn callback_urls() {
+        assert!(callback_problem(crate::common::DEFAULT_CALLBACK_URL).is_none());
+        assert!(callback_problem("http://127.0.0.1:8080/cb").is_none());
+        assert!(callback_problem("http://localhost/cb").is_none());
+        assert!(callback_problem("http://proxy.example.com/cb").is_some());
+        assert!(callback_problem("not a url").is_some());
+    }
+}
