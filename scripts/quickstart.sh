@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The quickstart: builds the provider and the simulator, starts the simulator
 # on a free loopback port, and walks a real Terraform through
-# init / apply / plan / drift / apply / destroy of examples/quickstart.
+# init / apply / OAuth consent / plan / drift / apply / destroy of
+# examples/quickstart.
 # Exits non-zero as soon as a step does not do what it should.
 #
 #   bash scripts/quickstart.sh
@@ -38,7 +39,9 @@ trap 'exit 130' INT TERM
 
 say "Starting the Oomnitza simulator on loopback"
 token="quickstart-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
-"$bin/oomnitza-sim" --listen 127.0.0.1:0 --token "$token" --quiet > "$work/sim.out" &
+client_secret="quickstart-app-secret-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')"
+"$bin/oomnitza-sim" --listen 127.0.0.1:0 --token "$token" --quiet \
+  --atlassian-app "quickstart-app=$client_secret" > "$work/sim.out" &
 sim_pid=$!
 for _ in $(seq 50); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$work/sim.out")
@@ -62,6 +65,7 @@ cp examples/quickstart/main.tf "$work/tf/"
 cd "$work/tf"
 export TF_CLI_CONFIG_FILE="$work/cli.tfrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
 export OOMNITZA_URL="$url" OOMNITZA_API_TOKEN="$token" TF_VAR_jira_api_token="jira-token-quickstart"
+export TF_VAR_atlassian_client_id="quickstart-app" TF_VAR_atlassian_client_secret="$client_secret"
 
 sim() { curl -sf -H "Authorization2: $token" -H 'content-type: application/json' "$@"; }
 
@@ -69,9 +73,25 @@ say "terraform init: installs the provider from the local mirror"
 "$tf" init -input=false -no-color >/dev/null || fail "terraform init"
 tf_version=$("$tf" version); echo "${tf_version%%$'\n'*}"
 
-say "terraform apply: creates the Jira credential in Oomnitza"
+say "terraform apply: creates both Jira credentials; the OAuth one ends with a consent warning"
 "$tf" apply -auto-approve -input=false -no-color || fail "terraform apply"
 id=$("$tf" output -raw credential_id)
+consent_url=$("$tf" output -raw consent_url)
+[ "$("$tf" output -raw oauth_status)" = pending_authorization ] || fail "the OAuth credential should wait for consent"
+
+say "An Oomnitza admin opens the consent URL, picks example.atlassian.net and clicks Accept"
+echo "$consent_url"
+curl -sf "$consent_url" | grep -q 'Accept' || fail "the consent page did not show"
+# The form carries the URL's parameters; the person adds the site and the click.
+curl -sf -X POST "$url/_atlassian/authorize" --data "${consent_url#*\?}&site=example.atlassian.net&decision=accept" \
+  | sed -n 's:.*<h1>\(.*\)</h1>.*:\1:p' | grep -q 'Consent complete' || fail "consent did not complete"
+echo "Consent complete."
+
+say "terraform apply -refresh-only: the OAuth credential is now authorized"
+"$tf" apply -refresh-only -auto-approve -input=false -no-color >/dev/null || fail "terraform apply -refresh-only"
+status=$("$tf" output -raw oauth_status)
+echo "oauth.status = $status"
+[ "$status" = authorized ] || fail "expected the OAuth credential to be authorized, got $status"
 
 say "terraform plan: nothing changed, so the plan is empty (exit code 0)"
 set +e; "$tf" plan -detailed-exitcode -input=false -no-color; code=$?; set -e
@@ -91,10 +111,10 @@ set +e; "$tf" plan -detailed-exitcode -input=false -no-color >/dev/null; code=$?
 [ "$code" = 0 ] || fail "expected an empty plan after converging, got $code"
 echo "Plan after converging: empty."
 
-say "terraform destroy: removes the credential"
+say "terraform destroy: removes both credentials"
 "$tf" destroy -auto-approve -input=false -no-color || fail "terraform destroy"
 left=$(sim "$url/_sim/credentials")
 [ "$left" = "[]" ] || fail "credentials left on the simulator: $left"
 echo "The simulator holds no credentials."
 
-say "Quickstart complete: apply, empty plan, drift shown, converged, destroyed."
+say "Quickstart complete: apply, consent, empty plan, drift shown, converged, destroyed."

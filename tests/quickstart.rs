@@ -16,15 +16,19 @@ fn quickstart_runs_every_step() {
     let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert!(out.status.success(), "quickstart failed:\n{text}");
     for step in [
-        "Apply complete! Resources: 1 added",
+        "Apply complete! Resources: 2 added",
+        "needs consent in Atlassian",
+        "Consent complete.",
+        "oauth.status = authorized",
         "No changes.",
         "~ name",
         "secret_version",
         "Plan after converging: empty.",
-        "Destroy complete! Resources: 1 destroyed.",
+        "Destroy complete! Resources: 2 destroyed.",
         "Quickstart complete",
     ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
     assert!(!text.contains("jira-token-quickstart"), "the Jira token was printed");
+    assert!(!text.contains("quickstart-app-secret-"), "the OAuth client secret was printed");
 }
