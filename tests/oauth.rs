@@ -301,6 +301,23 @@ both_engines!(wait_for_authorization, |e| {
     assert_eq!(sim.all().len(), 2, "nothing orphaned, nothing duplicated");
 });
 
+both_engines!(ctrl_c_stops_the_wait_at_once, |e| {
+    let sim = sim();
+    let cfg = config(r#"["read:jira-user"]"#, "wait_for_authorization = true", "timeouts {\n create = \"10m\"\n}");
+    let w = work(e, &sim, &cfg, CLIENT_SECRET);
+    let child = w.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert!(support::eventually(|| !sim.all().is_empty()), "the credential was not created");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let interrupted = std::time::Instant::now();
+    support::interrupt(&child);
+    let out: support::Out = child.wait_with_output().expect("terraform ends").into();
+    assert!(interrupted.elapsed() < std::time::Duration::from_secs(20), "the wait did not stop promptly");
+    assert_ne!(out.code, 0, "{}", out.all());
+    assert!(out.all().contains("Stopped waiting for consent"), "{}", out.all());
+    assert_eq!(w.instances().len(), 1, "the credential is kept in state");
+    assert_eq!(sim.all().len(), 1);
+});
+
 both_engines!(import_generate_config_and_data_source, |e| {
     let sim = sim();
     let made = sim.create(json!({

@@ -369,6 +369,20 @@ impl Work {
     }
 
     pub fn run_env(&self, args: &[&str], extra_env: &[(&str, &str)], remove_env: &[&str]) -> Out {
+        self.command(args, extra_env, remove_env).output().expect("run terraform").into()
+    }
+
+    /// Starts a terraform command without waiting for it, its output piped,
+    /// in a process group of its own (as a shell's foreground job), so that
+    /// [`interrupt`] reaches it as Ctrl-C in a terminal would.
+    pub fn spawn(&self, args: &[&str]) -> Child {
+        use std::os::unix::process::CommandExt as _;
+        let mut c = self.command(args, &[], &[]);
+        c.stdout(Stdio::piped()).stderr(Stdio::piped()).process_group(0);
+        c.spawn().expect("start terraform")
+    }
+
+    fn command(&self, args: &[&str], extra_env: &[(&str, &str)], remove_env: &[&str]) -> Command {
         let mut c = self.engine.command();
         c.args(args)
             .current_dir(self.dir.path())
@@ -387,7 +401,7 @@ impl Work {
         for k in remove_env {
             c.env_remove(k);
         }
-        c.output().expect("run terraform").into()
+        c
     }
 
     pub fn run(&self, args: &[&str]) -> Out {
@@ -431,6 +445,12 @@ impl Work {
         }
         out
     }
+}
+
+/// Ctrl-C: SIGINT to the process group of a command started by [`Work::spawn`].
+pub fn interrupt(child: &Child) {
+    let status = Command::new("kill").args(["-INT", "--", &format!("-{}", child.id())]).status().expect("run kill");
+    assert!(status.success(), "kill -INT failed");
 }
 
 /// Waits for a condition briefly (the simulator is local; this is generous).
