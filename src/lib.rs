@@ -19,9 +19,11 @@ pub mod goplugin {
     tonic::include_proto!("plugin");
 }
 
+pub mod actions;
 pub mod common;
 pub mod data_sources;
 pub mod framework;
+pub mod list_resources;
 pub mod oomnitza;
 pub mod plugin;
 pub mod provider;

@@ -10,7 +10,9 @@ use url::Url;
 
 use crate::common::{ENV_API_TOKEN, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
 use crate::framework::duration::parse_duration;
-use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Provider, Resource, Schema, Value};
+use crate::framework::{
+    Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
+};
 use crate::oomnitza::{Auth, Client, ClientConfig};
 use crate::secret::Secret;
 
@@ -239,6 +241,14 @@ impl Provider for OomnitzaProvider {
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
         vec![Arc::new(crate::data_sources::jira_credential::JiraCredentialData)]
+    }
+
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<Client>>> {
+        vec![Arc::new(crate::list_resources::jira_credential::JiraCredentialList)]
+    }
+
+    fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {
+        vec![Arc::new(crate::actions::jira_credential_authorize::Authorize)]
     }
 }
 

@@ -83,7 +83,13 @@ pub struct App {
     http: reqwest::Client,
     /// `http://127.0.0.1:PORT`, known once the listener is bound.
     base_url: std::sync::OnceLock<String>,
+    /// The latest API requests, oldest first, for tests that check what a
+    /// client asked and in which order.
+    requests: std::sync::Mutex<std::collections::VecDeque<String>>,
 }
+
+/// How many requests the request log keeps.
+const REQUEST_LOG: usize = 10_000;
 
 impl App {
     fn base_url(&self) -> &str {
@@ -132,9 +138,19 @@ async fn auth(State(app): State<Shared>, req: Request, next: Next) -> Response {
     }
 }
 
-/// Logs method, path and status; never headers or bodies.
+/// Logs method, path and status; never headers or bodies. API requests
+/// (with their query) also go to the request log of `GET /_sim/requests`.
 async fn access_log(State(app): State<Shared>, req: Request, next: Next) -> Response {
     let (method, path) = (req.method().clone(), req.uri().path().to_string());
+    if path.starts_with("/api/") {
+        if let Ok(mut log) = app.requests.lock() {
+            if log.len() == REQUEST_LOG {
+                log.pop_front();
+            }
+            let query = req.uri().query().map(|q| format!("?{q}")).unwrap_or_default();
+            log.push_back(format!("{method} {path}{query}"));
+        }
+    }
     let resp = next.run(req).await;
     if !app.args.quiet {
         eprintln!("{method} {path} -> {}", resp.status().as_u16());
@@ -259,6 +275,31 @@ async fn sim_faults(State(app): State<Shared>, Json(f): Json<faults::FaultSpec>)
     Json(app.faults.describe())
 }
 
+/// The request log: `["GET /api/v3/credentials?saas=jira&limit=100&skip=0", ...]`.
+async fn sim_requests(State(app): State<Shared>) -> Json<Value> {
+    let log: Vec<String> = app.requests.lock().map(|l| l.iter().cloned().collect()).unwrap_or_default();
+    Json(json!(log))
+}
+
+#[derive(Deserialize)]
+struct Seed {
+    count: usize,
+    name_prefix: String,
+}
+
+/// Makes `count` Basic Auth credentials at once, named `<prefix><n>`.
+async fn sim_seed(State(app): State<Shared>, Json(s): Json<Seed>) -> Result<Json<Value>, ApiError> {
+    let mut store = app.store.lock().await;
+    for n in 0..s.count.min(100_000) {
+        let body = json!({
+            "name": format!("{}{n}", s.name_prefix), "saas": "jira", "auth_type": "basic",
+            "basic": {"username": "seeded@example.com", "password": format!("seeded-{n}")}
+        });
+        store.create(&body, None)?;
+    }
+    Ok(Json(json!({ "credentials": store.len() })))
+}
+
 #[derive(Deserialize)]
 struct OAuthStatus {
     status: String,
@@ -305,6 +346,8 @@ fn router(app: Shared) -> Router {
         .route("/_sim/credentials/{id}/oauth_status", post(sim_oauth_status))
         .route("/_sim/atlassian/apps", post(atlassian::register_app))
         .route("/_sim/clock", post(sim_clock))
+        .route("/_sim/requests", get(sim_requests))
+        .route("/_sim/seed", post(sim_seed))
         .route("/_sim/faults", post(sim_faults))
         .route("/_sim/stats", get(sim_stats))
         .layer(middleware::from_fn_with_state(app.clone(), auth));
@@ -370,6 +413,7 @@ fn main() -> ExitCode {
             atlassian: std::sync::Mutex::new(atlassian),
             http,
             base_url: std::sync::OnceLock::from(base.clone()),
+            requests: std::sync::Mutex::new(std::collections::VecDeque::new()),
         });
         // Oomnitza refreshes OAuth tokens in the background.
         let refresher = app.clone();

@@ -3,8 +3,10 @@
 //! data source implement. The plugin layer (`crate::plugin`) turns protocol
 //! requests into calls on these traits.
 
+pub mod action;
 pub mod diag;
 pub mod duration;
+pub mod list;
 pub mod schema;
 pub mod value;
 
@@ -12,8 +14,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use action::{Action, Progress};
 pub use diag::{AttrPath, Diagnostics, Severity};
-pub use schema::{Attribute, Block, Nesting, Schema};
+pub use list::{ListItem, ListRequest, ListResource, ListSink};
+pub use schema::{Attribute, Block, IdentitySchema, Nesting, Schema};
 pub use value::{Type, Value};
 
 /// A planned change, as Terraform proposes it. `prior` is null on create.
@@ -31,6 +35,15 @@ pub struct Planned {
     /// Attribute paths whose change forces a replacement.
     pub requires_replace: Vec<AttrPath>,
     pub private: Vec<u8>,
+}
+
+/// What `terraform import` or an `import` block names.
+pub enum ImportTarget<'a> {
+    /// An import id (`terraform import ADDR ID`, `import { id = ... }`).
+    Id(&'a str),
+    /// An identity (`import { identity = {...} }`, Terraform 1.12+), in the
+    /// resource's identity schema.
+    Identity(&'a Value),
 }
 
 /// A managed resource type: one implementation per `resource "..."` type.
@@ -71,8 +84,20 @@ pub trait Resource<C>: Send + Sync {
         diags: &mut Diagnostics,
     ) -> Value;
     async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
-    /// Builds the state of an existing object from the id the user gave.
-    async fn import(&self, client: &C, id: &str, diags: &mut Diagnostics) -> Value;
+    /// Builds the state of an existing object from the id or identity the user gave.
+    async fn import(&self, client: &C, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value;
+
+    /// The identity schema, for resources that have one (Terraform 1.12+
+    /// keeps the identity beside the state).
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        None
+    }
+
+    /// The identity of the object a state describes; null when there is
+    /// none, and unknown parts while it is not yet created.
+    fn identity(&self, _state: &Value) -> Value {
+        Value::Null
+    }
 
     /// Turns stored JSON state written by schema `version` into a value of the
     /// current schema. The default reads it with the current schema, which is
@@ -118,6 +143,35 @@ pub trait Provider: Send + Sync + 'static {
     ) -> Option<Self::Client>;
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
+    fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Client>>> {
+        Vec::new()
+    }
+    fn actions(&self) -> Vec<Arc<dyn Action<Self::Client>>> {
+        Vec::new()
+    }
+}
+
+/// A configuration made from a state, for generated configuration: the
+/// attributes only Terraform's provider sets (computed, not optional) and
+/// write-only ones are left out (null).
+pub fn config_from_state(block: &Block, state: &Value) -> Value {
+    let Value::Object(m) = state else { return state.clone() };
+    let mut out = m.clone();
+    for a in &block.attributes {
+        if (a.computed && !a.optional) || a.write_only {
+            out.insert(a.name.clone(), Value::Null);
+        }
+    }
+    for b in &block.blocks {
+        if let Some(child) = out.get_mut(&b.name) {
+            match child {
+                Value::List(items) => items.iter_mut().for_each(|i| *i = config_from_state(&b.block, i)),
+                Value::Map(items) => items.values_mut().for_each(|i| *i = config_from_state(&b.block, i)),
+                single => *single = config_from_state(&b.block, single),
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// Sets every write-only attribute in `v` to null, as Terraform requires of

@@ -205,3 +205,59 @@ impl Schema {
         pb::Schema { version: self.version, block: Some(self.block.to_proto(self.version)) }
     }
 }
+
+/// A resource's identity (Terraform 1.12+): the few attributes that name one
+/// remote object, kept by Terraform beside the state, used by `import`
+/// blocks and by `terraform query` results.
+#[derive(Clone, Debug)]
+pub struct IdentitySchema {
+    pub version: i64,
+    pub attributes: Vec<IdentityAttribute>,
+}
+
+#[derive(Clone, Debug)]
+pub struct IdentityAttribute {
+    pub name: String,
+    pub ty: Type,
+    pub description: String,
+    /// An `import { identity = {...} }` block must give it.
+    pub required_for_import: bool,
+}
+
+impl IdentitySchema {
+    pub fn new(version: i64) -> Self {
+        IdentitySchema { version, attributes: Vec::new() }
+    }
+
+    /// Adds an attribute that import needs.
+    pub fn required(mut self, name: &str, ty: Type, description: &str) -> Self {
+        self.attributes.push(IdentityAttribute {
+            name: name.to_string(),
+            ty,
+            description: description.to_string(),
+            required_for_import: true,
+        });
+        self
+    }
+
+    pub fn value_type(&self) -> Type {
+        Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect())
+    }
+
+    pub fn to_proto(&self) -> pb::ResourceIdentitySchema {
+        pb::ResourceIdentitySchema {
+            version: self.version,
+            identity_attributes: self
+                .attributes
+                .iter()
+                .map(|a| pb::resource_identity_schema::IdentityAttribute {
+                    name: a.name.clone(),
+                    r#type: a.ty.to_json().to_string().into_bytes(),
+                    required_for_import: a.required_for_import,
+                    optional_for_import: !a.required_for_import,
+                    description: a.description.clone(),
+                })
+                .collect(),
+        }
+    }
+}

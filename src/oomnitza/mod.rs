@@ -70,8 +70,8 @@ pub struct Client {
     token: OnceCell<Secret>,
 }
 
-/// Page size for listing credentials by name.
-const PAGE: usize = 100;
+/// Page size for listing credentials.
+pub const PAGE: usize = 100;
 
 /// Error bodies are shown to people; keep them short.
 fn short(s: &str) -> String {
@@ -332,6 +332,13 @@ impl Client {
                 return Ok(out);
             }
         }
+    }
+
+    /// One page of Jira credentials, in Oomnitza's order: `limit` from `skip` on.
+    pub async fn list_page(&self, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
+        let query = [("saas", SAAS_JIRA.to_string()), ("limit", limit.to_string()), ("skip", skip.to_string())];
+        debug!(skip, limit, "listing credentials page");
+        self.idempotent(Method::GET, "/api/v3/credentials", &query, None).await
     }
 
     /// Changes the fields set in `patch`. Sending the same patch twice has

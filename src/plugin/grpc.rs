@@ -3,7 +3,11 @@
 //! knows both the protocol messages and the provider's types.
 
 use std::collections::HashMap;
+use std::pin::Pin;
 use std::sync::Arc;
+
+use tokio_stream::wrappers::ReceiverStream;
+use tokio_stream::{Stream, StreamExt as _};
 
 use tokio::sync::RwLock;
 use tokio_util::sync::CancellationToken;
@@ -11,7 +15,8 @@ use tonic::{Request, Response, Status};
 use tracing::{debug, warn};
 
 use crate::framework::{
-    self, diag::Step, AttrPath, DataSource, Diagnostics, PlanRequest, Provider, Resource, Schema, Severity, Type, Value,
+    self, diag::Step, Action, AttrPath, DataSource, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
+    ListResource, ListSink, PlanRequest, Progress, Provider, Resource, Schema, Severity, Type, Value,
 };
 use crate::tfplugin6 as pb;
 
@@ -19,13 +24,41 @@ struct ResourceEntry<C> {
     imp: Arc<dyn Resource<C>>,
     schema: Schema,
     ty: Type,
+    /// The identity schema and its value type, for resources that have one.
+    identity: Option<(IdentitySchema, Type)>,
 }
 
-struct DataSourceEntry<C> {
-    imp: Arc<dyn DataSource<C>>,
+impl<C> ResourceEntry<C> {
+    /// The identity of a state, for a response; none while not wholly known.
+    fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+        let (_, ty) = self.identity.as_ref()?;
+        let identity = self.imp.identity(state);
+        if identity.is_null() || !identity.is_wholly_known() {
+            return None;
+        }
+        Some(pb::ResourceIdentityData { identity_data: encode(&identity, ty) })
+    }
+
+    fn identity_type(&self) -> Result<&Type, Diagnostics> {
+        self.identity.as_ref().map(|(_, t)| t).ok_or_else(|| {
+            Diagnostics::single(
+                "Resource has no identity",
+                "This resource type declares no identity; import it by id instead.",
+            )
+        })
+    }
+}
+
+/// A type the provider serves, with its schema and value type built once.
+struct Entry<T: ?Sized> {
+    imp: Arc<T>,
     schema: Schema,
     ty: Type,
 }
+
+type DataSourceEntry<C> = Entry<dyn DataSource<C>>;
+type ListEntry<C> = Entry<dyn ListResource<C>>;
+type ActionEntry<C> = Entry<dyn Action<C>>;
 
 /// Serves one provider over the protocol. Schemas and their value types are
 /// built once, at start-up, and shared by every request.
@@ -34,13 +67,20 @@ pub struct ProviderService<P: Provider> {
     provider_type: Type,
     resources: HashMap<&'static str, ResourceEntry<P::Client>>,
     data_sources: HashMap<&'static str, DataSourceEntry<P::Client>>,
+    list_resources: HashMap<&'static str, ListEntry<P::Client>>,
+    actions: HashMap<&'static str, ActionEntry<P::Client>>,
     schema_response: pb::get_provider_schema::Response,
     client: RwLock<Option<Arc<P::Client>>>,
     stop: CancellationToken,
 }
 
 fn capabilities() -> pb::ServerCapabilities {
-    pb::ServerCapabilities { plan_destroy: false, get_provider_schema_optional: true, move_resource_state: false }
+    pb::ServerCapabilities {
+        plan_destroy: false,
+        get_provider_schema_optional: true,
+        move_resource_state: false,
+        generate_resource_config: true,
+    }
 }
 
 impl<P: Provider> ProviderService<P> {
@@ -51,23 +91,29 @@ impl<P: Provider> ProviderService<P> {
             .map(|imp| {
                 let schema = imp.schema();
                 let ty = schema.value_type();
-                (imp.type_name(), ResourceEntry { imp, schema, ty })
+                let identity = imp.identity_schema().map(|i| {
+                    let t = i.value_type();
+                    (i, t)
+                });
+                (imp.type_name(), ResourceEntry { imp, schema, ty, identity })
             })
             .collect();
-        let data_sources: HashMap<_, _> = provider
-            .data_sources()
-            .into_iter()
-            .map(|imp| {
-                let schema = imp.schema();
-                let ty = schema.value_type();
-                (imp.type_name(), DataSourceEntry { imp, schema, ty })
-            })
-            .collect();
+        let data_sources: HashMap<_, _> =
+            provider.data_sources().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
+        let list_resources: HashMap<_, _> =
+            provider.list_resources().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
+        let actions: HashMap<_, _> =
+            provider.actions().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
         let provider_schema = provider.schema();
         let schema_response = pb::get_provider_schema::Response {
             provider: Some(provider_schema.to_proto()),
             resource_schemas: resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
             data_source_schemas: data_sources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            list_resource_schemas: list_resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            action_schemas: actions
+                .iter()
+                .map(|(k, e)| (k.to_string(), pb::ActionSchema { schema: Some(e.schema.to_proto()) }))
+                .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
         };
@@ -76,6 +122,8 @@ impl<P: Provider> ProviderService<P> {
             provider,
             resources,
             data_sources,
+            list_resources,
+            actions,
             schema_response,
             client: RwLock::new(None),
             stop: CancellationToken::new(),
@@ -90,6 +138,14 @@ impl<P: Provider> ProviderService<P> {
         self.data_sources.get(name).ok_or_else(|| unknown_type("data source", name))
     }
 
+    fn list_resource(&self, name: &str) -> Result<&ListEntry<P::Client>, Diagnostics> {
+        self.list_resources.get(name).ok_or_else(|| unknown_type("list resource", name))
+    }
+
+    fn action(&self, name: &str) -> Result<&ActionEntry<P::Client>, Diagnostics> {
+        self.actions.get(name).ok_or_else(|| unknown_type("action", name))
+    }
+
     async fn client(&self) -> Result<Arc<P::Client>, Diagnostics> {
         self.client.read().await.clone().ok_or_else(|| {
             Diagnostics::single(
@@ -98,6 +154,12 @@ impl<P: Provider> ProviderService<P> {
             )
         })
     }
+}
+
+fn entry<T: ?Sized>(imp: Arc<T>, schema_of: impl Fn(&T) -> Schema) -> Entry<T> {
+    let schema = schema_of(&imp);
+    let ty = schema.value_type();
+    Entry { imp, schema, ty }
 }
 
 fn unknown_type(kind: &str, name: &str) -> Diagnostics {
@@ -177,6 +239,9 @@ macro_rules! tri {
 
 type Rpc<T> = Result<Response<T>, Status>;
 
+/// A server stream of one RPC's events.
+type EventStream<T> = Pin<Box<dyn Stream<Item = Result<T, Status>> + Send>>;
+
 #[tonic::async_trait]
 impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn get_metadata(&self, _: Request<pb::get_metadata::Request>) -> Rpc<pb::get_metadata::Response> {
@@ -189,6 +254,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .keys()
                 .map(|k| m::DataSourceMetadata { type_name: k.to_string() })
                 .collect(),
+            list_resources: self
+                .list_resources
+                .keys()
+                .map(|k| m::ListResourceMetadata { type_name: k.to_string() })
+                .collect(),
+            actions: self.actions.keys().map(|k| m::ActionMetadata { type_name: k.to_string() }).collect(),
             ..Default::default()
         }))
     }
@@ -278,19 +349,35 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Rpc<pb::get_resource_identity_schemas::Response> {
-        Ok(Response::new(Default::default()))
+        let identity_schemas = self
+            .resources
+            .iter()
+            .filter_map(|(k, e)| Some((k.to_string(), e.identity.as_ref()?.0.to_proto())))
+            .collect();
+        Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: vec![] }))
     }
 
+    /// Every identity so far is at its first version: stored identities are
+    /// read with the current schema.
     async fn upgrade_resource_identity(
         &self,
-        _: Request<pb::upgrade_resource_identity::Request>,
+        req: Request<pb::upgrade_resource_identity::Request>,
     ) -> Rpc<pb::upgrade_resource_identity::Response> {
-        Ok(Response::new(pb::upgrade_resource_identity::Response {
-            diagnostics: diags_to_proto(Diagnostics::single(
-                "Resource identity not supported",
-                "This provider version declares no resource identity, so there is nothing to upgrade.",
+        use pb::upgrade_resource_identity::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let ty = tri!(e.identity_type(), R);
+        let json = r.raw_identity.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
+        let v = tri!(
+            Value::from_json_bytes(json, ty).map_err(|err| Diagnostics::single(
+                "Stored identity could not be read",
+                format!("The stored identity of this resource is not valid for its schema: {err}."),
             )),
-            ..Default::default()
+            R
+        );
+        Ok(Response::new(R {
+            upgraded_identity: Some(pb::ResourceIdentityData { identity_data: encode(&v, ty) }),
+            diagnostics: vec![],
         }))
     }
 
@@ -327,6 +414,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         }
         framework::null_write_only(&e.schema.block, &mut new_state);
         Ok(Response::new(R {
+            new_identity: e.identity_of(&new_state),
             new_state: encode(&new_state, &e.ty),
             diagnostics: diags_to_proto(diags),
             private,
@@ -359,6 +447,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         );
         framework::null_write_only(&e.schema.block, &mut planned.state);
         Ok(Response::new(R {
+            planned_identity: e.identity_of(&planned.state),
             planned_state: encode(&planned.state, &e.ty),
             requires_replace: planned.requires_replace.iter().map(path_to_proto).collect(),
             planned_private: planned.private,
@@ -399,6 +488,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         };
         framework::null_write_only(&e.schema.block, &mut new_state);
         Ok(Response::new(R {
+            new_identity: e.identity_of(&new_state),
             new_state: encode(&new_state, &e.ty),
             private,
             diagnostics: diags_to_proto(diags),
@@ -413,15 +503,24 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         use pb::import_resource_state::Response as R;
         let r = req.get_ref();
         let e = tri!(self.resource(&r.type_name), R);
+        let identity = match r.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
+            Some(dv) if r.id.is_empty() => Some(tri!(decode(Some(dv), tri!(e.identity_type(), R)), R)),
+            _ => None,
+        };
+        let target = match &identity {
+            Some(i) => ImportTarget::Identity(i),
+            None => ImportTarget::Id(&r.id),
+        };
         let client = tri!(self.client().await, R);
         let mut diags = Diagnostics::new();
-        let mut state = e.imp.import(&client, &r.id, &mut diags).await;
+        let mut state = e.imp.import(&client, target, &mut diags).await;
         framework::null_write_only(&e.schema.block, &mut state);
         let imported = if state.is_null() {
             vec![]
         } else {
             vec![pb::import_resource_state::ImportedResource {
                 type_name: r.type_name.clone(),
+                identity: e.identity_of(&state),
                 state: encode(&state, &e.ty),
                 ..Default::default()
             }]
@@ -503,6 +602,153 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 function_argument: None,
             }),
         }))
+    }
+
+    type ListResourceStream = EventStream<pb::list_resource::Event>;
+
+    async fn list_resource(&self, req: Request<pb::list_resource::Request>) -> Rpc<Self::ListResourceStream> {
+        use pb::list_resource::Event;
+        let r = req.into_inner();
+        let failed = |d: Diagnostics| -> Rpc<Self::ListResourceStream> {
+            let event = Event { diagnostic: diags_to_proto(d), ..Default::default() };
+            Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+        };
+        let (l, resource) = match (self.list_resource(&r.type_name), self.resource(&r.type_name)) {
+            (Ok(l), Ok(res)) => (l, res),
+            (Err(d), _) | (_, Err(d)) => return failed(d),
+        };
+        let config = match decode(r.config.as_ref(), &l.ty) {
+            Ok(c) => c,
+            Err(d) => return failed(d),
+        };
+        let client = match self.client().await {
+            Ok(c) => c,
+            Err(d) => return failed(d),
+        };
+        let (mut sink, rx) = ListSink::new(r.limit);
+        let (imp, resource_type) = (l.imp.clone(), resource.ty.clone());
+        let include = r.include_resource_object;
+        tokio::spawn(async move {
+            let req = ListRequest { config: &config, include_resource_object: include, resource_type: &resource_type };
+            imp.list(&client, req, &mut sink).await;
+        });
+        let (identity_ty, resource_ty) = (resource.identity.as_ref().map(|(_, t)| t.clone()), resource.ty.clone());
+        let stream = ReceiverStream::new(rx).map(move |item| {
+            let identity = match (&identity_ty, item.identity.is_null()) {
+                (Some(t), false) => Some(pb::ResourceIdentityData { identity_data: encode(&item.identity, t) }),
+                _ => None,
+            };
+            Ok(Event {
+                identity,
+                display_name: item.display_name,
+                resource_object: item.resource_object.as_ref().and_then(|o| encode(o, &resource_ty)),
+                diagnostic: diags_to_proto(item.diagnostics),
+            })
+        });
+        Ok(Response::new(Box::pin(stream)))
+    }
+
+    async fn validate_list_resource_config(
+        &self,
+        req: Request<pb::validate_list_resource_config::Request>,
+    ) -> Rpc<pb::validate_list_resource_config::Response> {
+        use pb::validate_list_resource_config::Response as R;
+        let r = req.get_ref();
+        let l = tri!(self.list_resource(&r.type_name), R);
+        let config = tri!(decode(r.config.as_ref(), &l.ty), R);
+        let mut diags = Diagnostics::new();
+        l.imp.validate(&config, &mut diags);
+        // The list resource's attributes sit in the `config` block of the
+        // `list` block, and Terraform reads paths from the `list` block.
+        for d in &mut diags.0 {
+            if let Some(p) = &mut d.path {
+                p.0.insert(0, Step::Attr("config".into()));
+            }
+        }
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
+    }
+
+    async fn validate_action_config(
+        &self,
+        req: Request<pb::validate_action_config::Request>,
+    ) -> Rpc<pb::validate_action_config::Response> {
+        use pb::validate_action_config::Response as R;
+        let r = req.get_ref();
+        let a = tri!(self.action(&r.action_type), R);
+        let config = tri!(decode(r.config.as_ref(), &a.ty), R);
+        let mut diags = Diagnostics::new();
+        a.imp.validate(&config, &mut diags);
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
+    }
+
+    async fn plan_action(&self, req: Request<pb::plan_action::Request>) -> Rpc<pb::plan_action::Response> {
+        use pb::plan_action::Response as R;
+        let r = req.get_ref();
+        let a = tri!(self.action(&r.action_type), R);
+        let config = tri!(decode(r.config.as_ref(), &a.ty), R);
+        let client = tri!(self.client().await, R);
+        let mut diags = Diagnostics::new();
+        a.imp.validate(&config, &mut diags);
+        if !diags.has_errors() {
+            a.imp.plan(&client, &config, &mut diags).await;
+        }
+        Ok(Response::new(R { diagnostics: diags_to_proto(diags), deferred: None }))
+    }
+
+    type InvokeActionStream = EventStream<pb::invoke_action::Event>;
+
+    async fn invoke_action(&self, req: Request<pb::invoke_action::Request>) -> Rpc<Self::InvokeActionStream> {
+        use pb::invoke_action::event::{Completed, Progress as P, Type as T};
+        use pb::invoke_action::Event;
+        let r = req.into_inner();
+        let completed =
+            |d: Diagnostics| Event { r#type: Some(T::Completed(Completed { diagnostics: diags_to_proto(d) })) };
+        let setup = async {
+            let a = self.action(&r.action_type)?;
+            let config = decode(r.config.as_ref(), &a.ty)?;
+            Ok::<_, Diagnostics>((a.imp.clone(), config, self.client().await?))
+        };
+        let (imp, config, client) = match setup.await {
+            Ok(x) => x,
+            Err(d) => return Ok(Response::new(Box::pin(tokio_stream::iter([Ok(completed(d))])))),
+        };
+        let (progress, mut said) = Progress::new();
+        let (tx, rx) = tokio::sync::mpsc::channel(8);
+        tokio::spawn(async move {
+            let mut diags = Diagnostics::new();
+            {
+                let run = imp.invoke(&client, &config, &progress, &mut diags);
+                tokio::pin!(run);
+                // Forward progress while the action runs, then what is left.
+                loop {
+                    tokio::select! {
+                        () = &mut run => break,
+                        Some(message) = said.recv() => {
+                            let _ = tx.send(Ok(Event { r#type: Some(T::Progress(P { message })) })).await;
+                        }
+                    }
+                }
+            }
+            drop(progress);
+            while let Some(message) = said.recv().await {
+                let _ = tx.send(Ok(Event { r#type: Some(T::Progress(P { message })) })).await;
+            }
+            let _ = tx.send(Ok(completed(diags))).await;
+        });
+        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+    }
+
+    async fn generate_resource_config(
+        &self,
+        req: Request<pb::generate_resource_config::Request>,
+    ) -> Rpc<pb::generate_resource_config::Response> {
+        use pb::generate_resource_config::Response as R;
+        let r = req.get_ref();
+        let e = tri!(self.resource(&r.type_name), R);
+        let state = tri!(decode(r.state.as_ref(), &e.ty), R);
+        let config = framework::config_from_state(&e.schema.block, &state);
+        debug!(type_name = %r.type_name, "generating configuration from state");
+        Ok(Response::new(R { config: encode(&config, &e.ty), diagnostics: vec![] }))
     }
 
     async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {

@@ -160,6 +160,20 @@ impl Sim {
         assert_eq!(s, 200, "{v}");
     }
 
+    /// The API requests the simulator has seen, oldest first, as
+    /// `"GET /api/v3/credentials?..."`.
+    pub fn requests(&self) -> Vec<String> {
+        let (_, v) = self.req(reqwest::Method::GET, "/_sim/requests", None);
+        v.as_array().map(|a| a.iter().filter_map(|r| r.as_str().map(String::from)).collect()).unwrap_or_default()
+    }
+
+    /// Makes `count` Basic Auth credentials at once, named `<prefix><n>`.
+    pub fn seed(&self, count: usize, name_prefix: &str) {
+        let body = serde_json::json!({ "count": count, "name_prefix": name_prefix });
+        let (s, v) = self.req(reqwest::Method::POST, "/_sim/seed", Some(body));
+        assert_eq!(s, 200, "{v}");
+    }
+
     /// Lets time pass on the simulator: expiry and refresh happen.
     pub fn advance_clock(&self, seconds: i64) {
         let body = serde_json::json!({ "advance_seconds": seconds });
@@ -257,6 +271,11 @@ fn check_engine(e: Engine) -> Engine {
         String::from_utf8_lossy(&out.stderr)
     );
     e
+}
+
+/// The engine with the newest features (identity, query, actions).
+pub fn newest() -> &'static Engine {
+    &engines()[1]
 }
 
 /// Both engines, checked once per test process.
@@ -445,6 +464,45 @@ impl Work {
         }
         out
     }
+}
+
+/// The peak resident memory (VmHWM, KiB) of this work directory's provider
+/// processes while `child` runs, read from /proc; with what the command did.
+pub fn provider_peak_rss_kib(w: &Work, child: Child) -> (Out, u64) {
+    let rc = w.path("cli.tfrc").display().to_string();
+    let marker = format!("TF_CLI_CONFIG_FILE={rc}");
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let watcher = {
+        let stop = stop.clone();
+        std::thread::spawn(move || {
+            let mut peak = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+                    let dir = entry.path();
+                    let is_provider = std::fs::read(dir.join("cmdline"))
+                        .is_ok_and(|c| String::from_utf8_lossy(&c).contains("terraform-provider-oomnitza"));
+                    if !is_provider {
+                        continue;
+                    }
+                    let ours = std::fs::read(dir.join("environ"))
+                        .is_ok_and(|e| e.split(|b| *b == 0).any(|kv| kv == marker.as_bytes()));
+                    if !ours {
+                        continue;
+                    }
+                    let status = std::fs::read_to_string(dir.join("status")).unwrap_or_default();
+                    for line in status.lines().filter(|l| l.starts_with("VmHWM:")) {
+                        let kib = line.split_whitespace().nth(1).and_then(|n| n.parse().ok()).unwrap_or(0);
+                        peak = peak.max(kib);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            peak
+        })
+    };
+    let out: Out = child.wait_with_output().expect("terraform ends").into();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    (out, watcher.join().expect("rss watcher"))
 }
 
 /// Ctrl-C: SIGINT to the process group of a command started by [`Work::spawn`].

@@ -2,13 +2,9 @@
 //! makes the step plain (warnings with the consent URL), can wait for it,
 //! and shows its outcome in every plan.
 
-use std::time::Duration;
-
-use tokio::time::Instant;
-use tracing::info;
-
+use crate::common::consent::{WaitEnd, WaitPaths};
 use crate::framework::{AttrPath, Diagnostics, Value};
-use crate::oomnitza::{oauth_status, ApiError, Client, Credential};
+use crate::oomnitza::{oauth_status, Credential};
 
 /// The `oauth` attributes that Oomnitza sets and a restart of consent changes.
 pub const HEALTH: &[&str] = &["status", "authorization_url", "expires_at", "granted_sites", "last_error"];
@@ -34,9 +30,7 @@ fn name_of(v: &Value) -> String {
     v.get("name").as_str().unwrap_or("this credential").to_string()
 }
 
-fn last_error_sentence(e: Option<&str>) -> String {
-    e.map(|e| format!("\n\nThe last attempt failed: {e}.")).unwrap_or_default()
-}
+use crate::common::consent::last_error_sentence;
 
 /// What a plan says about an authorization that stays as it is: a warning
 /// while consent is pending, and an error when the consented site is not
@@ -103,81 +97,14 @@ pub fn pending_warning(c: &Credential, diags: &mut Diagnostics) {
     );
 }
 
-/// Polls the credential until a person has consented, the deadline passes,
-/// or Terraform asks the provider to stop. Answers the last credential read;
-/// every way it ends short of `authorized` is an error in `diags`.
-pub async fn wait_for_consent(
-    client: &Client,
-    first: Credential,
-    deadline: Instant,
-    diags: &mut Diagnostics,
-) -> Credential {
-    let initial_error = first.oauth2.as_ref().and_then(|o| o.last_error.clone());
-    let mut c = first;
-    let mut pause = Duration::from_millis(250);
-    loop {
-        let Some(o) = c.oauth2.clone() else { return c };
-        match o.status.as_deref() {
-            Some(oauth_status::AUTHORIZED) => return c,
-            Some(oauth_status::PENDING) => {}
-            other => {
-                diags.error(
-                    "Consent did not complete",
-                    format!(
-                        "While waiting, the authorization of {:?} became {other:?}.{}",
-                        c.name,
-                        last_error_sentence(o.last_error.as_deref())
-                    ),
-                );
-                return c;
-            }
-        }
-        // A rejected client secret will not be fixed by waiting longer.
-        if o.last_error != initial_error && o.last_error.as_deref().is_some_and(|e| e.starts_with("invalid_client")) {
-            diags.error_at(
-                AttrPath::root("oauth").attr("client_secret"),
-                "Atlassian rejected the client secret",
-                format!("A person accepted, but the code exchange failed.{} Fix the secret (client_secret, or client_secret_wo with a new client_secret_wo_version) and apply again.", last_error_sentence(o.last_error.as_deref())),
-            );
-            return c;
-        }
-        let left = deadline.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            diags.error_at(
-                AttrPath::root("oauth").attr("wait_for_authorization"),
-                "Timed out waiting for consent",
-                format!(
-                    "Nobody completed consent for {:?} in time. The credential exists and is kept in state; open this URL, pick the Jira site and click Accept, then run terraform plan:\n\n  {}{}\n\nRaise timeouts.create / timeouts.update to wait longer.",
-                    c.name,
-                    o.authorization_url.as_deref().unwrap_or("(none)"),
-                    last_error_sentence(o.last_error.as_deref())
-                ),
-            );
-            return c;
-        }
-        info!(id = %c.id, wait_ms = pause.min(left).as_millis() as u64, "waiting for OAuth consent");
-        if client.sleep(pause.min(left)).await.is_err() {
-            diags.error(
-                "Stopped waiting for consent",
-                format!("Terraform asked the provider to stop. The credential {:?} exists and is kept in state; its consent URL is\n\n  {}", c.name, o.authorization_url.as_deref().unwrap_or("(none)")),
-            );
-            return c;
-        }
-        pause = (pause * 2).min(Duration::from_secs(5));
-        match client.get(&c.id).await {
-            Ok(Some(next)) => c = next,
-            Ok(None) => {
-                diags.error(
-                    "Jira credential is gone",
-                    format!("Credential {} was deleted outside Terraform while waiting for consent.", c.id),
-                );
-                return c;
-            }
-            Err(ApiError::Cancelled) => continue, // reported at the next sleep
-            Err(e) => {
-                crate::common::api_diags(&e, "read the Jira credential while waiting for consent", diags);
-                return c;
-            }
-        }
-    }
+/// Where the resource's wait for consent points its diagnostics.
+pub const WAIT_PATHS: WaitPaths = WaitPaths {
+    deadline: Some(("oauth", "wait_for_authorization")),
+    secret: Some(("oauth", "client_secret")),
+    longer: "Raise timeouts.create / timeouts.update to wait longer.",
+};
+
+/// Reports how a wait ended; see [`crate::common::consent::wait_diags`].
+pub fn wait_diags(end: &WaitEnd, c: &Credential, diags: &mut Diagnostics) {
+    crate::common::consent::wait_diags(end, c, &WAIT_PATHS, diags);
 }

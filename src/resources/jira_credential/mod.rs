@@ -19,10 +19,12 @@ use tokio::time::Instant;
 
 use self::secret::{changes, Private, SecretAttrs, BASIC_SECRET, OAUTH_SECRET};
 pub use self::validate::validate_config;
-use crate::common::{api_diags, set_common, set_oauth, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, TYPE_NAME};
+use crate::common::consent::{wait_for_consent, WaitEnd};
+use crate::common::{api_diags, state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, TYPE_NAME};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, Nesting, PlanRequest, Planned, Resource, Schema, Type, Value,
+    AttrPath, Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Nesting, PlanRequest, Planned, Resource,
+    Schema, Type, Value,
 };
 use crate::oomnitza::{
     ApiError, AuthType, BasicInput, BasicPatch, Client, Credential, CredentialPatch, NewCredential, OAuthInput,
@@ -106,34 +108,9 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-/// Builds the state from what Oomnitza answered, taking the values Oomnitza
-/// never answers (secrets, Terraform-side settings) from `keep` (the plan or
-/// prior state).
-pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
-    let Type::Object(attrs) = ty else {
-        return Value::Null;
-    };
-    let mut s = Value::null_object(ty);
-    set_common(&mut s, c);
-    if let (Some(b), Some(bt)) = (&c.basic, attrs.get("basic")) {
-        let kept = keep.get("basic");
-        let mut basic = Value::null_object(bt);
-        basic.set("email", Value::string(&b.username));
-        basic.set("api_token", kept.get("api_token").clone());
-        basic.set("api_token_wo_version", kept.get("api_token_wo_version").clone());
-        s.set("basic", basic);
-    }
-    if let (Some(o), Some(ot)) = (&c.oauth2, attrs.get("oauth")) {
-        let kept = keep.get("oauth");
-        let mut oauth = Value::null_object(ot);
-        set_oauth(&mut oauth, o);
-        oauth.set("client_secret", kept.get("client_secret").clone());
-        oauth.set("client_secret_wo_version", kept.get("client_secret_wo_version").clone());
-        oauth.set("wait_for_authorization", kept.get("wait_for_authorization").clone());
-        s.set("oauth", oauth);
-    }
-    s.set("timeouts", keep.get("timeouts").clone());
-    s
+/// The identity: the credential's Oomnitza id, which never changes.
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema::new(0).required("id", Type::String, "The credential's id in Oomnitza.")
 }
 
 /// The block's secret attributes, for the block the configuration uses.
@@ -248,7 +225,12 @@ impl JiraCredential {
             }
         }
         if planned.get("oauth").get("wait_for_authorization").as_bool() == Some(true) {
-            c = consent::wait_for_consent(client, c, deadline, diags).await;
+            let (last, end) = wait_for_consent(client, c, deadline, None).await;
+            consent::wait_diags(&end, &last, diags);
+            if matches!(end, WaitEnd::Authorized) {
+                return last;
+            }
+            c = last;
         }
         consent::pending_warning(&c, diags);
         c
@@ -548,12 +530,28 @@ impl Resource<Client> for JiraCredential {
         }
     }
 
-    async fn import(&self, client: &Client, id: &str, diags: &mut Diagnostics) -> Value {
-        let id = id.trim();
+    fn identity_schema(&self) -> Option<IdentitySchema> {
+        Some(identity_schema())
+    }
+
+    fn identity(&self, state: &Value) -> Value {
+        if state.is_null() {
+            return Value::Null;
+        }
+        let mut i = Value::null_object(&identity_schema().value_type());
+        i.set("id", state.get("id").clone());
+        i
+    }
+
+    async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
+        let id = match target {
+            ImportTarget::Id(id) => id.trim(),
+            ImportTarget::Identity(identity) => identity.get("id").as_str().unwrap_or_default().trim(),
+        };
         if id.is_empty() {
             diags.error(
                 "Missing import id",
-                "Give the credential's Oomnitza id: terraform import oomnitza_jira_credential.NAME <id>.",
+                "Give the credential's Oomnitza id: terraform import oomnitza_jira_credential.NAME <id>, or import { to = ... identity = { id = \"<id>\" } }.",
             );
             return Value::Null;
         }

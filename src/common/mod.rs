@@ -3,7 +3,9 @@
 //! become diagnostics and values. It imports none of them, so they can all
 //! import it.
 
-use crate::framework::{AttrPath, Diagnostics, Value};
+pub mod consent;
+
+use crate::framework::{AttrPath, Diagnostics, Type, Value};
 use crate::oomnitza::{ApiError, Credential, OAuthInfo};
 
 /// The resource's and the data source's type name.
@@ -102,4 +104,34 @@ pub fn set_oauth(v: &mut Value, o: &OAuthInfo) {
     v.set("expires_at", Value::opt_string(o.expires_at.clone()));
     v.set("granted_sites", strings(&o.granted_sites));
     v.set("last_error", Value::opt_string(o.last_error.clone()));
+}
+
+/// Builds the state from what Oomnitza answered, taking the values Oomnitza
+/// never answers (secrets, Terraform-side settings) from `keep` (the plan or
+/// prior state).
+pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
+    let Type::Object(attrs) = ty else {
+        return Value::Null;
+    };
+    let mut s = Value::null_object(ty);
+    set_common(&mut s, c);
+    if let (Some(b), Some(bt)) = (&c.basic, attrs.get("basic")) {
+        let kept = keep.get("basic");
+        let mut basic = Value::null_object(bt);
+        basic.set("email", Value::string(&b.username));
+        basic.set("api_token", kept.get("api_token").clone());
+        basic.set("api_token_wo_version", kept.get("api_token_wo_version").clone());
+        s.set("basic", basic);
+    }
+    if let (Some(o), Some(ot)) = (&c.oauth2, attrs.get("oauth")) {
+        let kept = keep.get("oauth");
+        let mut oauth = Value::null_object(ot);
+        set_oauth(&mut oauth, o);
+        oauth.set("client_secret", kept.get("client_secret").clone());
+        oauth.set("client_secret_wo_version", kept.get("client_secret_wo_version").clone());
+        oauth.set("wait_for_authorization", kept.get("wait_for_authorization").clone());
+        s.set("oauth", oauth);
+    }
+    s.set("timeouts", keep.get("timeouts").clone());
+    s
 }

@@ -1,0 +1,3 @@
+//! Actions, one module each.
+
+pub mod jira_credential_authorize;

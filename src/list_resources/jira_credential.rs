@@ -1,0 +1,134 @@
+//! `list "oomnitza_jira_credential"`: finds Jira credentials in Oomnitza,
+//! managed by Terraform or not, for `terraform query` (Terraform 1.14+).
+//!
+//! Pages are fetched one at a time and only once Terraform has taken the
+//! results before them, so a query over many credentials starts answering
+//! at once and holds one page in memory.
+
+use async_trait::async_trait;
+use tracing::debug;
+
+use crate::common::{api_diags, state_from, TYPE_NAME};
+use crate::framework::{
+    AttrPath, Attribute, Block, Diagnostics, ListItem, ListRequest, ListResource, ListSink, Schema, Type, Value,
+};
+use crate::oomnitza::{AuthType, Client, Credential, PAGE};
+
+pub struct JiraCredentialList;
+
+/// The filters of a query, all optional.
+struct Filters {
+    name_prefix: Option<String>,
+    auth_type: Option<AuthType>,
+    owner: Option<String>,
+}
+
+impl Filters {
+    fn from(config: &Value) -> Filters {
+        let text = |k: &str| config.get(k).as_str().map(String::from);
+        Filters {
+            name_prefix: text("name_prefix"),
+            auth_type: config.get("auth_type").as_str().and_then(auth_type),
+            owner: text("owner"),
+        }
+    }
+
+    fn matches(&self, c: &Credential) -> bool {
+        self.name_prefix.as_ref().is_none_or(|p| c.name.starts_with(p.as_str()))
+            && self.auth_type.is_none_or(|t| c.auth_type == t)
+            && self.owner.as_ref().is_none_or(|o| &c.owner == o)
+    }
+}
+
+/// The block names users write: `basic` or `oauth`.
+fn auth_type(s: &str) -> Option<AuthType> {
+    match s {
+        "basic" => Some(AuthType::Basic),
+        "oauth" => Some(AuthType::Oauth2),
+        _ => None,
+    }
+}
+
+fn identity(c: &Credential) -> Value {
+    let mut i = Value::null_object(&Type::Object([("id".to_string(), Type::String)].into_iter().collect()));
+    i.set("id", Value::string(&c.id));
+    i
+}
+
+#[async_trait]
+impl ListResource<Client> for JiraCredentialList {
+    fn type_name(&self) -> &'static str {
+        TYPE_NAME
+    }
+
+    fn schema(&self) -> Schema {
+        Schema::new(
+            0,
+            Block::new("Finds Jira credentials in Oomnitza, whether Terraform manages them or not. Every filter is optional; all given must match.")
+                .attr(Attribute::string("name_prefix").optional().describe("Only credentials whose name starts with this text (case-sensitive)."))
+                .attr(Attribute::string("auth_type").optional().describe("Only `basic` or only `oauth` credentials."))
+                .attr(Attribute::string("owner").optional().describe("Only credentials owned by this Oomnitza user.")),
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        if let Some(t) = config.get("auth_type").as_str() {
+            if auth_type(t).is_none() {
+                diags.error_at(
+                    AttrPath::root("auth_type"),
+                    "Invalid auth_type",
+                    format!("auth_type is {t:?}; use \"basic\" or \"oauth\", the name of the credential's block."),
+                );
+            }
+        }
+        for k in ["name_prefix", "owner"] {
+            if config.get(k).as_str().is_some_and(|s| s.is_empty()) {
+                diags.error_at(
+                    AttrPath::root(k),
+                    format!("Empty {k}"),
+                    format!("{k} is empty; leave it out to match every credential."),
+                );
+            }
+        }
+    }
+
+    async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
+        let filters = Filters::from(req.config);
+        let mut skip = 0;
+        let mut sent = 0u64;
+        while sink.wants_more() {
+            let page = match client.list_page(skip, PAGE).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let mut diags = Diagnostics::new();
+                    api_diags(&e, "list Jira credentials", &mut diags);
+                    sink.fail(diags).await;
+                    return;
+                }
+            };
+            let last = page.len() < PAGE;
+            skip += page.len();
+            for c in page.iter().filter(|c| filters.matches(c)) {
+                let item = ListItem {
+                    identity: identity(c),
+                    display_name: c.name.clone(),
+                    resource_object: req
+                        .include_resource_object
+                        .then(|| state_from(c, &Value::Null, req.resource_type)),
+                    diagnostics: Diagnostics::new(),
+                };
+                let more = sink.send(item).await;
+                sent += 1;
+                if sent == 1 {
+                    debug!("list sent its first result");
+                }
+                if !more {
+                    return;
+                }
+            }
+            if last {
+                return;
+            }
+        }
+    }
+}

@@ -1,0 +1,3 @@
+//! List resources for `terraform query`, one module each.
+
+pub mod jira_credential;
