@@ -139,6 +139,36 @@ fn query_finds_unmanaged_credentials_and_generated_config_imports_them() {
     assert_eq!(w.instances().len(), 3);
     assert_eq!(w.plan_code().0, 0, "the plan after importing is empty");
     assert_eq!(sim.all().len(), 5, "nothing created");
+
+    // The guide's CI check: fails while some are unmanaged, passes once all are.
+    query_file(&w, &list_block("all", "name_prefix = \"jira-hand\"", ""));
+    let (code, text) = ci_check(&w);
+    assert_eq!(code, 0, "all jira-hand credentials are managed here:\n{text}");
+    query_file(&w, &list_block("all", "", ""));
+    let (code, text) = ci_check(&w);
+    assert_eq!(code, 1, "{text}");
+    assert_eq!(
+        text.lines().filter(|l| l.len() == 36 && l.matches('-').count() == 4).count(),
+        2,
+        "the two unmanaged ids:\n{text}"
+    );
+    assert!(text.contains("do not manage") || text.contains("does not manage"), "{text}");
+}
+
+/// Runs `examples/ci/unmanaged-credentials.sh` in the work directory, with
+/// the newest engine as `terraform` on PATH.
+fn ci_check(w: &Work) -> (i32, String) {
+    let bin = w.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let shim = bin.join("terraform");
+    let python = support::repo().join(".venv/bin/python");
+    let script = support::repo().join("scripts/terraform-1.15");
+    std::fs::write(&shim, format!("#!/bin/sh\nexec \"{}\" \"{}\" \"$@\"\n", python.display(), script.display()))
+        .unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&shim).status().unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let o = w.run_script(&support::repo().join("examples/ci/unmanaged-credentials.sh"), &[("PATH", &path)]);
+    (o.code, o.all())
 }
 
 #[test]

@@ -423,6 +423,19 @@ impl Work {
         c
     }
 
+    /// Runs a bash script in the work directory with this work's environment.
+    pub fn run_script(&self, script: &Path, extra_env: &[(&str, &str)]) -> Out {
+        let mut c = Command::new("bash");
+        c.arg(script).current_dir(self.dir.path()).env("NO_COLOR", "1").env_remove("TF_LOG").stdin(Stdio::null());
+        for (k, v) in self.env.borrow().iter() {
+            c.env(k, v);
+        }
+        for (k, v) in extra_env {
+            c.env(k, v);
+        }
+        c.output().expect("run script").into()
+    }
+
     pub fn run(&self, args: &[&str]) -> Out {
         self.run_env(args, &[], &[])
     }
