@@ -22,6 +22,7 @@ pub mod goplugin {
 pub mod actions;
 pub mod common;
 pub mod data_sources;
+pub mod docs;
 pub mod framework;
 pub mod list_resources;
 pub mod oomnitza;

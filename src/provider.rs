@@ -122,11 +122,11 @@ impl Provider for OomnitzaProvider {
                 .attr(Attribute::string("password").optional().sensitive().describe(
                     "Password for `username`. Env: `OOMNITZA_PASSWORD`.",
                 ))
-                .attr(Attribute::string("request_timeout").optional().describe(
-                    "Limit for one HTTP request, such as `30s` or `2m`. Default `30s`.",
+                .attr(Attribute::string("request_timeout").optional().default_is("\"30s\"").describe(
+                    "Limit for one HTTP request, such as `30s` or `2m`.",
                 ))
-                .attr(Attribute::number("max_retries").optional().describe(
-                    "How often a failed idempotent request (429, 5xx, connection error) is retried. 0-20, default 5.",
+                .attr(Attribute::number("max_retries").optional().default_is("5").describe(
+                    "How often a failed idempotent request (429, 5xx, connection error) is retried, 0 to 20.",
                 )),
         )
     }

@@ -18,6 +18,8 @@ pub struct Attribute {
     pub sensitive: bool,
     pub write_only: bool,
     pub deprecated: bool,
+    /// The value used when the attribute is left out, for documentation.
+    pub default: Option<String>,
 }
 
 impl Attribute {
@@ -32,6 +34,7 @@ impl Attribute {
             sensitive: false,
             write_only: false,
             deprecated: false,
+            default: None,
         }
     }
     pub fn string(name: &str) -> Self {
@@ -69,6 +72,11 @@ impl Attribute {
     /// Sent by Terraform at validate, plan and apply; never stored in state or plan.
     pub fn write_only(mut self) -> Self {
         self.write_only = true;
+        self
+    }
+    /// Documents the value used when the attribute is left out (HCL syntax).
+    pub fn default_is(mut self, hcl: &str) -> Self {
+        self.default = Some(hcl.to_string());
         self
     }
     pub fn describe(mut self, markdown: &str) -> Self {

@@ -66,17 +66,17 @@ fn oauth_block() -> Block {
                 .optional()
                 .describe("Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`."),
         )
-        .attr(Attribute::list("scopes", Type::String).optional_computed().describe(
-            "OAuth scopes, each once. Default `[\"read:jira-user\"]`, what the Jira user load needs; add `offline_access` so that Oomnitza can refresh the authorization instead of letting it expire after an hour.",
+        .attr(Attribute::list("scopes", Type::String).optional_computed().default_is("[\"read:jira-user\"]").describe(
+            "OAuth scopes, each once. The Jira user load needs `read:jira-user`; add `offline_access` so that Oomnitza can refresh the authorization instead of letting it expire after an hour.",
         ))
         .attr(Attribute::string("site").optional().describe(
             "The Jira site host the consent must grant, e.g. `example.atlassian.net`. When set, a consent for another site is an error at plan.",
         ))
-        .attr(Attribute::string("callback_url").optional_computed().describe(
-            "The callback URL registered with the app. Default Oomnitza's OAuth proxy, `https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url`.",
+        .attr(Attribute::string("callback_url").optional_computed().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
+            "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
         ))
-        .attr(Attribute::bool("wait_for_authorization").optional().describe(
-            "When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent, and fails with the consent URL if nobody does. Default false: apply ends with a warning giving the URL.",
+        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").describe(
+            "When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent, and fails with the consent URL if nobody does. When false, apply ends with a warning giving the URL.",
         ))
         .attr(Attribute::string("status").computed().describe(
             "`pending_authorization` (waiting for consent), `authorized`, `expired` or `revoked`. A plan restarts consent when it is `expired` or `revoked`.",
@@ -90,10 +90,18 @@ fn oauth_block() -> Block {
 }
 
 fn timeouts_block() -> Block {
-    Block::new("How long each operation may take, such as `2m` (default `5m`). With `oauth.wait_for_authorization`, the wait for consent counts too.")
-        .attr(Attribute::string("create").optional())
-        .attr(Attribute::string("update").optional())
-        .attr(Attribute::string("delete").optional())
+    let op = |name: &str, what: &str| {
+        Attribute::string(name)
+            .optional()
+            .default_is("\"5m\"")
+            .describe(&format!("How long {what} may take, such as `2m`."))
+    };
+    Block::new(
+        "How long each operation may take. With `oauth.wait_for_authorization`, the wait for consent counts too.",
+    )
+    .attr(op("create", "creating (and waiting for consent)"))
+    .attr(op("update", "updating (and waiting for consent)"))
+    .attr(op("delete", "deleting"))
 }
 
 /// `timeouts.<op>` from a state or plan, else the default.
@@ -147,7 +155,7 @@ impl JiraCredential {
                 .attr(Attribute::string("owner").optional_computed().describe(
                     "The Oomnitza user that owns it. Oomnitza picks the token's user when unset; a dedicated user is best practice.",
                 ))
-                .attr(Attribute::string("description").optional_computed().describe("Free text. Default empty."))
+                .attr(Attribute::string("description").optional_computed().default_is("\"\"").describe("Free text."))
                 .attr(Attribute::string("expiration_date").optional().describe("When the credential expires, `YYYY-MM-DD`. Basic auth only: an OAuth credential's expiry comes from Atlassian."))
                 .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
                 .attr(Attribute::number("secret_version").computed().describe(

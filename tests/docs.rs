@@ -1,0 +1,113 @@
+//! The registry documentation and the examples it shows: the committed
+//! pages are what `oomnitza-docs` writes from the schema, and every example
+//! is formatted and valid on both engines.
+
+#[macro_use]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use support::{engines, repo, Engine, Out, Sim, Work};
+
+fn docs_tool(root: &Path, check: bool) -> Out {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_oomnitza-docs"));
+    if check {
+        c.arg("--check");
+    }
+    c.arg(root).output().expect("run oomnitza-docs").into()
+}
+
+#[test]
+fn committed_docs_are_what_the_schema_gives() {
+    let o = docs_tool(&repo(), true);
+    assert_eq!(o.code, 0, "docs/ is stale:\n{}", o.all());
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap().flatten() {
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst);
+        } else {
+            std::fs::copy(&src, &dst).unwrap();
+        }
+    }
+}
+
+#[test]
+fn a_stale_page_fails_the_check_until_regenerated() {
+    let tmp = tempfile::tempdir().unwrap();
+    for dir in ["docs", "templates", "examples"] {
+        copy_tree(&repo().join(dir), &tmp.path().join(dir));
+    }
+    assert_eq!(docs_tool(tmp.path(), true).code, 0);
+    // An attribute's description as an older schema had it.
+    let page = tmp.path().join("docs/resources/jira_credential.md");
+    let text = std::fs::read_to_string(&page).unwrap();
+    let old = text.replace("The credential's name, as shown in Oomnitza.", "The name.");
+    assert_ne!(old, text);
+    std::fs::write(&page, old).unwrap();
+    let o = docs_tool(tmp.path(), true);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.stderr.contains("docs/resources/jira_credential.md"), "{}", o.all());
+    assert!(o.stderr.contains("cargo run --bin oomnitza-docs"), "the check says how to regenerate:\n{}", o.all());
+    let o = docs_tool(tmp.path(), false);
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert_eq!(docs_tool(tmp.path(), true).code, 0);
+    assert_eq!(std::fs::read_to_string(&page).unwrap(), text);
+}
+
+/// Every example directory with Terraform files in it.
+fn example_dirs() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        let mut has_tf = false;
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|e| e == "tf" || e == "hcl") {
+                has_tf = true;
+            }
+        }
+        if has_tf {
+            out.push(dir.to_path_buf());
+        }
+    }
+    let mut out = Vec::new();
+    walk(&repo().join("examples"), &mut out);
+    out.sort();
+    out
+}
+
+both_engines!(examples_are_formatted_and_valid, |e| {
+    let sim = Sim::start();
+    let fmt = Work::new(e, &sim, "");
+    let o = fmt.run(&["fmt", "-check", "-recursive", "-diff", repo().join("examples").to_str().unwrap()]);
+    assert_eq!(o.code, 0, "terraform fmt -check on {}:\n{}", e.version, o.all());
+    let dirs = example_dirs();
+    assert!(dirs.len() >= 6, "{dirs:?}");
+    for dir in dirs {
+        let name = dir.strip_prefix(repo()).unwrap().display().to_string();
+        let w = Work::new(e, &sim, "");
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            std::fs::copy(entry.path(), w.path(&entry.file_name().to_string_lossy())).unwrap();
+        }
+        if dir.join("main.tf").exists() {
+            w.ok(&["init", "-input=false"]);
+        }
+        let o = w.run(&["validate", "-no-color"]);
+        if name.contains("actions") && e.version == "1.11.4" {
+            // Actions need Terraform 1.14: 1.11 refuses the block itself.
+            assert_eq!(o.code, 1, "{name}: {}", o.all());
+            assert!(o.all().contains("Unsupported block type"), "{name}: {}", o.all());
+            continue;
+        }
+        assert_eq!(o.code, 0, "terraform validate of {name} on {}:\n{}", e.version, o.all());
+        if name.contains("list-resources") && e.version != "1.11.4" {
+            let o = w.run(&["validate", "-query", "-no-color"]);
+            assert_eq!(o.code, 0, "terraform validate -query of {name}:\n{}", o.all());
+        }
+    }
+});
