@@ -96,7 +96,8 @@ fn anchor(path: &str) -> String {
 /// The attributes and blocks of one block, grouped as a reader looks for
 /// them: what must be set, what may be, and what Terraform only reads.
 fn block_reference(block: &Block, path: &str, out: &mut String, nested: &mut Vec<(String, Block, Nesting)>) {
-    let groups: [(&str, fn(&Attribute) -> bool); 3] = [
+    type Pick = fn(&Attribute) -> bool;
+    let groups: [(&str, Pick); 3] = [
         ("Required", |a| a.required),
         ("Optional", |a| a.optional),
         ("Read-Only", |a| a.computed && !a.optional && !a.required),
