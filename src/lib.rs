@@ -31,5 +31,12 @@ pub mod provider;
 pub mod resources;
 pub mod secret;
 
+/// The provider's version: `OOMNITZA_PROVIDER_VERSION` at build time (the
+/// release script sets it), else the crate's.
+pub const VERSION: &str = match option_env!("OOMNITZA_PROVIDER_VERSION") {
+    Some(v) => v,
+    None => env!("CARGO_PKG_VERSION"),
+};
+
 /// The provider's source address, as Terraform configurations require it.
 pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/oomnitza/oomnitza";

@@ -11,14 +11,14 @@ fn main() -> ExitCode {
     for arg in std::env::args().skip(1) {
         match arg.as_str() {
             "--version" | "-v" | "version" => {
-                println!("terraform-provider-oomnitza {} (plugin protocol 6)", env!("CARGO_PKG_VERSION"));
+                println!("terraform-provider-oomnitza {} (plugin protocol 6)", oomnitza_provider::VERSION);
                 return ExitCode::SUCCESS;
             }
             "--debug" => mode = Mode::Debug,
             "--help" | "-h" => {
                 println!(
                     "terraform-provider-oomnitza {}\n\nA Terraform provider; Terraform starts it.\n\n  --version  print the version\n  --debug    serve for a debugger and print TF_REATTACH_PROVIDERS",
-                    env!("CARGO_PKG_VERSION")
+                    oomnitza_provider::VERSION
                 );
                 return ExitCode::SUCCESS;
             }

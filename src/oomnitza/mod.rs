@@ -105,7 +105,7 @@ impl Client {
             .timeout(cfg.request_timeout)
             .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(30))
-            .user_agent(concat!("terraform-provider-oomnitza/", env!("CARGO_PKG_VERSION")))
+            .user_agent(format!("terraform-provider-oomnitza/{}", crate::VERSION))
             .build()
             .map_err(|e| ApiError::Transport(e.to_string()))?;
         Ok(Client { http, cfg, token: OnceCell::new() })

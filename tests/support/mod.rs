@@ -348,13 +348,18 @@ pub struct Work {
 
 impl Work {
     pub fn new(engine: &Engine, sim: &Sim, config: &str) -> Work {
+        Work::with_mirror(engine, sim, config, mirror())
+    }
+
+    /// A work directory whose provider comes from the filesystem mirror `mirror`.
+    pub fn with_mirror(engine: &Engine, sim: &Sim, config: &str, mirror: &Path) -> Work {
         let dir = tempfile::tempdir().expect("tempdir");
         let rc = dir.path().join("cli.tfrc");
         std::fs::write(
             &rc,
             format!(
                 "provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/oomnitza/oomnitza\"]\n  }}\n}}\n",
-                mirror().display()
+                mirror.display()
             ),
         )
         .expect("write cli config");
@@ -379,8 +384,15 @@ impl Work {
         env.push((key.to_string(), value.to_string()));
     }
 
+    /// Writes main.tf: the provider requirement, then `config`; a config
+    /// with a `terraform` block of its own replaces the requirement.
     pub fn write(&self, config: &str) {
-        std::fs::write(self.dir.path().join("main.tf"), format!("{PROVIDER_BLOCK}\n{config}")).expect("write main.tf");
+        let text = if config.contains("required_providers") {
+            config.to_string()
+        } else {
+            format!("{PROVIDER_BLOCK}\n{config}")
+        };
+        std::fs::write(self.dir.path().join("main.tf"), text).expect("write main.tf");
     }
 
     pub fn path(&self, name: &str) -> PathBuf {

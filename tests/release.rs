@@ -1,0 +1,131 @@
+//! `scripts/release.sh`: the artefacts the registry and `terraform init`
+//! expect, signed with a throw-away GPG key, installed from a filesystem
+//! mirror (no dev_overrides) and used for a real apply and destroy.
+
+#[macro_use]
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::sync::OnceLock;
+
+use support::{engines, repo, Engine, Sim, Work};
+
+const VERSION: &str = "9.8.7";
+const NAME: &str = "terraform-provider-oomnitza";
+
+fn run(c: &mut Command) -> String {
+    let o = c.output().unwrap_or_else(|e| panic!("{c:?}: {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr));
+    assert!(o.status.success(), "{c:?} failed:\n{text}");
+    text
+}
+
+/// The release, made once per test process: (dist directory, GNUPGHOME).
+fn release() -> &'static (tempfile::TempDir, tempfile::TempDir) {
+    static RELEASE: OnceLock<(tempfile::TempDir, tempfile::TempDir)> = OnceLock::new();
+    RELEASE.get_or_init(|| {
+        let gnupg = tempfile::tempdir().unwrap();
+        let gpg = || {
+            let mut c = Command::new("gpg");
+            c.env("GNUPGHOME", gnupg.path()).args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""]);
+            c
+        };
+        run(gpg().args(["--quick-gen-key", "Release Test <release-test@example.com>", "rsa2048", "sign", "1d"]));
+        // A copy of the repository's sources, so that dist/ lands there.
+        let work = tempfile::tempdir().unwrap();
+        let out = Command::new("bash")
+            .arg(repo().join("scripts/release.sh"))
+            .args([VERSION, "--gpg-key", "release-test@example.com"])
+            .env("GNUPGHOME", gnupg.path())
+            .env(
+                "CARGO_TARGET_DIR",
+                std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| repo().join("target").display().to_string()),
+            )
+            .output()
+            .expect("run release.sh");
+        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        assert!(out.status.success(), "release.sh failed:\n{text}");
+        let dist = repo().join("dist");
+        for entry in std::fs::read_dir(&dist).unwrap().flatten() {
+            std::fs::copy(entry.path(), work.path().join(entry.file_name())).unwrap();
+        }
+        std::fs::remove_dir_all(&dist).unwrap();
+        (work, gnupg)
+    })
+}
+
+fn file(dist: &Path, suffix: &str) -> std::path::PathBuf {
+    dist.join(format!("{NAME}_{VERSION}_{suffix}"))
+}
+
+#[test]
+fn artefacts_are_signed_summed_and_named_as_the_registry_wants() {
+    let (dist, gnupg) = release();
+    let dist = dist.path();
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(file(dist, "manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest, serde_json::json!({"version": 1, "metadata": {"protocol_versions": ["6.0"]}}));
+    let sums = std::fs::read_to_string(file(dist, "SHA256SUMS")).unwrap();
+    assert!(sums.contains(&format!("{NAME}_{VERSION}_linux_amd64.zip")), "{sums}");
+    assert!(sums.contains(&format!("{NAME}_{VERSION}_manifest.json")), "{sums}");
+    run(Command::new("sha256sum").arg("-c").arg(file(dist, "SHA256SUMS")).current_dir(dist));
+    let verified = run(Command::new("gpg")
+        .env("GNUPGHOME", gnupg.path())
+        .args(["--batch", "--verify"])
+        .arg(file(dist, "SHA256SUMS.sig"))
+        .arg(file(dist, "SHA256SUMS")));
+    assert!(verified.contains("Good signature"), "{verified}");
+    // A changed sums file no longer verifies.
+    let tampered = dist.join("tampered");
+    std::fs::write(&tampered, sums.replace('0', "1")).unwrap();
+    let bad = Command::new("gpg")
+        .env("GNUPGHOME", gnupg.path())
+        .args(["--batch", "--verify"])
+        .arg(file(dist, "SHA256SUMS.sig"))
+        .arg(&tampered)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let listing = run(Command::new("unzip").arg("-l").arg(file(dist, "linux_amd64.zip")));
+    assert!(listing.contains(&format!("{NAME}_v{VERSION}")) && listing.contains("1 file"), "{listing}");
+}
+
+both_engines!(installs_from_a_filesystem_mirror_and_applies, |e| {
+    let (dist, _) = release();
+    let mirror = tempfile::tempdir().unwrap();
+    let platform = mirror.path().join(format!("registry.terraform.io/oomnitza/oomnitza/{VERSION}/linux_amd64"));
+    std::fs::create_dir_all(&platform).unwrap();
+    run(Command::new("unzip").arg("-q").arg(file(dist.path(), "linux_amd64.zip")).arg("-d").arg(&platform));
+    let bin = platform.join(format!("{NAME}_v{VERSION}"));
+    let version = run(&mut Command::new(&bin).arg("--version"));
+    assert!(version.contains(VERSION), "{version}");
+
+    let sim = Sim::start();
+    let config = format!(
+        r#"terraform {{
+  required_providers {{
+    oomnitza = {{
+      source  = "oomnitza/oomnitza"
+      version = "~> 9.8.0"
+    }}
+  }}
+}}
+resource "oomnitza_jira_credential" "released" {{
+  name = "from the release zip"
+  basic {{
+    email     = "svc-jira@example.com"
+    api_token = "release-test-token"
+  }}
+}}
+"#
+    );
+    let w = Work::with_mirror(e, &sim, &config, mirror.path());
+    let lock = std::fs::read_to_string(w.path(".terraform.lock.hcl")).unwrap();
+    assert!(lock.contains(&format!("version     = \"{VERSION}\"")), "{lock}");
+    w.apply();
+    assert_eq!(sim.all().len(), 1);
+    assert_eq!(w.plan_code().0, 0);
+    w.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
+    assert!(sim.all().is_empty());
+});
