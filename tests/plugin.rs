@@ -129,18 +129,37 @@ impl rustls::client::danger::ServerCertVerifier for PinnedServer {
     }
 }
 
+/// Presents a certificate and signs the handshake with a key, without
+/// checking that they belong together: how a client that copied Terraform's
+/// certificate, but not its private key, would try.
+#[derive(Debug)]
+struct AnyKey(Arc<rustls::sign::CertifiedKey>);
+
+impl rustls::client::ResolvesClientCert for AnyKey {
+    fn resolve(&self, _: &[&[u8]], _: &[rustls::SignatureScheme]) -> Option<Arc<rustls::sign::CertifiedKey>> {
+        Some(self.0.clone())
+    }
+    fn has_certs(&self) -> bool {
+        true
+    }
+}
+
 /// Connects with TLS and speaks the first bytes of HTTP/2; true when the
 /// server answered with its SETTINGS frame (the connection was accepted).
 async fn http2_accepted(p: &Plugin, identity: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>) -> bool {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let pinned = PinnedServer { cert: p.server_cert.clone(), algs: provider.signature_verification_algorithms };
-    let builder = rustls::ClientConfig::builder_with_provider(provider)
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
         .unwrap()
         .dangerous()
         .with_custom_certificate_verifier(Arc::new(pinned));
     let mut config = match identity {
-        Some((cert, key)) => builder.with_client_auth_cert(vec![cert], key).unwrap(),
+        Some((cert, key)) => {
+            let signer = provider.key_provider.load_private_key(key).unwrap();
+            let certified = rustls::sign::CertifiedKey::new(vec![cert], signer);
+            builder.with_client_cert_resolver(Arc::new(AnyKey(Arc::new(certified))))
+        }
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
@@ -173,7 +192,19 @@ async fn mtls_accepts_exactly_terraforms_certificate() {
     assert!(http2_accepted(&plugin, Some((cert, key))).await, "the pinned client certificate must be served");
     assert!(!http2_accepted(&plugin, None).await, "a TLS client without a certificate must be refused");
     let (_, other_cert, other_key) = client_identity();
-    assert!(!http2_accepted(&plugin, Some((other_cert, other_key))).await, "another certificate must be refused");
+    assert!(
+        !http2_accepted(&plugin, Some((other_cert, other_key.clone_key()))).await,
+        "another certificate must be refused"
+    );
+    assert!(
+        !http2_accepted(&plugin, Some((cert_again(&pem), other_key))).await,
+        "Terraform's certificate with a handshake signature of another key must be refused"
+    );
+}
+
+fn cert_again(pem: &str) -> CertificateDer<'static> {
+    use rustls::pki_types::pem::PemObject as _;
+    CertificateDer::from_pem_slice(pem.as_bytes()).unwrap()
 }
 
 #[test]

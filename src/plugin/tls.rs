@@ -84,10 +84,59 @@ impl ClientCertVerifier for PinnedClientCert {
     }
 }
 
-/// aws-lc-rs rather than ring: Terraform's client key is ECDSA P-521, whose
-/// signatures ring cannot verify.
+/// ECDSA P-521 with SHA-512, the signature of Terraform's client key, which
+/// ring does not offer: verified with RustCrypto's `p521`. webpki finds the
+/// key in the certificate and calls this with its SEC1 bytes.
+#[derive(Debug)]
+struct EcdsaP521Sha512;
+
+impl rustls_pki_types::SignatureVerificationAlgorithm for EcdsaP521Sha512 {
+    fn verify_signature(
+        &self,
+        public_key: &[u8],
+        message: &[u8],
+        signature: &[u8],
+    ) -> Result<(), rustls_pki_types::InvalidSignature> {
+        use p521::ecdsa::signature::Verifier as _;
+        let key =
+            p521::ecdsa::VerifyingKey::from_sec1_bytes(public_key).map_err(|_| rustls_pki_types::InvalidSignature)?;
+        let sig = p521::ecdsa::Signature::from_der(signature).map_err(|_| rustls_pki_types::InvalidSignature)?;
+        key.verify(message, &sig).map_err(|_| rustls_pki_types::InvalidSignature)
+    }
+
+    fn public_key_alg_id(&self) -> rustls_pki_types::AlgorithmIdentifier {
+        rustls_pki_types::alg_id::ECDSA_P521
+    }
+
+    fn signature_alg_id(&self) -> rustls_pki_types::AlgorithmIdentifier {
+        rustls_pki_types::alg_id::ECDSA_SHA512
+    }
+}
+
+/// The client signatures the server accepts: ring's, and P-521 (Terraform's).
+static CLIENT_SIGNATURES: WebPkiSupportedAlgorithms = WebPkiSupportedAlgorithms {
+    all: &[
+        webpki::ring::ECDSA_P256_SHA256,
+        webpki::ring::ECDSA_P384_SHA384,
+        &EcdsaP521Sha512,
+        webpki::ring::ED25519,
+        webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY,
+        webpki::ring::RSA_PKCS1_2048_8192_SHA256,
+    ],
+    mapping: &[
+        (SignatureScheme::ECDSA_NISTP521_SHA512, &[&EcdsaP521Sha512]),
+        (SignatureScheme::ECDSA_NISTP384_SHA384, &[webpki::ring::ECDSA_P384_SHA384]),
+        (SignatureScheme::ECDSA_NISTP256_SHA256, &[webpki::ring::ECDSA_P256_SHA256]),
+        (SignatureScheme::ED25519, &[webpki::ring::ED25519]),
+        (SignatureScheme::RSA_PSS_SHA256, &[webpki::ring::RSA_PSS_2048_8192_SHA256_LEGACY_KEY]),
+        (SignatureScheme::RSA_PKCS1_SHA256, &[webpki::ring::RSA_PKCS1_2048_8192_SHA256]),
+    ],
+};
+
+/// ring for the server side: it starts in microseconds, where aws-lc-rs
+/// spent ~30 ms of every provider start initialising itself.
 fn crypto() -> Arc<CryptoProvider> {
-    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
+    Arc::new(rustls::crypto::ring::default_provider())
 }
 
 /// Builds the server TLS configuration for the client certificate Terraform
@@ -120,7 +169,7 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
     let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
 
     let provider = crypto();
-    let verifier = PinnedClientCert { pinned: pinned.into_owned(), algs: provider.signature_verification_algorithms };
+    let verifier = PinnedClientCert { pinned: pinned.into_owned(), algs: CLIENT_SIGNATURES };
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
         .with_client_cert_verifier(Arc::new(verifier))
@@ -131,4 +180,28 @@ pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
         config: Arc::new(config),
         cert_base64: base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustls_pki_types::SignatureVerificationAlgorithm as _;
+
+    #[test]
+    fn p521_signatures_verify_and_forgeries_do_not() {
+        use p521::ecdsa::signature::Signer as _;
+        // A P-521 scalar is 66 bytes whose first is at most 1.
+        let scalar = |fill: u8| std::iter::once(0).chain(std::iter::repeat_n(fill, 65)).collect::<Vec<u8>>();
+        let key = p521::ecdsa::SigningKey::from_slice(&scalar(7)).expect("a valid scalar");
+        let public = p521::ecdsa::VerifyingKey::from(&key).to_encoded_point(false);
+        let sig: p521::ecdsa::Signature = key.sign(b"handshake transcript");
+        let der = sig.to_der();
+        let alg = EcdsaP521Sha512;
+        assert!(alg.verify_signature(public.as_bytes(), b"handshake transcript", der.as_bytes()).is_ok());
+        assert!(alg.verify_signature(public.as_bytes(), b"another transcript", der.as_bytes()).is_err());
+        let other = p521::ecdsa::SigningKey::from_slice(&scalar(9)).expect("a valid scalar");
+        let other_public = p521::ecdsa::VerifyingKey::from(&other).to_encoded_point(false);
+        assert!(alg.verify_signature(other_public.as_bytes(), b"handshake transcript", der.as_bytes()).is_err());
+        assert!(alg.verify_signature(b"not a key", b"handshake transcript", der.as_bytes()).is_err());
+    }
 }
