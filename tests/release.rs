@@ -98,29 +98,27 @@ both_engines!(installs_from_a_filesystem_mirror_and_applies, |e| {
     std::fs::create_dir_all(&platform).unwrap();
     run(Command::new("unzip").arg("-q").arg(file(dist.path(), "linux_amd64.zip")).arg("-d").arg(&platform));
     let bin = platform.join(format!("{NAME}_v{VERSION}"));
-    let version = run(&mut Command::new(&bin).arg("--version"));
+    let version = run(Command::new(&bin).arg("--version"));
     assert!(version.contains(VERSION), "{version}");
 
     let sim = Sim::start();
-    let config = format!(
-        r#"terraform {{
-  required_providers {{
-    oomnitza = {{
+    let config = r#"terraform {
+  required_providers {
+    oomnitza = {
       source  = "oomnitza/oomnitza"
       version = "~> 9.8.0"
-    }}
-  }}
-}}
-resource "oomnitza_jira_credential" "released" {{
+    }
+  }
+}
+resource "oomnitza_jira_credential" "released" {
   name = "from the release zip"
-  basic {{
+  basic {
     email     = "svc-jira@example.com"
     api_token = "release-test-token"
-  }}
-}}
-"#
-    );
-    let w = Work::with_mirror(e, &sim, &config, mirror.path());
+  }
+}
+"#;
+    let w = Work::with_mirror(e, &sim, config, mirror.path());
     let lock = std::fs::read_to_string(w.path(".terraform.lock.hcl")).unwrap();
     assert!(lock.contains(&format!("version     = \"{VERSION}\"")), "{lock}");
     w.apply();
