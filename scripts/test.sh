@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property, transport, client and acceptance
 # tests (real Terraform 1.11.4 and 1.15.5 against the real simulator), the
-# quickstart, then clippy and rustfmt checks. `.ci/run` calls exactly this.
+# quickstart, the benchmark harness at small N, then clippy and rustfmt checks. `.ci/run` calls exactly this.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup-engines.sh
@@ -9,6 +9,9 @@ cargo build --workspace --all-targets
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 cargo test --workspace --lib --bins --tests -- --test-threads="${TEST_THREADS:-4}" 2>&1 | tee "$log"
+# The benchmark harness at small N: proves it works (figures: BENCHMARKS.md).
+bash bench/run.sh --quick > target/bench-quick.log 2>&1 || { cat target/bench-quick.log; exit 1; }
+echo "bench/run.sh --quick: ok (target/BENCHMARKS.quick.md)"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo fmt --all -- --check
 # One closing line for the whole run.

@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""The provider measured from outside, as a user feels it, each figure beside
+a baseline run in the same script. bench/run.sh builds the release binaries
+and calls this; see BENCHMARKS.md for what it wrote last.
+
+  python3 bench/bench.py --repo . [--quick] [--profile] --out BENCHMARKS.md
+
+Figures: exec -> handshake line (baseline: exec of /bin/true); a one-resource
+`terraform plan` (baseline: the same plan of one terraform_data); apply /
+no-change plan / destroy of N credentials (baseline: N terraform_data), with
+the provider's own CPU and peak RSS read from its rusage by a wrapper;
+latency-bound runs against a simulator that adds 200 ms to each API call
+(baseline: API calls x latency / parallelism); the stripped binary's size.
+"""
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+COOKIE = ("TF_PLUGIN_MAGIC_COOKIE", "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a219cb4d6991ca9872b2")
+TOKEN = "bench-token"
+VERSION = "0.1.0"
+
+# A provider "binary" that runs the real one and records its rusage: the
+# provider's own CPU and peak memory, measured by the kernel, never estimated.
+WRAPPER = """#!/usr/bin/env python3
+import os, resource, sys
+real, log = os.environ["BENCH_REAL_PROVIDER"], os.environ["BENCH_RUSAGE_LOG"]
+pid = os.fork()
+if pid == 0:
+    os.execv(real, [real] + sys.argv[1:])
+_, status, ru = os.wait4(pid, 0)
+me = resource.getrusage(resource.RUSAGE_SELF)
+with open(log, "a") as f:
+    f.write(f"{ru.ru_utime + ru.ru_stime} {ru.ru_maxrss} {me.ru_utime + me.ru_stime}\\n")
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def sh(cmd, **kw):
+    return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
+
+
+class Bench:
+    def __init__(self, repo, quick, terraform):
+        self.repo = repo
+        self.quick = quick
+        self.tf = terraform
+        self.tmp = tempfile.mkdtemp(prefix="oomnitza-bench-")
+        self.bin = os.path.join(repo, "target", "release", "terraform-provider-oomnitza")
+        self.sim_bin = os.path.join(repo, "target", "release", "oomnitza-sim")
+        self.rows = []
+        self.commands = []
+        self.sim = None
+        self.plain_rc = self.mirror("plain", binary=self.bin)
+        self.wrapped_rc = self.mirror("wrapped", script=WRAPPER)
+        self.rusage_log = os.path.join(self.tmp, "rusage.log")
+
+    def mirror(self, name, binary=None, script=None):
+        """A filesystem mirror whose provider is `binary`, or a `script` in its place."""
+        root = os.path.join(self.tmp, "mirror-" + name)
+        d = os.path.join(root, "registry.terraform.io/oomnitza/oomnitza", VERSION, "linux_amd64")
+        os.makedirs(d)
+        dest = os.path.join(d, "terraform-provider-oomnitza_v" + VERSION)
+        if binary:
+            shutil.copy(binary, dest)
+        else:
+            with open(dest, "w") as f:
+                f.write(script)
+            os.chmod(dest, 0o755)
+        rc = os.path.join(self.tmp, name + ".tfrc")
+        with open(rc, "w") as f:
+            f.write('provider_installation {\n  filesystem_mirror {\n    path = "%s"\n  }\n}\n' % root)
+        return rc
+
+    # ---- the simulator ----
+    def start_sim(self):
+        self.stop_sim()
+        self.sim = subprocess.Popen(
+            [self.sim_bin, "--listen", "127.0.0.1:0", "--token", TOKEN, "--quiet"],
+            stdout=subprocess.PIPE, text=True)
+        self.url = self.sim.stdout.readline().strip().removeprefix("listening on ")
+
+    def stop_sim(self):
+        if self.sim:
+            self.sim.kill()
+            self.sim.wait()
+            self.sim = None
+
+    def sim_call(self, method, path, body=None):
+        req = urllib.request.Request(self.url + path, method=method, headers={"Authorization2": TOKEN, "Content-Type": "application/json"},
+                                     data=json.dumps(body).encode() if body is not None else None)
+        with urllib.request.urlopen(req) as r:
+            return json.loads(r.read() or b"null")
+
+    def api_requests(self):
+        return self.sim_call("GET", "/_sim/stats")["requests"]
+
+    # ---- terraform ----
+    def workdir(self, name, config, wrapped=False):
+        d = os.path.join(self.tmp, name)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "main.tf"), "w") as f:
+            f.write('terraform {\n  required_providers {\n    oomnitza = { source = "oomnitza/oomnitza" }\n  }\n}\n' + config)
+        self.terraform(d, ["init", "-input=false"], wrapped)
+        return d
+
+    def env(self, rc):
+        e = dict(os.environ)
+        e.update({"TF_CLI_CONFIG_FILE": rc, "TF_IN_AUTOMATION": "1",
+                  "CHECKPOINT_DISABLE": "1", "OOMNITZA_URL": self.url, "OOMNITZA_API_TOKEN": TOKEN,
+                  "BENCH_REAL_PROVIDER": self.bin, "BENCH_RUSAGE_LOG": self.rusage_log})
+        for k in ("TF_LOG", "TF_LOG_PROVIDER"):
+            e.pop(k, None)
+        return e
+
+    def terraform(self, d, args, wrapped=False, rc=None):
+        """Runs one terraform command; answers (wall seconds, CPU seconds of
+        terraform and every process it waited for)."""
+        rc = rc or (self.wrapped_rc if wrapped else self.plain_rc)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        t = time.perf_counter()
+        p = subprocess.run([self.tf] + args, cwd=d, env=self.env(rc), capture_output=True, text=True)
+        wall = time.perf_counter() - t
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if p.returncode not in (0, 2):
+            sys.exit(f"terraform {' '.join(args)} in {d} failed:\n{p.stdout}\n{p.stderr}")
+        cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+        return wall, cpu
+
+    def provider_rusage(self):
+        """(provider CPU s, peak RSS KiB, wrapper CPU s) since the last call."""
+        if not os.path.exists(self.rusage_log):
+            return 0.0, 0, 0.0
+        cpu = rss = own = 0
+        with open(self.rusage_log) as f:
+            for line in f:
+                c, r, w = line.split()
+                cpu += float(c)
+                rss = max(rss, int(r))
+                own += float(w)
+        os.remove(self.rusage_log)
+        return cpu, rss, own
+
+    def row(self, figure, value, baseline, ratio, target, met, command):
+        self.rows.append((figure, value, baseline, ratio, target, met))
+        if command and command not in self.commands:
+            self.commands.append(command)
+
+    # ---- figures ----
+    def handshake(self):
+        cert = sh(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-521", "-nodes",
+                   "-keyout", "/dev/null", "-subj", "/CN=localhost", "-days", "1"]).stdout
+        env = dict(os.environ, PLUGIN_PROTOCOL_VERSIONS="6", PLUGIN_CLIENT_CERT=cert)
+        env[COOKIE[0]] = COOKIE[1]
+        runs = 11 if self.quick else 51
+        hs, base = [], []
+        for _ in range(runs):
+            t = time.perf_counter()
+            p = subprocess.Popen([self.bin], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env)
+            line = p.stdout.readline()
+            hs.append(time.perf_counter() - t)
+            assert line.startswith(b"1|6|tcp|"), line
+            p.kill()
+            p.wait()
+            t = time.perf_counter()
+            subprocess.run(["/bin/true"])
+            base.append(time.perf_counter() - t)
+        h, b = statistics.median(hs), statistics.median(base)
+        self.row("exec -> handshake line, median of %d (P-521 client certificate, pinned mTLS)" % runs,
+                 f"{h * 1000:.2f} ms", f"/bin/true: {b * 1000:.2f} ms", f"{h / b:.1f}x", "< 3 ms", h < 0.003,
+                 "python3 bench/bench.py (handshake): spawn the provider with PLUGIN_CLIENT_CERT, read its first line")
+
+    def one_resource_plan(self):
+        self.start_sim()
+        cred = self.workdir("one", 'resource "oomnitza_jira_credential" "one" {\n  name = "one"\n  basic {\n    email = "a@example.com"\n    api_token = "t"\n  }\n}\n')
+        data = self.workdir("one-data", 'resource "terraform_data" "one" {\n  input = "one"\n}\n')
+        self.terraform(cred, ["apply", "-auto-approve", "-input=false"])
+        self.terraform(data, ["apply", "-auto-approve", "-input=false"])
+        runs = 5 if self.quick else 21
+        ratios, cw, dw = [], [], []
+        for _ in range(runs):
+            c, _ = self.terraform(cred, ["plan", "-input=false", "-detailed-exitcode"])
+            d, _ = self.terraform(data, ["plan", "-input=false", "-detailed-exitcode"])
+            cw.append(c)
+            dw.append(d)
+            ratios.append(c / d)
+        r = statistics.median(ratios)
+        self.row(f"`terraform plan`, 1 credential vs 1 terraform_data, paired, median of {runs}",
+                 f"{statistics.median(cw):.3f} s", f"{statistics.median(dw):.3f} s", f"{r:.2f}x", "<= 2x", r <= 2.0,
+                 "terraform plan -detailed-exitcode (after apply), in turn with the terraform_data workspace")
+
+    def many(self, n):
+        """Apply / no-change plan / destroy of n credentials and of n terraform_data."""
+        self.start_sim()
+        cred = self.workdir(f"many-{n}", f'resource "oomnitza_jira_credential" "c" {{\n  count = {n}\n  name = "bench-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n', wrapped=True)
+        data = self.workdir(f"many-data-{n}", f'resource "terraform_data" "d" {{\n  count = {n}\n  input = "bench-${{count.index}}"\n}}\n')
+        self.provider_rusage()
+        out = {}
+        for step, args in [("apply", ["apply", "-auto-approve", "-input=false"]),
+                           ("no-change plan", ["plan", "-input=false", "-detailed-exitcode"]),
+                           ("destroy", ["destroy", "-auto-approve", "-input=false"])]:
+            cw, ccpu = self.terraform(cred, args, wrapped=True)
+            pcpu, rss, wrapper_cpu = self.provider_rusage()
+            dw, _ = self.terraform(data, args)
+            total = ccpu - wrapper_cpu
+            out[step] = (cw, dw, pcpu, total, rss)
+        return out
+
+    def many_rows(self, n, target_share):
+        res = self.many(n)
+        peak = 0
+        for step, (cw, dw, pcpu, total, rss) in res.items():
+            share = pcpu / total if total else 0
+            peak = max(peak, rss)
+            self.row(f"N = {n} {step}: wall, credentials vs terraform_data", f"{cw:.2f} s", f"{dw:.2f} s",
+                     f"{cw / dw:.2f}x", "report", None,
+                     f"terraform {step.split()[-1]} of count = {n}, then the same of terraform_data")
+            self.row(f"N = {n} {step}: provider CPU / whole run's CPU", f"{pcpu:.3f} s", f"{total:.2f} s",
+                     f"{share * 100:.1f}%", f"<= {target_share}%", share * 100 <= target_share,
+                     "provider rusage from a wrapper (wait4), whole run from RUSAGE_CHILDREN")
+        return peak
+
+    def latency_bound(self, n, latency_ms=200, parallelism=10):
+        self.start_sim()
+        d = self.workdir(f"latency-{n}", f'resource "oomnitza_jira_credential" "c" {{\n  count = {n}\n  name = "lat-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n')
+        self.sim_call("POST", "/_sim/faults", {"latency_ms": latency_ms})
+        for step, args in [("apply", ["apply", "-auto-approve", "-input=false", f"-parallelism={parallelism}"]),
+                           ("plan", ["plan", "-input=false", f"-parallelism={parallelism}"]),
+                           ("destroy", ["destroy", "-auto-approve", "-input=false", f"-parallelism={parallelism}"])]:
+            before = self.api_requests()
+            wall, _ = self.terraform(d, args)
+            calls = self.api_requests() - before
+            ideal = calls * latency_ms / 1000 / parallelism
+            self.row(f"latency-bound {step}, N = {n}, {latency_ms} ms per API call, parallelism {parallelism}",
+                     f"{wall:.2f} s ({calls} calls)", f"{ideal:.2f} s", f"{wall / ideal:.2f}x", "report", None,
+                     f"terraform {step} -parallelism={parallelism} against oomnitza-sim with latency_ms = {latency_ms}")
+
+    def binary_size(self):
+        size = os.path.getsize(self.bin)
+        self.row("stripped release binary", f"{size / 1e6:.2f} MB", "8 MB", f"{size / 8e6:.2f}x", "< 8 MB", size < 8e6,
+                 "cargo build --release (strip = true)")
+
+    # ---- profile ----
+    def profile(self, n):
+        """callgrind over the provider during a no-change plan; the top of it."""
+        self.start_sim()
+        tops = []
+        for label, count in [("1 credential", 1), (f"N = {n}", n)]:
+            outdir = os.path.join(self.tmp, f"callgrind-{count}")
+            os.makedirs(outdir)
+            rc = self.mirror(f"callgrind-{count}", script=f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={outdir}/cg.%p "{self.bin}" "$@"\n')
+            d = self.workdir(f"profile-{count}", f'resource "oomnitza_jira_credential" "c" {{\n  count = {count}\n  name = "p-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n')
+            self.terraform(d, ["apply", "-auto-approve", "-input=false"])
+            self.terraform(d, ["init", "-input=false"], rc=rc)
+            self.terraform(d, ["plan", "-input=false"], rc=rc)
+            files = [os.path.join(outdir, f) for f in os.listdir(outdir)]
+            biggest = max(files, key=os.path.getsize)
+            text = sh(["callgrind_annotate", "--inclusive=no", biggest]).stdout
+            lines = [l for l in text.splitlines() if l.strip() and ("file:function" in l or l.strip()[0].isdigit())]
+            tops.append((label, "\n".join(lines[:22])))
+        return tops
+
+
+def machine():
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for l in f:
+            if l.startswith("model name"):
+                cpu = l.split(":", 1)[1].strip()
+                break
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, {platform.system()} {platform.release()}"
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repo", default=".")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--terraform", default=os.environ.get("TERRAFORM", "terraform"))
+    ap.add_argument("--out", default="BENCHMARKS.md")
+    a = ap.parse_args()
+    b = Bench(os.path.abspath(a.repo), a.quick, a.terraform)
+    tf_version = sh([a.terraform, "version"]).stdout.splitlines()[0]
+    try:
+        b.handshake()
+        b.one_resource_plan()
+        n_small, n_large = (10, 20) if a.quick else (300, 1000)
+        b.many_rows(n_small, 6)
+        peak = b.many_rows(n_large, 2)
+        b.row(f"provider peak RSS at N = {n_large}", f"{peak / 1024:.1f} MiB", "12 MiB", f"{peak / 1024 / 12:.2f}x",
+              "< 12 MiB", peak / 1024 < 12, "ru_maxrss of each provider process, the largest")
+        b.latency_bound(20 if a.quick else 200)
+        b.binary_size()
+        tops = b.profile(50 if a.quick else 1000) if a.profile else []
+    finally:
+        b.stop_sim()
+    mode = "quick (small N: proves the harness works, not the figures)" if a.quick else "full"
+    out = [
+        "# Benchmarks",
+        "",
+        "Written by `bash bench/run.sh" + (" --quick" if a.quick else "") + ("" if not a.profile else " --profile") +
+        f"` on {time.strftime('%Y-%m-%d')}; every figure beside its baseline from the same run.",
+        "",
+        f"- Machine: {machine()}",
+        f"- Terraform: {tf_version} (`{a.terraform}`)",
+        f"- Mode: {mode}",
+        "",
+        "| figure | provider | baseline | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for fig, val, base, ratio, target, met in b.rows:
+        out.append(f"| {fig} | {val} | {base} | {ratio} | {target} | {'—' if met is None else ('yes' if met else 'no')} |")
+    out += ["", "## How each figure is measured", ""] + [f"- {c}" for c in b.commands]
+    for label, top in tops:
+        out += ["", f"## Profile: no-change `terraform plan`, {label} (callgrind, provider process, self cost)", "", "```", top, "```"]
+    notes = os.path.join(b.repo, "bench", "NOTES.md")
+    if os.path.exists(notes):
+        out += ["", open(notes).read().strip()]
+    with open(a.out, "w") as f:
+        f.write("\n".join(out) + "\n")
+    print("\n".join(out))
+    shutil.rmtree(b.tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

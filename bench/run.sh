@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The benchmark harness: rebuilds in release mode, measures the provider from
+# outside as a user feels it (whole terraform commands, the provider
+# process's own CPU and memory, exec to handshake), each figure beside its
+# baseline from the same run, and writes BENCHMARKS.md.
+#
+#   bash bench/run.sh              # the full figures (N = 300 and 1000; ~15 minutes)
+#   bash bench/run.sh --quick      # small N: proves the harness works (CI runs this)
+#   bash bench/run.sh --profile    # also callgrind profiles of a no-change plan
+#
+# TERRAFORM picks the engine (default: terraform on PATH). --quick writes to
+# target/BENCHMARKS.quick.md unless --out says otherwise, so that CI does not
+# overwrite the committed figures.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+args=()
+out=BENCHMARKS.md
+quick=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1; args+=(--quick) ;;
+    --profile) args+=(--profile) ;;
+    --out) out=$2; shift ;;
+    *) echo "usage: bash bench/run.sh [--quick] [--profile] [--out FILE]" >&2; exit 2 ;;
+  esac
+  shift
+done
+if [ "$quick" = 1 ] && [ "$out" = BENCHMARKS.md ]; then out=target/BENCHMARKS.quick.md; fi
+command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
+cargo build --release --quiet --workspace --bins
+python3 bench/bench.py --repo . --terraform "${TERRAFORM:-terraform}" --out "$out" "${args[@]}"
+echo "bench: wrote $out"
