@@ -251,17 +251,23 @@ class Bench:
                  "cargo build --release (strip = true)")
 
     # ---- profile ----
-    def profile(self, n):
+    def profile(self, n, binary):
         """callgrind over the provider during a no-change plan; the top of it."""
         self.start_sim()
         tops = []
         for label, count in [("1 credential", 1), (f"N = {n}", n)]:
             outdir = os.path.join(self.tmp, f"callgrind-{count}")
             os.makedirs(outdir)
-            rc = self.mirror(f"callgrind-{count}", script=f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={outdir}/cg.%p "{self.bin}" "$@"\n')
-            d = self.workdir(f"profile-{count}", f'resource "oomnitza_jira_credential" "c" {{\n  count = {count}\n  name = "p-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n')
-            self.terraform(d, ["apply", "-auto-approve", "-input=false"])
+            rc = self.mirror(f"callgrind-{count}", script=f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={outdir}/cg.%p "{binary}" "$@"\n')
+            d = os.path.join(self.tmp, f"profile-{count}")
+            os.makedirs(d)
+            with open(os.path.join(d, "main.tf"), "w") as f:
+                f.write('terraform {\n  required_providers {\n    oomnitza = { source = "oomnitza/oomnitza" }\n  }\n}\n'
+                        f'resource "oomnitza_jira_credential" "c" {{\n  count = {count}\n  name = "p-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n')
             self.terraform(d, ["init", "-input=false"], rc=rc)
+            self.terraform(d, ["apply", "-auto-approve", "-input=false"], rc=rc)
+            for f in os.listdir(outdir):
+                os.remove(os.path.join(outdir, f))
             self.terraform(d, ["plan", "-input=false"], rc=rc)
             files = [os.path.join(outdir, f) for f in os.listdir(outdir)]
             biggest = max(files, key=os.path.getsize)
@@ -287,6 +293,7 @@ def main():
     ap.add_argument("--repo", default=".")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--profile", action="store_true")
+    ap.add_argument("--profile-bin", help="the provider built with symbols, for --profile")
     ap.add_argument("--terraform", default=os.environ.get("TERRAFORM", "terraform"))
     ap.add_argument("--out", default="BENCHMARKS.md")
     a = ap.parse_args()
@@ -302,7 +309,7 @@ def main():
               "< 12 MiB", peak / 1024 < 12, "ru_maxrss of each provider process, the largest")
         b.latency_bound(20 if a.quick else 200)
         b.binary_size()
-        tops = b.profile(50 if a.quick else 1000) if a.profile else []
+        tops = b.profile(50 if a.quick else 1000, a.profile_bin or b.bin) if a.profile else []
     finally:
         b.stop_sim()
     mode = "quick (small N: proves the harness works, not the figures)" if a.quick else "full"

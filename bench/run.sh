@@ -28,5 +28,13 @@ done
 if [ "$quick" = 1 ] && [ "$out" = BENCHMARKS.md ]; then out=target/BENCHMARKS.quick.md; fi
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
 cargo build --release --quiet --workspace --bins
+for a in "${args[@]}"; do
+  if [ "$a" = --profile ]; then
+    # The same code with symbols, for callgrind's function names.
+    CARGO_PROFILE_RELEASE_STRIP=false CARGO_PROFILE_RELEASE_DEBUG=line-tables-only \
+      cargo build --release --quiet --bin terraform-provider-oomnitza --target-dir target/profiling
+    args+=(--profile-bin target/profiling/release/terraform-provider-oomnitza)
+  fi
+done
 python3 bench/bench.py --repo . --terraform "${TERRAFORM:-terraform}" --out "$out" "${args[@]}"
 echo "bench: wrote $out"

@@ -74,7 +74,7 @@ async fn main() {
 
     let client =
         Arc::new(Client::new(ClientConfig::new(url.parse().unwrap(), Auth::Token(Secret::new("bench")))).unwrap());
-    let seed = client.create(&new_cred(0)).await.unwrap().id;
+    let seed = client.create(&new_cred(0)).await.unwrap().credential.id;
     let raw = reqwest::Client::new();
 
     let (u, s, r) = (url.clone(), seed.clone(), raw.clone());

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::common::{ENV_API_TOKEN, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
+use crate::common::{ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
@@ -127,6 +127,9 @@ impl Provider for OomnitzaProvider {
                 ))
                 .attr(Attribute::number("max_retries").optional().default_is("5").describe(
                     "How often a failed idempotent request (429, 5xx, connection error) is retried, 0 to 20.",
+                ))
+                .attr(Attribute::string("ca_cert_file").optional().describe(
+                    "A PEM file of CA certificates to trust besides the usual ones, for Oomnitza behind TLS inspection or with a private CA. Env: `OOMNITZA_CA_CERT_FILE`. Proxies come from `HTTPS_PROXY` and `NO_PROXY`.",
                 )),
         )
     }
@@ -220,6 +223,28 @@ impl Provider for OomnitzaProvider {
         };
         let mut cfg = ClientConfig::new(base_url, auth);
         cfg.cancel = cancel;
+        if let Ok(Some(path)) = setting(config, "ca_cert_file", ENV_CA_CERT_FILE) {
+            let at = || AttrPath::root("ca_cert_file");
+            match std::fs::read(&path) {
+                Ok(pem) if has_pem_certificate(&pem) => cfg.extra_ca_pem = Some(pem),
+                Ok(_) => {
+                    diags.error_at(
+                        at(),
+                        "Invalid ca_cert_file",
+                        format!("{path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)."),
+                    );
+                    return None;
+                }
+                Err(e) => {
+                    diags.error_at(
+                        at(),
+                        "Unreadable ca_cert_file",
+                        format!("Cannot read {path} (from ca_cert_file or {ENV_CA_CERT_FILE}): {e}."),
+                    );
+                    return None;
+                }
+            }
+        }
         if let Some(d) = check_timeout(config.get("request_timeout"), diags) {
             cfg.request_timeout = d;
         }
@@ -250,6 +275,11 @@ impl Provider for OomnitzaProvider {
     fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {
         vec![Arc::new(crate::actions::jira_credential_authorize::Authorize)]
     }
+}
+
+fn has_pem_certificate(pem: &[u8]) -> bool {
+    use rustls_pki_types::pem::PemObject as _;
+    rustls_pki_types::CertificateDer::pem_slice_iter(pem).any(|c| c.is_ok())
 }
 
 #[cfg(test)]

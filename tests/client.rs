@@ -40,7 +40,7 @@ fn new_basic(name: &str, email: &str) -> NewCredential {
 async fn full_crud_cycle() {
     let sim = Sim::start();
     let c = client(&sim, &sim.token);
-    let made = c.create(&new_basic("crud", "svc-jira@example.com")).await.unwrap();
+    let made = c.create(&new_basic("crud", "svc-jira@example.com")).await.unwrap().credential;
     assert_eq!(made.secret_version, 1);
     assert_eq!(made.basic.as_ref().unwrap().username, "svc-jira@example.com");
     assert_eq!(c.get(&made.id).await.unwrap().unwrap(), made);
@@ -79,7 +79,7 @@ async fn many_pages_by_name() {
 async fn every_error_status_maps_to_its_variant() {
     let sim = Sim::start_with(&["--read-only-token", "ro-token"]);
     let c = client(&sim, &sim.token);
-    let made = c.create(&new_basic("errors", "svc-jira@example.com")).await.unwrap();
+    let made = c.create(&new_basic("errors", "svc-jira@example.com")).await.unwrap().credential;
 
     let wrong = client(&sim, "wrong-token");
     assert!(matches!(wrong.get(&made.id).await, Err(ApiError::Unauthorized { .. })));
@@ -116,7 +116,7 @@ async fn every_error_status_maps_to_its_variant() {
     };
     let cfg = ClientConfig::new(format!("http://{closed}").parse().unwrap(), Auth::Token(Secret::new("t")));
     let unreachable = Client::new(ClientConfig { max_retries: 0, ..cfg }).unwrap();
-    assert!(matches!(unreachable.get("x").await, Err(ApiError::Transport(_))));
+    assert!(matches!(unreachable.get("x").await, Err(ApiError::Unreachable { .. })));
 }
 
 #[tokio::test]
@@ -146,7 +146,7 @@ async fn thirty_percent_faults_200_creates_no_duplicates() {
     }
     let mut ids = std::collections::HashSet::new();
     while let Some(r) = tasks.join_next().await {
-        ids.insert(r.unwrap().expect("every create succeeds in the end").id);
+        ids.insert(r.unwrap().expect("every create succeeds in the end").credential.id);
     }
     let stats = sim.faults(json!({}));
     assert!(stats["injected_5xx"].as_u64().unwrap() > 10 && stats["dropped"].as_u64().unwrap() > 5, "{stats}");
@@ -178,7 +178,7 @@ async fn restart_with_data_keeps_everything() {
         let c = client(&sim, &sim.token);
         let mut ids = vec![];
         for i in 0..3 {
-            ids.push(c.create(&new_basic(&format!("kept-{i}"), "a@example.com")).await.unwrap().id);
+            ids.push(c.create(&new_basic(&format!("kept-{i}"), "a@example.com")).await.unwrap().credential.id);
         }
         c.delete(&ids[1]).await.unwrap();
         ids
@@ -218,7 +218,7 @@ async fn secrets_stay_out_of_debug_output_and_simulator_logs() {
     let new = new_basic("logged", "a@example.com");
     let made = c.create(&new).await.unwrap();
     c.update(
-        &made.id,
+        &made.credential.id,
         &CredentialPatch {
             basic: Some(BasicPatch { username: None, password: Some(Secret::new(SECRET)) }),
             ..Default::default()

@@ -33,10 +33,15 @@ pub struct FaultSpec {
     /// Share (0..1) of requests whose connection drops after the work is done.
     pub drop_rate: f64,
     pub seed: u64,
+    /// The next this many answers are hostile, as `bad_kind` says.
+    pub bad_answers: u32,
+    /// `malformed_json`, `html`, `huge`, `deep`, `wrong_types` or `other_id`.
+    pub bad_kind: String,
 }
 
 enum Decision {
     Pass,
+    Hostile(String),
     TooMany(u64),
     FailBefore,
     FailAfter,
@@ -47,6 +52,7 @@ struct Inner {
     spec: FaultSpec,
     rng: StdRng,
     burst_left: u32,
+    bad_left: u32,
 }
 
 pub struct Faults {
@@ -60,7 +66,12 @@ pub struct Faults {
 impl Default for Faults {
     fn default() -> Self {
         Faults {
-            inner: Mutex::new(Inner { spec: FaultSpec::default(), rng: StdRng::seed_from_u64(0), burst_left: 0 }),
+            inner: Mutex::new(Inner {
+                spec: FaultSpec::default(),
+                rng: StdRng::seed_from_u64(0),
+                burst_left: 0,
+                bad_left: 0,
+            }),
             requests: AtomicU64::new(0),
             injected_5xx: AtomicU64::new(0),
             injected_429: AtomicU64::new(0),
@@ -74,6 +85,7 @@ impl Faults {
         if let Ok(mut i) = self.inner.lock() {
             i.rng = StdRng::seed_from_u64(spec.seed);
             i.burst_left = spec.burst_429;
+            i.bad_left = spec.bad_answers;
             i.spec = spec;
         }
     }
@@ -99,6 +111,10 @@ impl Faults {
             i.burst_left -= 1;
             return (latency, Decision::TooMany(i.spec.retry_after));
         }
+        if i.bad_left > 0 {
+            i.bad_left -= 1;
+            return (latency, Decision::Hostile(i.spec.bad_kind.clone()));
+        }
         let (e, d) = (i.spec.error_rate, i.spec.drop_rate);
         let roll: f64 = i.rng.random();
         let decision = if roll < e / 2.0 {
@@ -123,6 +139,7 @@ pub async fn inject(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     }
     match decision {
         Decision::Pass => next.run(req).await,
+        Decision::Hostile(kind) => hostile(&kind, next.run(req).await).await,
         Decision::TooMany(secs) => {
             f.injected_429.fetch_add(1, Ordering::Relaxed);
             (StatusCode::TOO_MANY_REQUESTS, [("Retry-After", secs.to_string())], "rate limited").into_response()
@@ -148,5 +165,40 @@ pub async fn inject(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
                 .body(Body::from_stream(broken))
                 .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
         }
+    }
+}
+
+fn raw(content_type: &str, body: impl Into<Body>) -> Response {
+    Response::builder()
+        .status(StatusCode::OK)
+        .header("content-type", content_type)
+        .body(body.into())
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// An answer no well-behaved server gives, after the real work was done.
+async fn hostile(kind: &str, real: Response) -> Response {
+    const JSON: &str = "application/json";
+    match kind {
+        "malformed_json" => raw(JSON, "{\"id\": \"3f6c2a0e"),
+        "html" => raw("text/html; charset=utf-8", "<html><body>Please sign in</body></html>"),
+        "huge" => {
+            // 64 MiB of one JSON string, streamed: the client must stop reading.
+            let chunk = bytes::Bytes::from(vec![b' '; 1 << 20]);
+            let body = std::iter::once(Ok::<_, std::io::Error>(bytes::Bytes::from_static(b"{\"pad\": \"")))
+                .chain(std::iter::repeat_n(chunk, 64).map(Ok));
+            raw(JSON, Body::from_stream(tokio_stream::iter(body)))
+        }
+        "deep" => raw(JSON, "[".repeat(100_000)),
+        "wrong_types" => raw(JSON, r#"{"id": 5, "name": ["x"], "saas": "jira", "auth_type": "basic"}"#),
+        "other_id" => {
+            let bytes = axum::body::to_bytes(real.into_body(), usize::MAX).await.unwrap_or_default();
+            let mut v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+            if let Some(o) = v.as_object_mut() {
+                o.insert("id".into(), json!(uuid::Uuid::new_v4().to_string()));
+            }
+            raw(JSON, v.to_string())
+        }
+        _ => real,
     }
 }

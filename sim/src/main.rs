@@ -4,7 +4,7 @@
 //! ```text
 //! oomnitza-sim --listen 127.0.0.1:0 --token T [--read-only-token T2]
 //!              [--username U --password P] [--data FILE]
-//!              [--atlassian-app CLIENT_ID=SECRET]...
+//!              [--atlassian-app CLIENT_ID=SECRET]... [--tls-cert-out FILE]
 //! ```
 //! The first stdout line is `listening on http://127.0.0.1:<port>`.
 
@@ -12,6 +12,7 @@ mod atlassian;
 mod clock;
 mod faults;
 mod store;
+mod tls;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -41,10 +42,12 @@ struct Args {
     data: Option<PathBuf>,
     /// Atlassian apps (client id, secret) whose secret is checked.
     atlassian_apps: Vec<(String, String)>,
+    /// Serve HTTPS, writing the CA's PEM here.
+    tls_cert_out: Option<PathBuf>,
     quiet: bool,
 }
 
-const USAGE: &str = "usage: oomnitza-sim --listen 127.0.0.1:0 --token TOKEN [--read-only-token TOKEN] [--username U --password P] [--data FILE] [--atlassian-app CLIENT_ID=SECRET]... [--quiet]";
+const USAGE: &str = "usage: oomnitza-sim --listen 127.0.0.1:0 --token TOKEN [--read-only-token TOKEN] [--username U --password P] [--data FILE] [--atlassian-app CLIENT_ID=SECRET]... [--tls-cert-out FILE] [--quiet]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args::default();
@@ -63,6 +66,7 @@ fn parse_args() -> Result<Args, String> {
                 let (id, secret) = v.split_once('=').ok_or("--atlassian-app takes CLIENT_ID=SECRET")?;
                 a.atlassian_apps.push((id.to_string(), secret.to_string()));
             }
+            "--tls-cert-out" => a.tls_cert_out = Some(PathBuf::from(val()?)),
             "--quiet" => a.quiet = true,
             "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
@@ -401,9 +405,26 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    let tls = match &args.tls_cert_out {
+        Some(path) => match tls::server_config() {
+            Ok((config, ca_pem)) => {
+                if let Err(e) = std::fs::write(path, ca_pem) {
+                    eprintln!("oomnitza-sim: cannot write {}: {e}", path.display());
+                    return ExitCode::from(1);
+                }
+                Some(tokio_rustls::TlsAcceptor::from(config))
+            }
+            Err(e) => {
+                eprintln!("oomnitza-sim: TLS: {e}");
+                return ExitCode::from(1);
+            }
+        },
+        None => None,
+    };
     let result: std::io::Result<()> = runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(addr).await?;
-        let base = format!("http://{}", listener.local_addr()?);
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let base = format!("{scheme}://{}", listener.local_addr()?);
         let mut store = store;
         store.consent_base = base.clone();
         let app = Arc::new(App {
@@ -427,11 +448,17 @@ fn main() -> ExitCode {
         println!("listening on {base}");
         use std::io::Write as _;
         let _ = std::io::stdout().flush();
-        axum::serve(listener, router(app))
-            .with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await
+        let stop = async {
+            let _ = tokio::signal::ctrl_c().await;
+        };
+        match tls {
+            Some(acceptor) => {
+                axum::serve(tls::TlsListener { tcp: listener, acceptor }, router(app))
+                    .with_graceful_shutdown(stop)
+                    .await
+            }
+            None => axum::serve(listener, router(app)).with_graceful_shutdown(stop).await,
+        }
     });
     match result {
         Ok(()) => ExitCode::SUCCESS,

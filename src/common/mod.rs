@@ -6,7 +6,7 @@
 pub mod consent;
 
 use crate::framework::{AttrPath, Diagnostics, Type, Value};
-use crate::oomnitza::{ApiError, Credential, OAuthInfo};
+use crate::oomnitza::{ApiError, Cause, Credential, OAuthInfo};
 
 /// The resource's and the data source's type name.
 pub const TYPE_NAME: &str = "oomnitza_jira_credential";
@@ -21,6 +21,7 @@ pub const ENV_URL: &str = "OOMNITZA_URL";
 pub const ENV_API_TOKEN: &str = "OOMNITZA_API_TOKEN";
 pub const ENV_USERNAME: &str = "OOMNITZA_USERNAME";
 pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
+pub const ENV_CA_CERT_FILE: &str = "OOMNITZA_CA_CERT_FILE";
 
 /// Maps an API field name to the attribute path a user wrote.
 fn field_path(field: &str) -> Option<AttrPath> {
@@ -70,6 +71,17 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
             "Oomnitza kept answering 429 Too Many Requests. Run again later, lower -parallelism, or raise max_retries.",
         ),
         ApiError::Cancelled => diags.error(summary, "Terraform asked the provider to stop (Ctrl-C) while the request was in flight."),
+        ApiError::Unreachable { cause, .. } => {
+            let advice = match cause {
+                Cause::NameNotResolved => format!("Check url ({ENV_URL}): its host name must resolve where Terraform runs."),
+                Cause::ConnectionRefused => "Nothing accepted the connection: check the port in url, and that Oomnitza (or your proxy) is up.".to_string(),
+                Cause::CertificateNotTrusted => format!("If Oomnitza is reached through TLS inspection or has a private CA, set ca_cert_file ({ENV_CA_CERT_FILE}) to that CA's PEM file."),
+                Cause::Tls => "Check that url is the Oomnitza instance's https address.".to_string(),
+                Cause::TimedOut => "Raise request_timeout, or check the network path (HTTPS_PROXY, NO_PROXY).".to_string(),
+                Cause::Connection => "The connection broke; run again. If it persists, check proxies and the network path.".to_string(),
+            };
+            diags.error(summary, format!("{e}. {advice}"))
+        }
         other => diags.error(summary, format!("{other}. If this persists, check the url and that Oomnitza is reachable.")),
     }
 }

@@ -21,14 +21,61 @@ pub enum ApiError {
     RateLimited { retry_after: Option<Duration> },
     #[error("Oomnitza answered {status}: {message}")]
     Server { status: u16, message: String },
-    #[error("could not reach Oomnitza: {0}")]
-    Transport(String),
+    /// No answer from Oomnitza: the connection or the TLS handshake failed,
+    /// or the answer did not come in time.
+    #[error("could not reach Oomnitza at {url}: {cause} ({}): {detail}", attempts_text(*.attempts))]
+    Unreachable { cause: Cause, url: String, attempts: u32, detail: String },
     #[error("the request was cancelled because Terraform asked the provider to stop")]
     Cancelled,
     #[error("the operation ran out of time")]
     Timeout,
     #[error("unexpected answer from Oomnitza: {0}")]
     Decode(String),
+}
+
+/// Why Oomnitza could not be reached, as a person would fix it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The host name does not resolve (a typo in `url`, or no DNS).
+    NameNotResolved,
+    /// Nothing listens there (a restarting server, a wrong port).
+    ConnectionRefused,
+    /// The server's certificate is not trusted (TLS inspection, a private CA).
+    CertificateNotTrusted,
+    /// Another TLS failure (protocol, expired or mismatched certificate).
+    Tls,
+    TimedOut,
+    /// The connection broke (reset, closed mid-answer).
+    Connection,
+}
+
+impl std::fmt::Display for Cause {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Cause::NameNotResolved => "the host name does not resolve",
+            Cause::ConnectionRefused => "the connection was refused",
+            Cause::CertificateNotTrusted => "its TLS certificate is not trusted",
+            Cause::Tls => "the TLS handshake failed",
+            Cause::TimedOut => "no answer in time",
+            Cause::Connection => "the connection broke",
+        })
+    }
+}
+
+impl Cause {
+    /// Whether trying again can help: a name that does not resolve or a
+    /// certificate that is not trusted stays so; the rest may pass.
+    pub fn is_transient(self) -> bool {
+        !matches!(self, Cause::NameNotResolved | Cause::CertificateNotTrusted | Cause::Tls)
+    }
+}
+
+fn attempts_text(n: u32) -> String {
+    if n == 1 {
+        "1 attempt".into()
+    } else {
+        format!("{n} attempts")
+    }
 }
 
 fn summarize(errors: &[FieldError]) -> String {
@@ -38,6 +85,20 @@ fn summarize(errors: &[FieldError]) -> String {
 impl ApiError {
     /// Whether the same request may be sent again.
     pub fn is_retryable(&self) -> bool {
-        matches!(self, ApiError::RateLimited { .. } | ApiError::Server { .. } | ApiError::Transport(_))
+        match self {
+            ApiError::RateLimited { .. } | ApiError::Server { .. } => true,
+            ApiError::Unreachable { cause, .. } => cause.is_transient(),
+            _ => false,
+        }
+    }
+
+    /// Records how many attempts were made, for the message.
+    pub fn after_attempts(self, n: u32) -> ApiError {
+        match self {
+            ApiError::Unreachable { cause, url, detail, .. } => {
+                ApiError::Unreachable { cause, url, attempts: n, detail }
+            }
+            other => other,
+        }
     }
 }

@@ -20,7 +20,7 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, warn};
 use url::Url;
 
-pub use error::ApiError;
+pub use error::{ApiError, Cause};
 pub use model::*;
 
 use crate::secret::Secret;
@@ -48,6 +48,8 @@ pub struct ClientConfig {
     pub max_backoff: Duration,
     /// Fires when Terraform asks the provider to stop.
     pub cancel: CancellationToken,
+    /// Extra CA certificates (PEM) to trust, for Oomnitza behind TLS inspection.
+    pub extra_ca_pem: Option<Vec<u8>>,
 }
 
 impl ClientConfig {
@@ -60,6 +62,7 @@ impl ClientConfig {
             base_backoff: Duration::from_millis(200),
             max_backoff: Duration::from_secs(20),
             cancel: CancellationToken::new(),
+            extra_ca_pem: None,
         }
     }
 }
@@ -68,6 +71,32 @@ pub struct Client {
     http: reqwest::Client,
     cfg: ClientConfig,
     token: OnceCell<Secret>,
+    /// Credentials this client created or adopted, each for one resource.
+    claimed: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+/// What [`Client::create`] made, or found made by an earlier, interrupted run.
+#[derive(Debug)]
+pub struct Created {
+    pub credential: Credential,
+    /// Made by an earlier create of the same content (within 24 hours)
+    /// whose answer never reached Terraform's state: adopted, not remade.
+    pub replayed: bool,
+}
+
+/// The idempotency key of a create: a digest of everything it sets except
+/// the secret, so that the same create sent again is recognised.
+fn content_key(new: &NewCredential) -> String {
+    use sha2::Digest as _;
+    let mut v = serde_json::to_value(new).unwrap_or_default();
+    for (section, secret) in [("basic", "password"), ("oauth2", "client_secret")] {
+        if let Some(o) = v.get_mut(section).and_then(|s| s.as_object_mut()) {
+            o.remove(secret);
+        }
+    }
+    let digest = sha2::Sha256::digest(v.to_string().as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    format!("tf-{hex}")
 }
 
 /// Page size for listing credentials.
@@ -95,20 +124,64 @@ fn message_of(body: &str) -> String {
 
 /// Ambiguous: the request may have reached the server and done its work.
 fn is_ambiguous(e: &ApiError) -> bool {
-    matches!(e, ApiError::Server { .. } | ApiError::Transport(_))
+    matches!(e, ApiError::Server { .. } | ApiError::Unreachable { cause: Cause::TimedOut | Cause::Connection, .. })
+}
+
+/// Most of an answer's body that is read; a longer one is an error, never
+/// held in memory whole.
+const MAX_BODY: usize = 8 * 1024 * 1024;
+
+/// Why a request got no answer, from reqwest's error and its causes.
+fn cause_of(e: &reqwest::Error) -> Cause {
+    if e.is_timeout() {
+        return Cause::TimedOut;
+    }
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(s) = source {
+        if let Some(tls) = s.downcast_ref::<rustls::Error>() {
+            return match tls {
+                rustls::Error::InvalidCertificate(
+                    rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+                ) => Cause::CertificateNotTrusted,
+                _ => Cause::Tls,
+            };
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return Cause::ConnectionRefused,
+                std::io::ErrorKind::TimedOut => return Cause::TimedOut,
+                _ => {}
+            }
+        }
+        let text = s.to_string();
+        if text.contains("dns error") || text.contains("failed to lookup address") {
+            return Cause::NameNotResolved;
+        }
+        source = s.source();
+    }
+    Cause::Connection
 }
 
 impl Client {
     pub fn new(cfg: ClientConfig) -> Result<Self, ApiError> {
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if let Some(pem) = &cfg.extra_ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
+                ApiError::Decode(format!("the CA certificate file holds no usable PEM certificate: {e}"))
+            })?;
+            for c in certs {
+                builder = builder.add_root_certificate(c);
+            }
+        }
+        let http = builder
             .use_rustls_tls()
             .timeout(cfg.request_timeout)
             .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(30))
             .user_agent(format!("terraform-provider-oomnitza/{}", crate::VERSION))
             .build()
-            .map_err(|e| ApiError::Transport(e.to_string()))?;
-        Ok(Client { http, cfg, token: OnceCell::new() })
+            .map_err(|e| ApiError::Decode(format!("could not set up HTTP: {e}")))?;
+        Ok(Client { http, cfg, token: OnceCell::new(), claimed: Default::default() })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -138,7 +211,7 @@ impl Client {
         let url = self.url("/api/request_token")?;
         let form = [("login", username), ("password", password.expose())];
         let resp = self.cancellable(self.http.post(url).form(&form).send()).await?;
-        let t: T = Self::decode(resp).await?;
+        let t: T = self.decode(resp).await?;
         Ok(t.token)
     }
 
@@ -148,12 +221,30 @@ impl Client {
     {
         tokio::select! {
             _ = self.cfg.cancel.cancelled() => Err(ApiError::Cancelled),
-            r = fut => r.map_err(|e| ApiError::Transport(e.without_url().to_string())),
+            r = fut => r.map_err(|e| self.unreachable(&e)),
+        }
+    }
+
+    fn unreachable(&self, e: &reqwest::Error) -> ApiError {
+        let u = &self.cfg.base_url;
+        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+        // The innermost cause says most; reqwest's own text is generic.
+        let mut detail = e.to_string();
+        let mut source = std::error::Error::source(e);
+        while let Some(s) = source {
+            detail = s.to_string();
+            source = s.source();
+        }
+        ApiError::Unreachable {
+            cause: cause_of(e),
+            url: format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or_default()),
+            attempts: 1,
+            detail,
         }
     }
 
     /// Maps a non-success answer to its error, reading the body.
-    async fn decode<T: DeserializeOwned>(resp: reqwest::Response) -> Result<T, ApiError> {
+    async fn decode<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, ApiError> {
         let status = resp.status();
         let retry_after = resp
             .headers()
@@ -161,10 +252,24 @@ impl Client {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok())
             .map(Duration::from_secs);
-        let body = resp.text().await.map_err(|e| ApiError::Transport(e.without_url().to_string()))?;
+        let content_type = resp
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_string();
+        let body = self.body(resp).await?;
         if status.is_success() {
-            let body = if body.is_empty() { "null" } else { body.as_str() };
-            return serde_json::from_str(body).map_err(|e| ApiError::Decode(e.to_string()));
+            if body.is_empty() {
+                return serde_json::from_str("null").map_err(|e| ApiError::Decode(e.to_string()));
+            }
+            if !content_type.is_empty() && !content_type.contains("json") {
+                return Err(ApiError::Decode(format!(
+                    "expected JSON but got {content_type:?} ({}); is url the Oomnitza instance itself, not a login page or proxy?",
+                    short(&body)
+                )));
+            }
+            return serde_json::from_str(&body).map_err(|e| ApiError::Decode(format!("malformed JSON ({e})")));
         }
         Err(match status {
             StatusCode::UNAUTHORIZED => ApiError::Unauthorized { message: message_of(&body) },
@@ -184,6 +289,34 @@ impl Client {
             StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
             s => ApiError::Server { status: s.as_u16(), message: message_of(&body) },
         })
+    }
+
+    /// Reads an answer's body, at most [`MAX_BODY`] bytes of it.
+    async fn body(&self, mut resp: reqwest::Response) -> Result<String, ApiError> {
+        let mut buf = Vec::new();
+        loop {
+            match resp.chunk().await {
+                Ok(Some(chunk)) => {
+                    if buf.len() + chunk.len() > MAX_BODY {
+                        return Err(ApiError::Decode(format!("the answer is larger than {} MiB", MAX_BODY >> 20)));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    return Err(match self.unreachable(&e) {
+                        ApiError::Unreachable { cause, url, attempts, detail } => ApiError::Unreachable {
+                            cause,
+                            url,
+                            attempts,
+                            detail: format!("the answer broke off: {detail}"),
+                        },
+                        other => other,
+                    })
+                }
+            }
+        }
+        Ok(String::from_utf8_lossy(&buf).into_owned())
     }
 
     /// One attempt of a request.
@@ -212,7 +345,7 @@ impl Client {
         }
         debug!(%method, path, "oomnitza request");
         let resp = self.cancellable(rb.send()).await?;
-        Self::decode(resp).await
+        self.decode(resp).await
     }
 
     /// The wait before retry number `attempt` (0-based): full jitter over an
@@ -221,7 +354,15 @@ impl Client {
         if let ApiError::RateLimited { retry_after: Some(d) } = err {
             return (*d).min(Duration::from_secs(120));
         }
-        let window = self.cfg.base_backoff.saturating_mul(1u32 << attempt.min(16)).min(self.cfg.max_backoff);
+        // A refused connection is a server restarting, or nothing there at
+        // all: retry it briefly, not for the whole backoff.
+        let cap = match err {
+            ApiError::Unreachable { cause: Cause::ConnectionRefused, .. } => {
+                self.cfg.max_backoff.min(Duration::from_secs(1))
+            }
+            _ => self.cfg.max_backoff,
+        };
+        let window = self.cfg.base_backoff.saturating_mul(1u32 << attempt.min(16)).min(cap);
         let ms = window.as_millis().max(1) as u64;
         Duration::from_millis(rand::rng().random_range(ms / 2..=ms))
     }
@@ -251,21 +392,53 @@ impl Client {
                     self.sleep(wait).await?;
                     attempt += 1;
                 }
-                other => return other,
+                other => return other.map_err(|e| e.after_attempts(attempt + 1)),
             }
         }
     }
 
     /// Creates a credential. Safe to call once per intended credential: it
-    /// never makes two, however the network behaves.
-    pub async fn create(&self, new: &NewCredential) -> Result<Credential, ApiError> {
-        let key = uuid::Uuid::new_v4().to_string();
+    /// never makes two, however the network behaves, and not even when the
+    /// Terraform that asked was killed before it could record the answer.
+    ///
+    /// The `Idempotency-Key` is derived from what is created (never from the
+    /// secret), so that the same create sent again within Oomnitza's 24-hour
+    /// window, by a later Terraform run after a crash, answers the credential
+    /// the first one made ([`Created::replayed`]). Two resources of one run
+    /// with the very same content still get two credentials: an answer this
+    /// client already handed out is not handed out again.
+    pub async fn create(&self, new: &NewCredential) -> Result<Created, ApiError> {
+        let c = self.create_with_key(new, &content_key(new)).await?;
+        if self.claim(&c.id) {
+            let started = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+            let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
+            let replayed = created.is_ok_and(|t| t < started);
+            if !replayed {
+                return Ok(Created { credential: c, replayed: false });
+            }
+            // An earlier run's credential: make sure it still exists (a
+            // server may replay the answer of a credential since deleted).
+            if let Some(current) = self.get(&c.id).await? {
+                return Ok(Created { credential: current, replayed: true });
+            }
+        }
+        let c = self.create_with_key(new, &uuid::Uuid::new_v4().to_string()).await?;
+        self.claim(&c.id);
+        Ok(Created { credential: c, replayed: false })
+    }
+
+    /// Takes `id` for one resource of this run; false when already taken.
+    fn claim(&self, id: &str) -> bool {
+        self.claimed.lock().map(|mut c| c.insert(id.to_string())).unwrap_or(true)
+    }
+
+    async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
         let started = time::OffsetDateTime::now_utc();
         let mut attempt = 0;
         loop {
             let result =
-                self.once::<Credential>(Method::POST, "/api/v3/credentials", &[], Some(&body), Some(&key)).await;
+                self.once::<Credential>(Method::POST, "/api/v3/credentials", &[], Some(&body), Some(key)).await;
             match result {
                 Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
                     if is_ambiguous(&e) {
@@ -279,7 +452,7 @@ impl Client {
                     self.sleep(wait).await?;
                     attempt += 1;
                 }
-                other => return other,
+                other => return other.map_err(|e| e.after_attempts(attempt + 1)),
             }
         }
     }

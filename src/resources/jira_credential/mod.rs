@@ -27,8 +27,8 @@ use crate::framework::{
     Schema, Type, Value,
 };
 use crate::oomnitza::{
-    ApiError, AuthType, BasicInput, BasicPatch, Client, Credential, CredentialPatch, NewCredential, OAuthInput,
-    OAuthPatch, SAAS_JIRA,
+    ApiError, AuthType, BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential,
+    OAuthInput, OAuthPatch, SAAS_JIRA,
 };
 
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -197,6 +197,33 @@ impl JiraCredential {
             oauth2,
             expiration_date: planned.get("expiration_date").as_str().map(String::from),
         })
+    }
+
+    /// A patch that sets everything the plan and configuration say,
+    /// secret included: for adopting a credential made by an earlier run.
+    fn full_patch(planned: &Value, config: &Value) -> CredentialPatch {
+        let text = |v: &Value, f: &str| v.get(f).as_str().map(String::from);
+        let mut patch = CredentialPatch {
+            name: text(planned, "name"),
+            owner: text(planned, "owner"),
+            description: text(planned, "description"),
+            ..Default::default()
+        };
+        let (b, o) = (planned.get("basic"), planned.get("oauth"));
+        if !b.is_null() {
+            patch.expiration_date = Some(text(planned, "expiration_date"));
+            patch.basic = Some(BasicPatch { username: text(b, "email"), password: BASIC_SECRET.configured(config) });
+        }
+        if !o.is_null() {
+            patch.oauth2 = Some(OAuthPatch {
+                client_id: text(o, "client_id"),
+                client_secret: OAUTH_SECRET.configured(config),
+                scopes: Some(strings(o.get("scopes"))),
+                callback_url: text(o, "callback_url"),
+                site: Some(text(o, "site")),
+            });
+        }
+        patch
     }
 
     /// After a write of an OAuth credential: start consent when the write
@@ -391,7 +418,33 @@ impl Resource<Client> for JiraCredential {
         };
         let started = time::OffsetDateTime::now_utc();
         let created = match until(deadline, client.create(&new)).await {
-            Ok(c) => c,
+            Ok(Created { credential, replayed: false }) => credential,
+            Ok(Created { credential, replayed: true }) => {
+                // An interrupted earlier apply made it and never recorded it:
+                // adopt it, and make it what the plan says (secret included).
+                diags.warning_at(
+                    None,
+                    "Adopted a credential from an interrupted apply",
+                    format!(
+                        "Credential {} ({:?}) was made by an earlier apply of this same configuration that did not finish recording it (made at {}). It is now tracked here instead of being created twice.",
+                        credential.id, credential.name, credential.created_at
+                    ),
+                );
+                let id = credential.id.clone();
+                let restart = credential.oauth2.is_some();
+                match until(deadline, client.update(&id, &Self::full_patch(planned, config))).await {
+                    Ok(c) => {
+                        *private = Private::store(c.secret_version);
+                        let c = Self::consent_after_write(client, c, planned, !restart, deadline, diags).await;
+                        return state_from(&c, planned, Self::value_type());
+                    }
+                    Err(e) => {
+                        api_diags(&e, "update the adopted Jira credential", diags);
+                        // Tracked all the same, so that nothing is orphaned.
+                        return state_from(&credential, planned, Self::value_type());
+                    }
+                }
+            }
             Err(ApiError::Timeout) => {
                 // It may have been made just before the limit: find it, so
                 // that it is tracked rather than orphaned.
