@@ -133,7 +133,7 @@ class Bench:
         wall = time.perf_counter() - t
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         if p.returncode not in (0, 2):
-            sys.exit(f"terraform {' '.join(args)} in {d} failed:\n{p.stdout}\n{p.stderr}")
+            raise RuntimeError(f"terraform {' '.join(args)} in {d} failed:\n{p.stdout}\n{p.stderr}")
         cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
         return wall, cpu
 
@@ -309,9 +309,19 @@ def main():
               "< 12 MiB", peak / 1024 < 12, "ru_maxrss of each provider process, the largest")
         b.latency_bound(20 if a.quick else 200)
         b.binary_size()
-        tops = b.profile(50 if a.quick else 1000, a.profile_bin or b.bin) if a.profile else []
     finally:
         b.stop_sim()
+    write(a, b, tf_version, [])
+    if a.profile:
+        try:
+            tops = b.profile(50 if a.quick else 1000, os.path.abspath(a.profile_bin or b.bin))
+        finally:
+            b.stop_sim()
+        write(a, b, tf_version, tops)
+    shutil.rmtree(b.tmp, ignore_errors=True)
+
+
+def write(a, b, tf_version, tops):
     mode = "quick (small N: proves the harness works, not the figures)" if a.quick else "full"
     out = [
         "# Benchmarks",
@@ -336,8 +346,7 @@ def main():
         out += ["", open(notes).read().strip()]
     with open(a.out, "w") as f:
         f.write("\n".join(out) + "\n")
-    print("\n".join(out))
-    shutil.rmtree(b.tmp, ignore_errors=True)
+    print("\n".join(out), flush=True)
 
 
 if __name__ == "__main__":

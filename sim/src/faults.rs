@@ -24,6 +24,8 @@ use crate::App;
 #[serde(default)]
 pub struct FaultSpec {
     pub latency_ms: u64,
+    /// Up to this much more latency, at random (seeded).
+    pub jitter_ms: u64,
     /// Share (0..1) of requests answered 500/503.
     pub error_rate: f64,
     /// The next this many requests answer 429.
@@ -106,7 +108,9 @@ impl Faults {
     fn decide(&self) -> (Duration, Decision) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let Ok(mut i) = self.inner.lock() else { return (Duration::ZERO, Decision::Pass) };
-        let latency = Duration::from_millis(i.spec.latency_ms);
+        let max_jitter = i.spec.jitter_ms;
+        let jitter = if max_jitter > 0 { i.rng.random_range(0..=max_jitter) } else { 0 };
+        let latency = Duration::from_millis(i.spec.latency_ms + jitter);
         if i.burst_left > 0 {
             i.burst_left -= 1;
             return (latency, Decision::TooMany(i.spec.retry_after));

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
 
@@ -54,7 +54,8 @@ pub struct Store {
     idempotency: HashMap<String, u64>,
     /// Keys in the order they were seen, to forget them after 24 hours
     /// without scanning every key on every create.
-    idempotency_order: VecDeque<(Instant, String)>,
+    /// Kept in the data file too: a restart must not forget them.
+    idempotency_order: VecDeque<(SystemTime, String)>,
     path: Option<PathBuf>,
     /// Where the Atlassian stand-in's consent page is, e.g. `http://127.0.0.1:PORT`.
     pub consent_base: String,
@@ -195,6 +196,15 @@ impl Store {
             s.index.insert(id.to_string(), seq);
             s.creds.insert(seq, Cred { json: c.clone(), secret: None, oauth: OAuthSecrets::default() });
         }
+        for entry in doc.get("idempotency").and_then(Value::as_array).into_iter().flatten() {
+            let (Some(key), Some(id), Some(at)) = (entry[0].as_str(), entry[1].as_str(), entry[2].as_u64()) else {
+                continue;
+            };
+            if let Some(seq) = s.index.get(id).copied() {
+                s.idempotency.insert(key.to_string(), seq);
+                s.idempotency_order.push_back((UNIX_EPOCH + Duration::from_secs(at), key.to_string()));
+            }
+        }
         Ok(s)
     }
 
@@ -206,8 +216,17 @@ impl Store {
     fn save(&self) -> Result<(), ApiError> {
         let Some(p) = &self.path else { return Ok(()) };
         let list: Vec<&Value> = self.creds.values().map(|c| &c.json).collect();
-        let text =
-            serde_json::to_vec_pretty(&json!({ "credentials": list })).map_err(|e| ApiError::Storage(e.to_string()))?;
+        let keys: Vec<Value> = self
+            .idempotency_order
+            .iter()
+            .filter_map(|(t, k)| {
+                let id = &self.creds.get(self.idempotency.get(k)?)?.json["id"];
+                let at = t.duration_since(UNIX_EPOCH).ok()?.as_secs();
+                Some(json!([k, id, at]))
+            })
+            .collect();
+        let text = serde_json::to_vec_pretty(&json!({ "credentials": list, "idempotency": keys }))
+            .map_err(|e| ApiError::Storage(e.to_string()))?;
         let tmp = p.with_extension("tmp");
         std::fs::write(&tmp, text)
             .and_then(|_| std::fs::rename(&tmp, p))
@@ -220,7 +239,11 @@ impl Store {
 
     pub fn create(&mut self, b: &Value, idempotency_key: Option<&str>) -> Result<Value, ApiError> {
         if let Some(k) = idempotency_key {
-            while self.idempotency_order.front().is_some_and(|(t, _)| t.elapsed() >= IDEMPOTENCY_WINDOW) {
+            while self
+                .idempotency_order
+                .front()
+                .is_some_and(|(t, _)| t.elapsed().unwrap_or_default() >= IDEMPOTENCY_WINDOW)
+            {
                 if let Some((_, old)) = self.idempotency_order.pop_front() {
                     self.idempotency.remove(&old);
                 }
@@ -315,7 +338,7 @@ impl Store {
         self.creds.insert(seq, cred);
         if let Some(k) = idempotency_key {
             self.idempotency.insert(k.to_string(), seq);
-            self.idempotency_order.push_back((Instant::now(), k.to_string()));
+            self.idempotency_order.push_back((SystemTime::now(), k.to_string()));
         }
         self.save()?;
         Ok(json)

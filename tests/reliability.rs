@@ -1,0 +1,326 @@
+//! Reliability of the whole chain: Terraform, the provider and the API under
+//! faults, kills, concurrency, restarts and corporate networks, with nothing
+//! lost, nothing duplicated and nothing leaked; and errors that name their
+//! cause. Long scenarios run on Terraform 1.15.5 only; short ones on both.
+
+#[macro_use]
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use support::{engines, newest, Engine, Proxy, Sim, Work};
+
+fn many(prefix: &str, n: usize) -> String {
+    format!(
+        r#"resource "oomnitza_jira_credential" "c" {{
+  count = {n}
+  name  = "{prefix}-${{count.index}}"
+  basic {{
+    email     = "svc-jira@example.com"
+    api_token = "reliability-token-{prefix}"
+  }}
+}}
+"#
+    )
+}
+
+/// The ids in state and on the simulator (only those named `prefix-*`).
+fn ids(w: &Work, sim: &Sim, prefix: &str) -> (BTreeSet<String>, BTreeSet<String>) {
+    let state = w.instances().iter().filter_map(|i| i["id"].as_str().map(String::from)).collect();
+    let remote = sim
+        .all()
+        .iter()
+        .filter(|c| c["name"].as_str().is_some_and(|n| n.starts_with(&format!("{prefix}-"))))
+        .filter_map(|c| c["id"].as_str().map(String::from))
+        .collect();
+    (state, remote)
+}
+
+fn names_unique(sim: &Sim) -> bool {
+    let all = sim.all();
+    let names: BTreeSet<&str> = all.iter().filter_map(|c| c["name"].as_str()).collect();
+    names.len() == all.len()
+}
+
+fn apply_converges(w: &Work, tries: usize) -> Vec<String> {
+    let mut outputs = Vec::new();
+    for _ in 0..tries {
+        let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+        outputs.push(o.all());
+        if o.code == 0 {
+            return outputs;
+        }
+    }
+    panic!("apply did not converge in {tries} tries:\n{}", outputs.join("\n---\n"));
+}
+
+both_engines!(errors_name_their_cause, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &many("cause", 1));
+    let started = Instant::now();
+    let o = w.run_env(
+        &["apply", "-auto-approve", "-input=false", "-no-color"],
+        &[("OOMNITZA_URL", "https://no-such-host.invalid")],
+        &[],
+    );
+    assert_eq!(o.code, 1, "{}", o.all());
+    let text = o.all().replace('\n', " ");
+    assert!(text.contains("does not resolve") && text.contains("no-such-host.invalid"), "{}", o.all());
+    assert!(text.contains("1 attempt") && text.contains("Check url"), "{}", o.all());
+    assert!(started.elapsed() < Duration::from_secs(20), "an unknown host is not retried");
+});
+
+both_engines!(proxies_and_a_private_ca, |e| {
+    let dir = tempfile::tempdir().unwrap();
+    let ca = dir.path().join("corporate-ca.pem");
+    let sim = Sim::start_with(&["--tls-cert-out", ca.to_str().unwrap()]);
+    let w = Work::new(e, &sim, &many("corp", 1));
+    // Without the CA: the certificate is not trusted, and the fix is named.
+    let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    let text = o.all().replace('\n', " ");
+    assert!(text.contains("not trusted") && text.contains("ca_cert_file"), "{}", o.all());
+    // With the CA and through the proxy.
+    let proxy = Proxy::start();
+    w.set_env("OOMNITZA_CA_CERT_FILE", ca.to_str().unwrap());
+    w.set_env("HTTPS_PROXY", &proxy.url);
+    w.apply();
+    assert!(proxy.carried() > 0, "HTTPS_PROXY was not used");
+    assert_eq!(sim.all().len(), 1);
+    // NO_PROXY sends it around the proxy.
+    let before = proxy.carried();
+    w.set_env("NO_PROXY", "127.0.0.1");
+    assert_eq!(w.plan_code().0, 0);
+    assert_eq!(proxy.carried(), before, "NO_PROXY was not honoured");
+});
+
+#[test]
+fn faults_converge_without_duplicates() {
+    let e = newest();
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &many("faulty", 100));
+    sim.faults(json!({"error_rate": 0.15, "drop_rate": 0.05, "jitter_ms": 200, "seed": 11}));
+    let outputs = apply_converges(&w, 2);
+    let (state, remote) = ids(&w, &sim, "faulty");
+    assert_eq!(remote.len(), 100, "exactly N on the server:\n{}", outputs.join("\n"));
+    assert_eq!(state, remote, "state matches the server one to one");
+    assert!(names_unique(&sim), "no duplicate");
+    let stats = sim.faults(json!({"error_rate": 0.15, "drop_rate": 0.05, "jitter_ms": 200, "seed": 12, "burst_429": 5, "retry_after": 1}));
+    assert!(stats.is_object());
+    assert_eq!(w.plan_code().0, 0);
+    for _ in 0..2 {
+        if w.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]).code == 0 {
+            break;
+        }
+    }
+    assert!(ids(&w, &sim, "faulty").1.is_empty(), "the destroy leaves none");
+    assert!(w.instances().is_empty());
+}
+
+/// Starts an apply of 50 slow creates, and once about half are made on the
+/// server, kills what `kill` picks; then a plain apply must end with exactly
+/// 50, in state and on the server.
+fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child)) {
+    let e = newest();
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &many(prefix, 50));
+    sim.faults(json!({"latency_ms": 150}));
+    let child = w.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let started = Instant::now();
+    while ids(&w, &sim, prefix).1.len() < 25 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the apply made no progress");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    kill(&child);
+    let out: support::Out = child.wait_with_output().unwrap().into();
+    assert_ne!(out.code, 0, "the apply was meant to be cut short:\n{}", out.all());
+    sim.faults(json!({}));
+    let outputs = apply_converges(&w, 2);
+    let (state, remote) = ids(&w, &sim, prefix);
+    assert_eq!(remote.len(), 50, "exactly 50, no duplicate:\n{}", outputs.join("\n"));
+    assert_eq!(state, remote, "no orphan: state holds every one");
+    assert!(names_unique(&sim));
+    assert_eq!(w.plan_code().0, 0);
+}
+
+#[test]
+fn terraform_killed_mid_apply() {
+    killed_mid_apply("killed-tf", |child| {
+        // SIGKILL to terraform and everything it started (its process group).
+        let status = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+        assert!(status.is_ok_and(|s| s.success()));
+    });
+}
+
+#[test]
+fn provider_killed_mid_apply() {
+    killed_mid_apply("killed-provider", |child| {
+        // Only the provider processes below this terraform.
+        let out = std::process::Command::new("pkill")
+            .args(["-KILL", "-g", &child.id().to_string(), "-f", "terraform-provider-oomnitza"])
+            .status()
+            .unwrap();
+        assert!(out.success(), "no provider process to kill");
+    });
+}
+
+#[test]
+fn two_workspaces_at_once() {
+    let e = newest();
+    let sim = Sim::start();
+    let a = Work::new(e, &sim, &many("ws-a", 50));
+    let b = Work::new(e, &sim, &many("ws-b", 50));
+    let (ca, cb) = (a.spawn(&["apply", "-auto-approve", "-input=false"]), b.spawn(&["apply", "-auto-approve", "-input=false"]));
+    for (w, c) in [(&a, ca), (&b, cb)] {
+        let o: support::Out = c.wait_with_output().unwrap().into();
+        assert_eq!(o.code, 0, "{}", o.all());
+        assert_eq!(w.instances().len(), 50);
+    }
+    assert_eq!(sim.all().len(), 100);
+    let (sa, ra) = ids(&a, &sim, "ws-a");
+    let (sb, rb) = ids(&b, &sim, "ws-b");
+    assert_eq!(sa, ra);
+    assert_eq!(sb, rb);
+    assert!(sa.is_disjoint(&sb));
+}
+
+#[test]
+fn simulator_restart_mid_apply_loses_nothing() {
+    let e = newest();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("oomnitza.json");
+    let mut sim = Sim::start_with(&["--data", data.to_str().unwrap()]);
+    let w = Work::new(e, &sim, &many("restart", 40));
+    sim.faults(json!({"latency_ms": 100}));
+    let child = w.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let started = Instant::now();
+    while ids(&w, &sim, "restart").1.len() < 10 {
+        assert!(started.elapsed() < Duration::from_secs(60), "the apply made no progress");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let before = ids(&w, &sim, "restart").1;
+    sim.restart();
+    let after = ids(&w, &sim, "restart").1;
+    assert!(before.is_subset(&after), "credentials lost in the restart");
+    let first: support::Out = child.wait_with_output().unwrap().into();
+    if first.code != 0 {
+        // Failing is fine if it says why.
+        assert!(first.all().contains("Could not"), "{}", first.all());
+    }
+    apply_converges(&w, 2);
+    let (state, remote) = ids(&w, &sim, "restart");
+    assert_eq!(remote.len(), 40);
+    assert_eq!(state, remote);
+    assert!(names_unique(&sim));
+}
+
+/// Every secret of a run, for grepping everything it left.
+struct Secrets(Vec<String>);
+
+impl Secrets {
+    fn scan(&self, what: &str, text: &str) {
+        for s in &self.0 {
+            assert!(!text.contains(s.as_str()), "secret {s:?} found in {what}");
+        }
+    }
+}
+
+both_engines!(no_secret_anywhere_at_trace, |e| {
+    let sim = Sim::start_with(&["--atlassian-app", "trace-app=trace-app-secret-5d1f"]);
+    let secrets = Secrets(vec![
+        "trace-basic-token-0c4e".into(),
+        "trace-basic-wo-token-77aa".into(),
+        "trace-app-secret-5d1f".into(),
+        "hand-made-secret-31bb".into(),
+        sim.token.clone(),
+    ]);
+    let hand = sim.create(json!({
+        "name": "made by hand", "saas": "jira", "auth_type": "basic",
+        "basic": {"username": "svc-jira@example.com", "password": "hand-made-secret-31bb"}
+    }));
+    let config = format!(
+        r#"variable "wo" {{
+  type      = string
+  sensitive = true
+  ephemeral = true
+}}
+variable "app_secret" {{
+  type      = string
+  sensitive = true
+}}
+resource "oomnitza_jira_credential" "basic" {{
+  name = "traced basic"
+  basic {{
+    email     = "svc-jira@example.com"
+    api_token = "trace-basic-token-0c4e"
+  }}
+}}
+resource "oomnitza_jira_credential" "wo" {{
+  name = "traced write-only"
+  basic {{
+    email                = "svc-jira@example.com"
+    api_token_wo         = var.wo
+    api_token_wo_version = 1
+  }}
+}}
+resource "oomnitza_jira_credential" "oauth" {{
+  name = "traced oauth"
+  oauth {{
+    client_id     = "trace-app"
+    client_secret = var.app_secret
+  }}
+}}
+import {{
+  to = oomnitza_jira_credential.hand
+  id = "{id}"
+}}
+resource "oomnitza_jira_credential" "hand" {{
+  name = "made by hand"
+  basic {{
+    email = "svc-jira@example.com"
+  }}
+}}
+data "oomnitza_jira_credential" "read" {{
+  name = "made by hand"
+}}
+"#,
+        id = hand["id"].as_str().unwrap()
+    );
+    let w = Work::new(e, &sim, &config);
+    w.set_env("TF_VAR_wo", "trace-basic-wo-token-77aa");
+    w.set_env("TF_VAR_app_secret", "trace-app-secret-5d1f");
+    let log = w.path("trace.log");
+    let trace = [("TF_LOG", "trace"), ("TF_LOG_PATH", log.to_str().unwrap())];
+    let mut outputs = Vec::new();
+    for args in [
+        &["plan", "-input=false", "-no-color", "-out=tf.plan"][..],
+        &["show", "-json", "tf.plan"],
+        &["apply", "-input=false", "-no-color", "tf.plan"],
+        &["plan", "-input=false", "-no-color"],
+        &["apply", "-refresh-only", "-auto-approve", "-input=false", "-no-color"],
+        &["state", "pull"],
+        &["destroy", "-auto-approve", "-input=false", "-no-color"],
+    ] {
+        let o = w.run_env(args, &trace, &[]);
+        assert_eq!(o.code, 0, "{args:?}:\n{}", o.all());
+        outputs.push((format!("{args:?}"), o.all()));
+    }
+    assert!(w.instances().is_empty(), "destroyed");
+    // What people read (terminal output, logs) holds no secret at all. What
+    // machines read (the plan file, `show -json`, the state) holds the
+    // sensitive but stored forms by design, and never a write-only one.
+    let machine = ["[\"show\", \"-json\", \"tf.plan\"]", "[\"state\", \"pull\"]"];
+    let stored_never = Secrets(vec!["trace-basic-wo-token-77aa".into(), "hand-made-secret-31bb".into(), sim.token.clone()]);
+    for (what, text) in &outputs {
+        if machine.contains(&what.as_str()) {
+            stored_never.scan(what, text);
+        } else {
+            secrets.scan(what, text);
+        }
+    }
+    secrets.scan("the trace log", &std::fs::read_to_string(&log).unwrap());
+    stored_never.scan("the plan file", &String::from_utf8_lossy(&std::fs::read(w.path("tf.plan")).unwrap()));
+    assert!(std::fs::read_to_string(&log).unwrap().contains("oomnitza request"), "provider logs reached the trace log");
+});
