@@ -64,14 +64,12 @@ fn matrix(version: &str) {
         "name": "by identity", "saas": "jira", "auth_type": "basic",
         "basic": {"username": "svc-jira@example.com", "password": "p"}
     }));
-    let w = Work::new(
-        e,
-        &sim,
-        &format!(
-            "import {{\n  to       = oomnitza_jira_credential.i\n  identity = {{ id = \"{}\" }}\n}}\nresource \"oomnitza_jira_credential\" \"i\" {{\n  name = \"by identity\"\n  basic {{\n    email = \"svc-jira@example.com\"\n  }}\n}}\n",
-            made["id"].as_str().unwrap()
-        ),
-    );
+    // init first: an older Terraform refuses the block even there.
+    let w = Work::new(e, &sim, "");
+    w.write(&format!(
+        "import {{\n  to       = oomnitza_jira_credential.i\n  identity = {{ id = \"{}\" }}\n}}\nresource \"oomnitza_jira_credential\" \"i\" {{\n  name = \"by identity\"\n  basic {{\n    email = \"svc-jira@example.com\"\n  }}\n}}\n",
+        made["id"].as_str().unwrap()
+    ));
     let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     if e.at_least("1.12") {
         assert_eq!(o.code, 0, "{version}: {}", o.all());

@@ -43,7 +43,10 @@ async fn unknown_host_fails_at_once_naming_the_host() {
     let started = Instant::now();
     let (e, text) = read_error(&c).await;
     assert_eq!(unreachable_cause(&e), (Cause::NameNotResolved, 1), "{text}");
-    assert!(text.contains("no-such-host.invalid") && text.contains("does not resolve") && text.contains("1 attempt"), "{text}");
+    assert!(
+        text.contains("no-such-host.invalid") && text.contains("does not resolve") && text.contains("1 attempt"),
+        "{text}"
+    );
     assert!(started.elapsed() < Duration::from_secs(5), "no retries for a name that does not resolve");
 }
 

@@ -16,14 +16,20 @@ fn resource_type() -> Type {
 fn value_of(ty: Type, depth: u32) -> BoxedStrategy<Value> {
     let leaf = match &ty {
         Type::String => prop_oneof![".*".prop_map(Value::String), Just(Value::string(""))].boxed(),
-        Type::Number => prop_oneof![any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::Number), Just(Value::Number(1.0))].boxed(),
+        Type::Number => prop_oneof![
+            any::<f64>().prop_filter("finite", |f| f.is_finite()).prop_map(Value::Number),
+            Just(Value::Number(1.0))
+        ]
+        .boxed(),
         Type::Bool => any::<bool>().prop_map(Value::Bool).boxed(),
         Type::List(e) | Type::Set(e) if depth > 0 => {
             proptest::collection::vec(value_of((**e).clone(), depth - 1), 0..4).prop_map(Value::List).boxed()
         }
-        Type::Map(e) if depth > 0 => proptest::collection::btree_map("[a-z]{1,6}", value_of((**e).clone(), depth - 1), 0..3)
-            .prop_map(Value::Map)
-            .boxed(),
+        Type::Map(e) if depth > 0 => {
+            proptest::collection::btree_map("[a-z]{1,6}", value_of((**e).clone(), depth - 1), 0..3)
+                .prop_map(Value::Map)
+                .boxed()
+        }
         Type::Object(attrs) if depth > 0 => {
             let fields: Vec<_> = attrs.iter().map(|(k, t)| (Just(k.clone()), value_of(t.clone(), depth - 1))).collect();
             fields.prop_map(|kv| Value::Object(kv.into_iter().collect())).boxed()

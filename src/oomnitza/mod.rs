@@ -489,7 +489,9 @@ impl Client {
     /// The credential with this id; `None` when it is gone.
     pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
         match self.idempotent::<Credential>(Method::GET, &format!("/api/v3/credentials/{}", enc(id)), &[], None).await {
-            Ok(c) if c.id != id => Err(ApiError::Decode(format!("asked for credential {id}, Oomnitza answered {}", c.id))),
+            Ok(c) if c.id != id => {
+                Err(ApiError::Decode(format!("asked for credential {id}, Oomnitza answered {}", c.id)))
+            }
             Ok(c) => Ok(Some(c)),
             Err(ApiError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),

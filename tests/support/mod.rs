@@ -133,7 +133,8 @@ impl Sim {
         std::thread::spawn(move || {
             // The tests' own look-ups trust a TLS simulator's certificate:
             // what is tested is whether the provider does.
-            let http = reqwest::blocking::Client::builder().danger_accept_invalid_certs(true).build().expect("http client");
+            let http =
+                reqwest::blocking::Client::builder().danger_accept_invalid_certs(true).build().expect("http client");
             let mut r = http.request(method, url).header("Authorization2", token);
             if let Some(b) = body {
                 r = r.json(&b);
@@ -375,7 +376,10 @@ pub fn engine(version: &str) -> &'static Engine {
             .collect()
     });
     static CHECKED: OnceLock<std::sync::Mutex<std::collections::HashSet<String>>> = OnceLock::new();
-    let e = all.iter().find(|e| e.version == version).unwrap_or_else(|| panic!("no engine {version} in scripts/engines.tsv"));
+    let e = all
+        .iter()
+        .find(|e| e.version == version)
+        .unwrap_or_else(|| panic!("no engine {version} in scripts/engines.tsv"));
     let checked = CHECKED.get_or_init(Default::default);
     if checked.lock().map(|mut c| c.insert(version.to_string())).unwrap_or(false) {
         check_engine(e.clone());
