@@ -265,24 +265,7 @@ both_engines!(wait_for_authorization, |e| {
     let waiting = "wait_for_authorization = true";
     let w = work(e, &sim, &config(r#"["read:jira-user"]"#, waiting, "timeouts {\n create = \"60s\"\n}"), CLIENT_SECRET);
     // A person accepts while apply waits.
-    let (url, token) = (sim.url.clone(), sim.token.clone());
-    let person = std::thread::spawn(move || {
-        let http = reqwest::blocking::Client::new();
-        for _ in 0..600 {
-            let all: Value = http
-                .get(format!("{url}/_sim/credentials"))
-                .header("Authorization2", &token)
-                .send()
-                .and_then(|r| r.json())
-                .unwrap_or(Value::Null);
-            if let Some(u) = all[0]["oauth2"]["authorization_url"].as_str() {
-                std::thread::sleep(std::time::Duration::from_millis(700));
-                return consent(u, SITE, true).0;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        0
-    });
+    let person = support::accept_when_open(&sim, None, SITE);
     let o = w.apply();
     assert_eq!(person.join().unwrap(), 200);
     assert_eq!(oauth_of(&w)["status"], "authorized", "{}", o.all());

@@ -228,24 +228,7 @@ fn authorize_action_reauthorizes_a_revoked_credential() {
         ),
     );
     // A person accepts once consent is open again.
-    let (url, token, cred) = (sim.url.clone(), sim.token.clone(), id.clone());
-    let person = std::thread::spawn(move || {
-        let http = reqwest::blocking::Client::new();
-        for _ in 0..600 {
-            let c: Value = http
-                .get(format!("{url}/api/v3/credentials/{cred}"))
-                .header("Authorization2", &token)
-                .send()
-                .and_then(|r| r.json())
-                .unwrap_or(Value::Null);
-            if let Some(u) = c["oauth2"]["authorization_url"].as_str() {
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                return consent(u, "example.atlassian.net", true).0;
-            }
-            std::thread::sleep(std::time::Duration::from_millis(100));
-        }
-        0
-    });
+    let person = support::accept_when_open(&sim, Some(id.clone()), "example.atlassian.net");
     let o = w.ok(&[
         "apply",
         "-auto-approve",

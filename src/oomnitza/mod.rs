@@ -50,6 +50,10 @@ pub struct ClientConfig {
     pub cancel: CancellationToken,
     /// Extra CA certificates (PEM) to trust, for Oomnitza behind TLS inspection.
     pub extra_ca_pem: Option<Vec<u8>>,
+    /// Where creates come from (the Terraform working directory and
+    /// workspace): part of each create's idempotency key, so that only the
+    /// same configuration's creates are recognised as repeats.
+    pub idempotency_scope: String,
 }
 
 impl ClientConfig {
@@ -63,6 +67,7 @@ impl ClientConfig {
             max_backoff: Duration::from_secs(20),
             cancel: CancellationToken::new(),
             extra_ca_pem: None,
+            idempotency_scope: String::new(),
         }
     }
 }
@@ -84,9 +89,10 @@ pub struct Created {
     pub replayed: bool,
 }
 
-/// The idempotency key of a create: a digest of everything it sets except
-/// the secret, so that the same create sent again is recognised.
-fn content_key(new: &NewCredential) -> String {
+/// The idempotency key of a create: a digest of where it comes from and of
+/// everything it sets except the secret, so that the same create sent again
+/// is recognised.
+fn content_key(scope: &str, new: &NewCredential) -> String {
     use sha2::Digest as _;
     let mut v = serde_json::to_value(new).unwrap_or_default();
     for (section, secret) in [("basic", "password"), ("oauth2", "client_secret")] {
@@ -94,7 +100,7 @@ fn content_key(new: &NewCredential) -> String {
             o.remove(secret);
         }
     }
-    let digest = sha2::Sha256::digest(v.to_string().as_bytes());
+    let digest = sha2::Sha256::digest(format!("{scope}\n{v}").as_bytes());
     let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("tf-{hex}")
 }
@@ -409,13 +415,14 @@ impl Client {
     /// Terraform that asked was killed before it could record the answer.
     ///
     /// The `Idempotency-Key` is derived from what is created (never from the
-    /// secret), so that the same create sent again within Oomnitza's 24-hour
-    /// window, by a later Terraform run after a crash, answers the credential
-    /// the first one made ([`Created::replayed`]). Two resources of one run
+    /// secret) and where from ([`ClientConfig::idempotency_scope`]), so that
+    /// the same create sent again within Oomnitza's 24-hour window, by a later
+    /// Terraform run after a crash, answers the credential the first one made
+    /// ([`Created::replayed`]). Two resources of one run
     /// with the very same content still get two credentials: an answer this
     /// client already handed out is not handed out again.
     pub async fn create(&self, new: &NewCredential) -> Result<Created, ApiError> {
-        let c = self.create_with_key(new, &content_key(new)).await?;
+        let c = self.create_with_key(new, &content_key(&self.cfg.idempotency_scope, new)).await?;
         if self.claim(&c.id) {
             let started = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
             let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);

@@ -221,6 +221,36 @@ impl Sim {
     }
 }
 
+/// A person who waits for consent to open (for credential `id`, or the
+/// first one), then accepts it on the consent page, picking `site`. Answers
+/// the status of the page after the click (0 when consent never opened).
+pub fn accept_when_open(sim: &Sim, id: Option<String>, site: &'static str) -> std::thread::JoinHandle<u16> {
+    let (url, token) = (sim.url.clone(), sim.token.clone());
+    std::thread::spawn(move || {
+        let http = reqwest::blocking::Client::new();
+        for _ in 0..600 {
+            let all: Value = http
+                .get(format!("{url}/_sim/credentials"))
+                .header("Authorization2", &token)
+                .send()
+                .and_then(|r| r.json())
+                .unwrap_or(Value::Null);
+            let found = all.as_array().and_then(|a| {
+                a.iter()
+                    .find(|c| id.as_deref().is_none_or(|id| c["id"] == id))
+                    .and_then(|c| c["oauth2"]["authorization_url"].as_str().map(String::from))
+            });
+            if let Some(u) = found {
+                // Reading the page and deciding takes a person a moment.
+                std::thread::sleep(Duration::from_millis(600));
+                return consent(&u, site, true).0;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        0
+    })
+}
+
 /// What a person does on Atlassian's consent page: open the URL, pick a
 /// site, click Accept or Deny. Answers the status and text of the last page.
 pub fn consent(authorization_url: &str, site: &str, accept: bool) -> (u16, String) {
