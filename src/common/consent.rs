@@ -52,6 +52,9 @@ pub async fn wait_for_consent(
     progress: Option<&Progress>,
 ) -> (Credential, WaitEnd) {
     let initial_error = first.oauth2.as_ref().and_then(|o| o.last_error.clone());
+    // Terraform shows nothing of a resource until it is done, so the URL goes
+    // to the log (TF_LOG_PROVIDER=info) for whoever watches the apply.
+    info!(id = %first.id, url = url_of(&first), "waiting for OAuth consent: open this URL, pick the Jira site and accept");
     let started = Instant::now();
     let mut last_said = started;
     let mut c = first;

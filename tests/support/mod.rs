@@ -228,22 +228,32 @@ pub fn accept_when_open(sim: &Sim, id: Option<String>, site: &'static str) -> st
     let (url, token) = (sim.url.clone(), sim.token.clone());
     std::thread::spawn(move || {
         let http = reqwest::blocking::Client::new();
-        for _ in 0..600 {
+        // The consent URL of the credential now, if consent is open.
+        let current = || -> Option<String> {
             let all: Value = http
                 .get(format!("{url}/_sim/credentials"))
                 .header("Authorization2", &token)
                 .send()
                 .and_then(|r| r.json())
                 .unwrap_or(Value::Null);
-            let found = all.as_array().and_then(|a| {
-                a.iter()
-                    .find(|c| id.as_deref().is_none_or(|id| c["id"] == id))
-                    .and_then(|c| c["oauth2"]["authorization_url"].as_str().map(String::from))
-            });
-            if let Some(u) = found {
-                // Reading the page and deciding takes a person a moment.
+            all.as_array()?.iter().find(|c| id.as_deref().is_none_or(|id| c["id"] == id))?["oauth2"]
+                ["authorization_url"]
+                .as_str()
+                .map(String::from)
+        };
+        for _ in 0..600 {
+            if current().is_some() {
+                // Reading the page and deciding takes a person a moment;
+                // meanwhile a newer consent may replace the first one, so
+                // the click goes to the one open then. A stale link (400)
+                // means: look again.
                 std::thread::sleep(Duration::from_millis(600));
-                return consent(&u, site, true).0;
+                if let Some(u) = current() {
+                    let (status, _) = consent(&u, site, true);
+                    if status == 200 {
+                        return status;
+                    }
+                }
             }
             std::thread::sleep(Duration::from_millis(100));
         }
