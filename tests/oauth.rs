@@ -438,8 +438,7 @@ resource "oomnitza_jira_credential" "users_oauth" {{
     for (what, text) in
         outputs.iter().map(|o| ("output", o)).chain([("state", &state), ("plan", &plan), ("log", &logs)])
     {
-        for secret in [CLIENT_SECRET, WRONG_SECRET, sim.token.as_str()] {
-            assert!(!text.contains(secret), "secret {secret:?} in the {what} of terraform {}", e.version);
-        }
+        let what = format!("the {what} of terraform {}", e.version);
+        support::assert_no_secret(&what, text, &[CLIENT_SECRET, WRONG_SECRET, &sim.token]);
     }
 });

@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use support::{engines, newest, Engine, Proxy, Sim, Work};
+use support::{assert_no_secret, engines, newest, Engine, Proxy, Sim, Work};
 
 fn many(prefix: &str, n: usize) -> String {
     format!(
@@ -240,26 +240,15 @@ fn simulator_restart_mid_apply_loses_nothing() {
     assert!(names_unique(&sim));
 }
 
-/// Every secret of a run, for grepping everything it left.
-struct Secrets(Vec<String>);
-
-impl Secrets {
-    fn scan(&self, what: &str, text: &str) {
-        for s in &self.0 {
-            assert!(!text.contains(s.as_str()), "secret {s:?} found in {what}");
-        }
-    }
-}
-
 both_engines!(no_secret_anywhere_at_trace, |e| {
     let sim = Sim::start_with(&["--atlassian-app", "trace-app=trace-app-secret-5d1f"]);
-    let secrets = Secrets(vec![
-        "trace-basic-token-0c4e".into(),
-        "trace-basic-wo-token-77aa".into(),
-        "trace-app-secret-5d1f".into(),
-        "hand-made-secret-31bb".into(),
-        sim.token.clone(),
-    ]);
+    let secrets = [
+        "trace-basic-token-0c4e",
+        "trace-basic-wo-token-77aa",
+        "trace-app-secret-5d1f",
+        "hand-made-secret-31bb",
+        sim.token.as_str(),
+    ];
     let hand = sim.create(json!({
         "name": "made by hand", "saas": "jira", "auth_type": "basic",
         "basic": {"username": "svc-jira@example.com", "password": "hand-made-secret-31bb"}
@@ -336,16 +325,13 @@ data "oomnitza_jira_credential" "read" {{
     // machines read (the plan file, `show -json`, the state) holds the
     // sensitive but stored forms by design, and never a write-only one.
     let machine = ["[\"show\", \"-json\", \"tf.plan\"]", "[\"state\", \"pull\"]"];
-    let stored_never =
-        Secrets(vec!["trace-basic-wo-token-77aa".into(), "hand-made-secret-31bb".into(), sim.token.clone()]);
+    let stored_never = ["trace-basic-wo-token-77aa", "hand-made-secret-31bb", sim.token.as_str()];
     for (what, text) in &outputs {
-        if machine.contains(&what.as_str()) {
-            stored_never.scan(what, text);
-        } else {
-            secrets.scan(what, text);
-        }
+        let kept_from = if machine.contains(&what.as_str()) { &stored_never[..] } else { &secrets[..] };
+        assert_no_secret(what, text, kept_from);
     }
-    secrets.scan("the trace log", &std::fs::read_to_string(&log).unwrap());
-    stored_never.scan("the plan file", &String::from_utf8_lossy(&std::fs::read(w.path("tf.plan")).unwrap()));
+    assert_no_secret("the trace log", &std::fs::read_to_string(&log).unwrap(), &secrets);
+    let plan = String::from_utf8_lossy(&std::fs::read(w.path("tf.plan")).unwrap()).into_owned();
+    assert_no_secret("the plan file", &plan, &stored_never);
     assert!(std::fs::read_to_string(&log).unwrap().contains("oomnitza request"), "provider logs reached the trace log");
 });

@@ -1,11 +1,11 @@
-//! What the provider, the resource and the data source share: the names
-//! users see, the environment variables, and how API errors and answers
-//! become diagnostics and values. It imports none of them, so they can all
-//! import it.
+//! What the provider, the resource, the data source, the list resource and
+//! the action share: the names users see, the environment variables, the
+//! identity, and how API errors and answers become diagnostics and values.
+//! It imports none of them, so they can all import it.
 
 pub mod consent;
 
-use crate::framework::{AttrPath, Diagnostics, Type, Value};
+use crate::framework::{AttrPath, Diagnostics, IdentitySchema, Type, Value};
 use crate::oomnitza::{ApiError, Cause, Credential, OAuthInfo};
 
 /// The resource's and the data source's type name.
@@ -84,6 +84,17 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
         }
         other => diags.error(summary, format!("{other}. If this persists, check the url and that Oomnitza is reachable.")),
     }
+}
+
+/// A Jira credential's identity (Terraform 1.12+): its Oomnitza id, which
+/// never changes. The resource declares it; the list resource answers it.
+pub fn identity_schema() -> IdentitySchema {
+    IdentitySchema::new(0).required("id", Type::String, "The credential's id in Oomnitza.")
+}
+
+/// The identity value of a credential id (known, or unknown before create).
+pub fn identity(id: Value) -> Value {
+    Value::Object([("id".to_string(), id)].into_iter().collect())
 }
 
 /// Sets the top-level attributes the resource and the data source share

@@ -8,9 +8,9 @@
 use async_trait::async_trait;
 use tracing::debug;
 
-use crate::common::{api_diags, state_from, TYPE_NAME};
+use crate::common::{api_diags, identity, state_from, TYPE_NAME};
 use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, ListItem, ListRequest, ListResource, ListSink, Schema, Type, Value,
+    AttrPath, Attribute, Block, Diagnostics, ListItem, ListRequest, ListResource, ListSink, Schema, Value,
 };
 use crate::oomnitza::{AuthType, Client, Credential, PAGE};
 
@@ -47,12 +47,6 @@ fn auth_type(s: &str) -> Option<AuthType> {
         "oauth" => Some(AuthType::Oauth2),
         _ => None,
     }
-}
-
-fn identity(c: &Credential) -> Value {
-    let mut i = Value::null_object(&Type::Object([("id".to_string(), Type::String)].into_iter().collect()));
-    i.set("id", Value::string(&c.id));
-    i
 }
 
 #[async_trait]
@@ -110,7 +104,7 @@ impl ListResource<Client> for JiraCredentialList {
             skip += page.len();
             for c in page.iter().filter(|c| filters.matches(c)) {
                 let item = ListItem {
-                    identity: identity(c),
+                    identity: identity(Value::string(&c.id)),
                     display_name: c.name.clone(),
                     resource_object: req
                         .include_resource_object

@@ -234,11 +234,13 @@ impl Client {
     {
         tokio::select! {
             _ = self.cfg.cancel.cancelled() => Err(ApiError::Cancelled),
-            r = fut => r.map_err(|e| self.unreachable(&e)),
+            r = fut => r.map_err(|e| self.unreachable(&e, "")),
         }
     }
 
-    fn unreachable(&self, e: &reqwest::Error) -> ApiError {
+    /// The error for a request that got no (whole) answer; `context`
+    /// starts its detail.
+    fn unreachable(&self, e: &reqwest::Error, context: &str) -> ApiError {
         let u = &self.cfg.base_url;
         let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
         // The innermost cause says most; reqwest's own text is generic.
@@ -252,7 +254,7 @@ impl Client {
             cause: cause_of(e),
             url: format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or_default()),
             attempts: 1,
-            detail,
+            detail: format!("{context}{detail}"),
         }
     }
 
@@ -316,17 +318,7 @@ impl Client {
                     buf.extend_from_slice(&chunk);
                 }
                 Ok(None) => break,
-                Err(e) => {
-                    return Err(match self.unreachable(&e) {
-                        ApiError::Unreachable { cause, url, attempts, detail } => ApiError::Unreachable {
-                            cause,
-                            url,
-                            attempts,
-                            detail: format!("the answer broke off: {detail}"),
-                        },
-                        other => other,
-                    })
-                }
+                Err(e) => return Err(self.unreachable(&e, "the answer broke off: ")),
             }
         }
         Ok(String::from_utf8_lossy(&buf).into_owned())
@@ -424,9 +416,10 @@ impl Client {
     pub async fn create(&self, new: &NewCredential) -> Result<Created, ApiError> {
         let c = self.create_with_key(new, &content_key(&self.cfg.idempotency_scope, new)).await?;
         if self.claim(&c.id) {
-            let started = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
+            // Made more than a few seconds ago: not by this request.
+            let recently = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
             let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
-            let replayed = created.is_ok_and(|t| t < started);
+            let replayed = created.is_ok_and(|t| t < recently);
             if !replayed {
                 return Ok(Created { credential: c, replayed: false });
             }
@@ -507,16 +500,11 @@ impl Client {
 
     /// Every Jira credential with exactly this name.
     pub async fn list_by_name(&self, name: &str) -> Result<Vec<Credential>, ApiError> {
-        let mut out = Vec::new();
+        let (mut out, mut skip) = (Vec::new(), 0);
         loop {
-            let query = [
-                ("saas", SAAS_JIRA.to_string()),
-                ("name", name.to_string()),
-                ("limit", PAGE.to_string()),
-                ("skip", out.len().to_string()),
-            ];
-            let page: Vec<Credential> = self.idempotent(Method::GET, "/api/v3/credentials", &query, None).await?;
+            let page = self.page(Some(name), skip, PAGE).await?;
             let n = page.len();
+            skip += n;
             out.extend(page.into_iter().filter(|c| c.name == name));
             if n < PAGE {
                 return Ok(out);
@@ -526,7 +514,16 @@ impl Client {
 
     /// One page of Jira credentials, in Oomnitza's order: `limit` from `skip` on.
     pub async fn list_page(&self, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
-        let query = [("saas", SAAS_JIRA.to_string()), ("limit", limit.to_string()), ("skip", skip.to_string())];
+        self.page(None, skip, limit).await
+    }
+
+    /// One page of the listing, of those named `name` when given.
+    async fn page(&self, name: Option<&str>, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
+        let mut query = vec![("saas", SAAS_JIRA.to_string())];
+        if let Some(n) = name {
+            query.push(("name", n.to_string()));
+        }
+        query.extend([("limit", limit.to_string()), ("skip", skip.to_string())]);
         debug!(skip, limit, "listing credentials page");
         self.idempotent(Method::GET, "/api/v3/credentials", &query, None).await
     }

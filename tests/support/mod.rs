@@ -736,6 +736,13 @@ pub fn interrupt(child: &Child) {
     assert!(status.success(), "kill -INT failed");
 }
 
+/// Fails the test if `text` (what `what` names) holds any of `secrets`.
+pub fn assert_no_secret(what: &str, text: &str, secrets: &[&str]) {
+    for s in secrets {
+        assert!(!text.contains(s), "secret {s:?} found in {what}");
+    }
+}
+
 /// Waits for a condition briefly (the simulator is local; this is generous).
 pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
     for _ in 0..100 {

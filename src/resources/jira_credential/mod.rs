@@ -116,11 +116,6 @@ fn strings(v: &Value) -> Vec<String> {
     }
 }
 
-/// The identity: the credential's Oomnitza id, which never changes.
-pub fn identity_schema() -> IdentitySchema {
-    IdentitySchema::new(0).required("id", Type::String, "The credential's id in Oomnitza.")
-}
-
 /// The block's secret attributes, for the block the configuration uses.
 fn secret_attrs(v: &Value) -> &'static SecretAttrs {
     if v.get("oauth").is_null() {
@@ -592,16 +587,14 @@ impl Resource<Client> for JiraCredential {
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(identity_schema())
+        Some(crate::common::identity_schema())
     }
 
     fn identity(&self, state: &Value) -> Value {
         if state.is_null() {
             return Value::Null;
         }
-        let mut i = Value::null_object(&identity_schema().value_type());
-        i.set("id", state.get("id").clone());
-        i
+        crate::common::identity(state.get("id").clone())
     }
 
     async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
