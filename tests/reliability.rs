@@ -130,7 +130,7 @@ fn faults_converge_without_duplicates() {
 /// Starts an apply of 50 slow creates, and once about half are made on the
 /// server, kills what `kill` picks; then a plain apply must end with exactly
 /// 50, in state and on the server.
-fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child)) {
+fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), state_lost: bool) {
     let e = newest();
     let sim = Sim::start();
     let w = Work::new(e, &sim, &many(prefix, 50));
@@ -144,6 +144,9 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child)) {
     kill(&child);
     let out: support::Out = child.wait_with_output().unwrap().into();
     assert_ne!(out.code, 0, "the apply was meant to be cut short:\n{}", out.all());
+    if state_lost {
+        std::fs::write(w.path("terraform.tfstate"), "").unwrap();
+    }
     sim.faults(json!({}));
     // As a person would: a few seconds pass before the next apply. (Within
     // 5 s a replayed create counts as the same run's, and is not reported.)
@@ -167,23 +170,34 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child)) {
 
 #[test]
 fn terraform_killed_mid_apply() {
-    killed_mid_apply("killed-tf", |child| {
-        // SIGKILL to terraform and everything it started (its process group).
-        let status = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
-        assert!(status.is_ok_and(|s| s.success()));
-    });
+    // Terraform writes its local state by truncating the file and then
+    // writing it, so a kill can leave it empty: the worst case, made certain
+    // here (state_lost). Every credential made so far must then be adopted.
+    killed_mid_apply(
+        "killed-tf",
+        |child| {
+            // SIGKILL to terraform and everything it started (its process group).
+            let status = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{}", child.id())]).status();
+            assert!(status.is_ok_and(|s| s.success()));
+        },
+        true,
+    );
 }
 
 #[test]
 fn provider_killed_mid_apply() {
-    killed_mid_apply("killed-provider", |child| {
-        // Only the provider processes below this terraform.
-        let out = std::process::Command::new("pkill")
-            .args(["-KILL", "-g", &child.id().to_string(), "-f", "terraform-provider-oomnitza"])
-            .status()
-            .unwrap();
-        assert!(out.success(), "no provider process to kill");
-    });
+    killed_mid_apply(
+        "killed-provider",
+        |child| {
+            // Only the provider processes below this terraform.
+            let out = std::process::Command::new("pkill")
+                .args(["-KILL", "-g", &child.id().to_string(), "-f", "terraform-provider-oomnitza"])
+                .status()
+                .unwrap();
+            assert!(out.success(), "no provider process to kill");
+        },
+        false,
+    );
 }
 
 #[test]
