@@ -9,6 +9,7 @@ pub mod duration;
 pub mod list;
 pub mod schema;
 pub mod value;
+mod value_json;
 
 use std::sync::Arc;
 

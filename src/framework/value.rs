@@ -59,7 +59,7 @@ pub enum DecodeError {
     Type(String),
 }
 
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 
 impl Type {
     /// The type in Terraform's JSON type notation, as the schema carries it.
@@ -164,7 +164,13 @@ impl Value {
     /// Sets an object attribute; does nothing on a non-object.
     pub fn set(&mut self, name: &str, v: Value) {
         if let Value::Object(m) = self {
-            m.insert(name.to_string(), v);
+            // Most sets replace an attribute the schema already put there.
+            match m.get_mut(name) {
+                Some(slot) => *slot = v,
+                None => {
+                    m.insert(name.to_owned(), v);
+                }
+            }
         }
     }
     pub fn string(s: impl Into<String>) -> Value {
@@ -204,11 +210,10 @@ impl Value {
     // ---- JSON ----
 
     pub fn from_json_bytes(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-        let j: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| DecodeError::Json(e.to_string()))?;
-        Value::from_json(&j, ty, 0)
+        super::value_json::from_slice(bytes, ty)
     }
 
-    fn from_json(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Value, DecodeError> {
+    pub(super) fn from_json(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Value, DecodeError> {
         use serde_json::Value as J;
         if depth > MAX_DEPTH {
             return Err(DecodeError::TooDeep);
@@ -288,8 +293,8 @@ struct Reader<'a> {
     pos: usize,
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self.pos.checked_add(n).ok_or(DecodeError::Eof)?;
         let s = self.buf.get(self.pos..end).ok_or(DecodeError::Eof)?;
         self.pos = end;
@@ -315,10 +320,13 @@ impl Reader<'_> {
     fn mismatch(&self, expected: &str, m: Marker) -> DecodeError {
         DecodeError::Mismatch { expected: expected.into(), found: format!("{m:?}") }
     }
-    fn string_body(&mut self, m: Marker) -> Result<String, DecodeError> {
+    /// A string, borrowed from the input.
+    fn str_body(&mut self, m: Marker) -> Result<&'a str, DecodeError> {
         let n = self.len_of(m)?.ok_or_else(|| self.mismatch("string", m))?;
-        let b = self.take(n)?;
-        String::from_utf8(b.to_vec()).map_err(|_| DecodeError::Utf8)
+        std::str::from_utf8(self.take(n)?).map_err(|_| DecodeError::Utf8)
+    }
+    fn string_body(&mut self, m: Marker) -> Result<String, DecodeError> {
+        self.str_body(m).map(str::to_owned)
     }
     fn skip_ext(&mut self, m: Marker) -> Result<(), DecodeError> {
         let n = match m {
@@ -418,16 +426,22 @@ impl Reader<'_> {
                 Ok(Value::Map(out))
             }
             Type::Object(attrs) => {
+                // Terraform sends every attribute, in order: collect them and
+                // build the map in one pass (the keys come from the schema).
                 let n = self.map_len(m)?;
-                let mut out = BTreeMap::new();
+                let mut fields = Vec::with_capacity(attrs.len());
                 for _ in 0..n {
                     let km = Marker::from_u8(self.u8()?);
-                    let k = self.string_body(km)?;
-                    let t = attrs.get(&k).ok_or_else(|| DecodeError::UnknownAttribute(k.clone()))?;
-                    out.insert(k, self.value(t, depth + 1)?);
+                    let k = self.str_body(km)?;
+                    let (name, t) =
+                        attrs.get_key_value(k).ok_or_else(|| DecodeError::UnknownAttribute(k.to_owned()))?;
+                    fields.push((name.clone(), self.value(t, depth + 1)?));
                 }
-                for k in attrs.keys() {
-                    out.entry(k.clone()).or_insert(Value::Null);
+                let mut out = BTreeMap::from_iter(fields);
+                if out.len() < attrs.len() {
+                    for k in attrs.keys() {
+                        out.entry(k.clone()).or_insert(Value::Null);
+                    }
                 }
                 Ok(Value::Object(out))
             }

@@ -1,0 +1,235 @@
+//! Stored state (JSON) read straight into a [`Value`] against its type, in
+//! one pass and without an intermediate `serde_json::Value`: every refresh
+//! and plan reads each resource's stored state once, so this is on the hot
+//! path. The rules are those of `Value::from_json`, which still reads
+//! `dynamic` values (their type comes inside the value, so they are buffered).
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::Deserialize;
+
+use super::value::{DecodeError, Type, Value, MAX_DEPTH};
+
+/// JSON bytes as a value of `ty`; attributes the type lacks are dropped,
+/// those it has but the JSON lacks are null.
+pub(super) fn from_slice(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+    let json_error = |e: serde_json::Error| DecodeError::Json(e.to_string());
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let v = Seed { ty, depth: 0 }.deserialize(&mut de).map_err(json_error)?;
+    de.end().map_err(json_error)?;
+    Ok(v)
+}
+
+#[derive(Clone, Copy)]
+struct Seed<'t> {
+    ty: &'t Type,
+    depth: usize,
+}
+
+impl<'t> Seed<'t> {
+    fn inner(self, ty: &'t Type) -> Seed<'t> {
+        Seed { ty, depth: self.depth + 1 }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(de::Error::custom(DecodeError::TooDeep));
+        }
+        if let Type::Dynamic = self.ty {
+            let j = serde_json::Value::deserialize(d)?;
+            return Value::from_json(&j, self.ty, self.depth).map_err(de::Error::custom);
+        }
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a value of type {:?}", self.ty)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_bool<E: de::Error>(self, b: bool) -> Result<Value, E> {
+        match self.ty {
+            Type::Bool => Ok(Value::Bool(b)),
+            Type::String => Ok(Value::String(b.to_string())),
+            _ => Err(de::Error::invalid_type(de::Unexpected::Bool(b), &self)),
+        }
+    }
+
+    fn visit_u64<E: de::Error>(self, n: u64) -> Result<Value, E> {
+        self.number(n.into(), n as f64)
+    }
+
+    fn visit_i64<E: de::Error>(self, n: i64) -> Result<Value, E> {
+        self.number(n.into(), n as f64)
+    }
+
+    fn visit_f64<E: de::Error>(self, n: f64) -> Result<Value, E> {
+        match serde_json::Number::from_f64(n) {
+            Some(j) => self.number(j, n),
+            None => Err(de::Error::invalid_value(de::Unexpected::Float(n), &self)),
+        }
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        match self.ty {
+            Type::String => Ok(Value::String(s.to_owned())),
+            Type::Number => {
+                s.parse().map(Value::Number).map_err(|_| de::Error::invalid_value(de::Unexpected::Str(s), &self))
+            }
+            _ => Err(de::Error::invalid_type(de::Unexpected::Str(s), &self)),
+        }
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(64));
+        match self.ty {
+            Type::List(t) | Type::Set(t) => {
+                while let Some(v) = seq.next_element_seed(self.inner(t))? {
+                    items.push(v);
+                }
+            }
+            Type::Tuple(ts) => {
+                for t in ts {
+                    match seq.next_element_seed(self.inner(t))? {
+                        Some(v) => items.push(v),
+                        None => return Err(de::Error::invalid_length(items.len(), &self)),
+                    }
+                }
+                if seq.next_element::<IgnoredAny>()?.is_some() {
+                    return Err(de::Error::invalid_length(ts.len() + 1, &self));
+                }
+            }
+            _ => return Err(de::Error::invalid_type(de::Unexpected::Seq, &self)),
+        }
+        Ok(Value::List(items))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        match self.ty {
+            Type::Map(t) => {
+                let mut out = BTreeMap::new();
+                while let Some(k) = map.next_key::<String>()? {
+                    out.insert(k, map.next_value_seed(self.inner(t))?);
+                }
+                Ok(Value::Map(out))
+            }
+            Type::Object(attrs) => {
+                let mut out = BTreeMap::new();
+                while let Some(attr) = map.next_key_seed(AttrName(attrs))? {
+                    match attr {
+                        Some((name, t)) => {
+                            out.insert(name.clone(), map.next_value_seed(self.inner(t))?);
+                        }
+                        // Attributes the current schema no longer has are
+                        // dropped: that is what a state upgrade to it means.
+                        None => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                if out.len() < attrs.len() {
+                    for k in attrs.keys() {
+                        out.entry(k.clone()).or_insert(Value::Null);
+                    }
+                }
+                Ok(Value::Object(out))
+            }
+            _ => Err(de::Error::invalid_type(de::Unexpected::Map, &self)),
+        }
+    }
+}
+
+impl Seed<'_> {
+    fn number<E: de::Error>(self, j: serde_json::Number, n: f64) -> Result<Value, E> {
+        match self.ty {
+            Type::Number => Ok(Value::Number(n)),
+            Type::String => Ok(Value::String(j.to_string())),
+            _ => Err(de::Error::invalid_type(de::Unexpected::Float(n), &self)),
+        }
+    }
+}
+
+/// An object key, looked up in the schema without allocating: the schema's
+/// own name and type, or `None` for an attribute the schema does not have.
+struct AttrName<'t>(&'t BTreeMap<String, Type>);
+
+impl<'de, 't> DeserializeSeed<'de> for AttrName<'t> {
+    type Value = Option<(&'t String, &'t Type)>;
+
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+        d.deserialize_str(self)
+    }
+}
+
+impl<'de, 't> Visitor<'de> for AttrName<'t> {
+    type Value = Option<(&'t String, &'t Type)>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an attribute name")
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Self::Value, E> {
+        Ok(self.0.get_key_value(s))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The one-pass reader answers exactly what the two-pass one does.
+    #[test]
+    fn same_as_reading_through_serde_json_value() {
+        let ty = Type::Object(BTreeMap::from([
+            ("n".to_string(), Type::Number),
+            ("s".to_string(), Type::String),
+            ("b".to_string(), Type::Bool),
+            ("l".to_string(), Type::List(Box::new(Type::String))),
+            ("m".to_string(), Type::Map(Box::new(Type::Number))),
+            ("t".to_string(), Type::Tuple(vec![Type::String, Type::Number])),
+            ("d".to_string(), Type::Dynamic),
+            ("o".to_string(), Type::Object(BTreeMap::from([("x".to_string(), Type::String)]))),
+        ]));
+        let cases: &[&str] = &[
+            r#"{"n":1,"s":"a","b":true,"l":["x","y"],"m":{"k":2.5},"t":["a",3],"d":{"type":"string","value":"v"},"o":{"x":"y","gone":[1]}}"#,
+            r#"{"n":"12.5","s":7,"gone":{"deep":[1,2,{"a":null}]}}"#,
+            r#"{"s":false,"n":-3,"l":null,"o":null}"#,
+            r#"{"s":1.5e300,"n":18446744073709551615}"#,
+            r#"{"s":"\u00e9\"","n":1,"n":2}"#,
+            r#"{}"#,
+            r#"null"#,
+            r#"{"t":["a"]}"#,
+            r#"{"t":["a",1,2]}"#,
+            r#"{"n":true}"#,
+            r#"{"l":"x"}"#,
+            r#"{"n":"x"}"#,
+            r#"[1]"#,
+            r#"{"s":"a"} x"#,
+            r#"{"s":"#,
+        ];
+        for case in cases {
+            let two_pass = serde_json::from_slice::<serde_json::Value>(case.as_bytes())
+                .map_err(|e| DecodeError::Json(e.to_string()))
+                .and_then(|j| Value::from_json(&j, &ty, 0));
+            let one_pass = from_slice(case.as_bytes(), &ty);
+            match (&two_pass, &one_pass) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b, "{case}"),
+                (Err(_), Err(_)) => {}
+                _ => panic!("{case}: two-pass {two_pass:?}, one-pass {one_pass:?}"),
+            }
+        }
+    }
+}
