@@ -100,9 +100,15 @@ fn content_key(scope: &str, new: &NewCredential) -> String {
             o.remove(secret);
         }
     }
-    let digest = sha2::Sha256::digest(format!("{scope}\n{v}").as_bytes());
-    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-    format!("tf-{hex}")
+    // Hashed as it is written: the scope, a newline, the compact JSON.
+    let mut hasher = sha2::Sha256::new();
+    hasher.update(scope.as_bytes());
+    hasher.update(b"\n");
+    let _ = serde_json::to_writer(&mut hasher, &v); // writing into a digest cannot fail
+    let digest = hasher.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    format!("tf-{:032x}", u128::from_be_bytes(first))
 }
 
 /// Page size for listing credentials.
@@ -561,4 +567,35 @@ impl Client {
 /// Percent-encodes an id for use as one path segment.
 fn enc(id: &str) -> String {
     url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oomnitza::model::{AuthType, BasicInput, NewCredential};
+
+    /// The key is a digest of the scope and the create without its secret,
+    /// the same bytes as it always was: keys a server kept from an earlier
+    /// run must still match after an upgrade of the provider.
+    #[test]
+    fn idempotency_key_is_stable_and_ignores_the_secret() {
+        let new = |secret: &str| NewCredential {
+            name: "Jira user load".into(),
+            owner: None,
+            description: Some("d".into()),
+            saas: "jira".into(),
+            auth_type: AuthType::Basic,
+            basic: Some(BasicInput { username: "svc@example.com".into(), password: Secret::new(secret) }),
+            oauth2: None,
+            expiration_date: None,
+        };
+        let key = content_key("/work/a\ndefault", &new("one"));
+        assert_eq!(key, content_key("/work/a\ndefault", &new("two")), "the secret is not part of the key");
+        assert_ne!(key, content_key("/work/b\ndefault", &new("one")), "the scope is");
+        use sha2::Digest as _;
+        let body = r#"{"auth_type":"basic","basic":{"username":"svc@example.com"},"description":"d","name":"Jira user load","saas":"jira"}"#;
+        let digest = sha2::Sha256::digest(format!("/work/a\ndefault\n{body}").as_bytes());
+        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+        assert_eq!(key, format!("tf-{hex}"));
+    }
 }
