@@ -213,52 +213,6 @@ impl Value {
         super::value_json::from_slice(bytes, ty)
     }
 
-    pub(super) fn from_json(j: &serde_json::Value, ty: &Type, depth: usize) -> Result<Value, DecodeError> {
-        use serde_json::Value as J;
-        if depth > MAX_DEPTH {
-            return Err(DecodeError::TooDeep);
-        }
-        let mismatch = |what: &str| DecodeError::Json(format!("expected {what}, found {j}"));
-        Ok(match (ty, j) {
-            (_, J::Null) => Value::Null,
-            (Type::Bool, J::Bool(b)) => Value::Bool(*b),
-            (Type::Number, J::Number(n)) => Value::Number(n.as_f64().ok_or_else(|| mismatch("number"))?),
-            (Type::Number, J::String(s)) => Value::Number(s.parse().map_err(|_| mismatch("number"))?),
-            (Type::String, J::String(s)) => Value::String(s.clone()),
-            (Type::String, J::Number(n)) => Value::String(n.to_string()),
-            (Type::String, J::Bool(b)) => Value::String(b.to_string()),
-            (Type::List(t) | Type::Set(t), J::Array(a)) => {
-                Value::List(a.iter().map(|e| Value::from_json(e, t, depth + 1)).collect::<Result<_, _>>()?)
-            }
-            (Type::Tuple(ts), J::Array(a)) if ts.len() == a.len() => {
-                Value::List(a.iter().zip(ts).map(|(e, t)| Value::from_json(e, t, depth + 1)).collect::<Result<_, _>>()?)
-            }
-            (Type::Map(t), J::Object(m)) => Value::Map(
-                m.iter()
-                    .map(|(k, e)| Ok((k.clone(), Value::from_json(e, t, depth + 1)?)))
-                    .collect::<Result<_, DecodeError>>()?,
-            ),
-            (Type::Object(attrs), J::Object(m)) => {
-                let mut out = BTreeMap::new();
-                for (k, t) in attrs {
-                    let v = match m.get(k) {
-                        Some(e) => Value::from_json(e, t, depth + 1)?,
-                        None => Value::Null,
-                    };
-                    out.insert(k.clone(), v);
-                }
-                // Attributes the current schema no longer has are dropped:
-                // that is what a state upgrade to this schema means.
-                Value::Object(out)
-            }
-            (Type::Dynamic, J::Object(m)) => {
-                let t = Type::from_json(m.get("type").ok_or_else(|| mismatch("dynamic"))?)?;
-                Value::from_json(m.get("value").unwrap_or(&J::Null), &t, depth + 1)?
-            }
-            (t, _) => return Err(mismatch(&format!("{t:?}"))),
-        })
-    }
-
     /// JSON for people and tests; unknowns become null.
     pub fn to_json(&self) -> serde_json::Value {
         use serde_json::Value as J;
@@ -286,6 +240,17 @@ impl fmt::Display for Value {
             other => write!(f, "{}", other.to_json()),
         }
     }
+}
+
+/// The object of type `attrs` whose attributes were read into `out`: those
+/// not read are null, as Terraform expects every attribute present.
+pub(super) fn complete_object(mut out: BTreeMap<String, Value>, attrs: &BTreeMap<String, Type>) -> Value {
+    if out.len() < attrs.len() {
+        for k in attrs.keys() {
+            out.entry(k.clone()).or_insert(Value::Null);
+        }
+    }
+    Value::Object(out)
 }
 
 struct Reader<'a> {
@@ -437,13 +402,7 @@ impl<'a> Reader<'a> {
                         attrs.get_key_value(k).ok_or_else(|| DecodeError::UnknownAttribute(k.to_owned()))?;
                     fields.push((name.clone(), self.value(t, depth + 1)?));
                 }
-                let mut out = BTreeMap::from_iter(fields);
-                if out.len() < attrs.len() {
-                    for k in attrs.keys() {
-                        out.entry(k.clone()).or_insert(Value::Null);
-                    }
-                }
-                Ok(Value::Object(out))
+                Ok(complete_object(BTreeMap::from_iter(fields), attrs))
             }
             Type::Dynamic => {
                 // [type as JSON bytes, value]
