@@ -495,10 +495,7 @@ impl Client {
     /// The credential with this id; `None` when it is gone.
     pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
         match self.idempotent::<Credential>(Method::GET, &format!("/api/v3/credentials/{}", enc(id)), &[], None).await {
-            Ok(c) if c.id != id => {
-                Err(ApiError::Decode(format!("asked for credential {id}, Oomnitza answered {}", c.id)))
-            }
-            Ok(c) => Ok(Some(c)),
+            Ok(c) => about(id, c, "asked for").map(Some),
             Err(ApiError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
@@ -538,12 +535,8 @@ impl Client {
     /// the same effect as once, so it is retried.
     pub async fn update(&self, id: &str, patch: &impl serde::Serialize) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
-        let c: Credential =
-            self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await?;
-        if c.id != id {
-            return Err(ApiError::Decode(format!("changed credential {id}, Oomnitza answered {}", c.id)));
-        }
-        Ok(c)
+        let c = self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await?;
+        about(id, c, "changed")
     }
 
     /// Starts (or restarts) OAuth consent; answers the new consent URL.
@@ -561,6 +554,16 @@ impl Client {
             Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
             Err(e) => Err(e),
         }
+    }
+}
+
+/// An answer about credential `id` (after we `did` something to it) must
+/// be about that credential and no other.
+fn about(id: &str, c: Credential, did: &str) -> Result<Credential, ApiError> {
+    if c.id == id {
+        Ok(c)
+    } else {
+        Err(ApiError::Decode(format!("{did} credential {id}, Oomnitza answered {}", c.id)))
     }
 }
 
