@@ -46,6 +46,17 @@ sys.exit(os.waitstatus_to_exitcode(status))
 """
 
 
+def credentials(n, prefix):
+    """Configuration of n basic credentials named prefix-0, prefix-1, ..."""
+    return (f'resource "oomnitza_jira_credential" "c" {{\n  count = {n}\n  name = "{prefix}-${{count.index}}"\n'
+            '  basic {\n    email = "a@example.com"\n    api_token = "t"\n  }\n}\n')
+
+
+def data(n, prefix):
+    """The baseline: n terraform_data, which Terraform runs without a provider."""
+    return f'resource "terraform_data" "d" {{\n  count = {n}\n  input = "{prefix}-${{count.index}}"\n}}\n'
+
+
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, capture_output=True, text=True, **kw)
 
@@ -106,12 +117,12 @@ class Bench:
         return self.sim_call("GET", "/_sim/stats")["requests"]
 
     # ---- terraform ----
-    def workdir(self, name, config, wrapped=False):
+    def workdir(self, name, config, wrapped=False, rc=None):
         d = os.path.join(self.tmp, name)
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "main.tf"), "w") as f:
             f.write('terraform {\n  required_providers {\n    oomnitza = { source = "oomnitza/oomnitza" }\n  }\n}\n' + config)
-        self.terraform(d, ["init", "-input=false"], wrapped)
+        self.terraform(d, ["init", "-input=false"], wrapped, rc=rc)
         return d
 
     def env(self, rc):
@@ -183,14 +194,14 @@ class Bench:
     def one_resource_plan(self):
         self.start_sim()
         cred = self.workdir("one", 'resource "oomnitza_jira_credential" "one" {\n  name = "one"\n  basic {\n    email = "a@example.com"\n    api_token = "t"\n  }\n}\n')
-        data = self.workdir("one-data", 'resource "terraform_data" "one" {\n  input = "one"\n}\n')
+        baseline = self.workdir("one-data", 'resource "terraform_data" "one" {\n  input = "one"\n}\n')
         self.terraform(cred, ["apply", "-auto-approve", "-input=false"])
-        self.terraform(data, ["apply", "-auto-approve", "-input=false"])
+        self.terraform(baseline, ["apply", "-auto-approve", "-input=false"])
         runs = 5 if self.quick else 21
         ratios, cw, dw = [], [], []
         for _ in range(runs):
             c, _ = self.terraform(cred, ["plan", "-input=false", "-detailed-exitcode"])
-            d, _ = self.terraform(data, ["plan", "-input=false", "-detailed-exitcode"])
+            d, _ = self.terraform(baseline, ["plan", "-input=false", "-detailed-exitcode"])
             cw.append(c)
             dw.append(d)
             ratios.append(c / d)
@@ -202,8 +213,8 @@ class Bench:
     def many(self, n):
         """Apply / no-change plan / destroy of n credentials and of n terraform_data."""
         self.start_sim()
-        cred = self.workdir(f"many-{n}", f'resource "oomnitza_jira_credential" "c" {{\n  count = {n}\n  name = "bench-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n', wrapped=True)
-        data = self.workdir(f"many-data-{n}", f'resource "terraform_data" "d" {{\n  count = {n}\n  input = "bench-${{count.index}}"\n}}\n')
+        cred = self.workdir(f"many-{n}", credentials(n, "bench"), wrapped=True)
+        baseline = self.workdir(f"many-data-{n}", data(n, "bench"))
         self.provider_rusage()
         out = {}
         for step, args in [("apply", ["apply", "-auto-approve", "-input=false"]),
@@ -211,7 +222,7 @@ class Bench:
                            ("destroy", ["destroy", "-auto-approve", "-input=false"])]:
             cw, ccpu = self.terraform(cred, args, wrapped=True)
             pcpu, rss, wrapper_cpu = self.provider_rusage()
-            dw, _ = self.terraform(data, args)
+            dw, _ = self.terraform(baseline, args)
             total = ccpu - wrapper_cpu
             out[step] = (cw, dw, pcpu, total, rss)
         return out
@@ -232,9 +243,9 @@ class Bench:
 
     def latency_bound(self, n, latency_ms=200, parallelism=10):
         self.start_sim()
-        d = self.workdir(f"latency-{n}", f'resource "oomnitza_jira_credential" "c" {{\n  count = {n}\n  name = "lat-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n')
+        d = self.workdir(f"latency-{n}", credentials(n, "lat"))
         # Terraform's own time for the same graph, to take out of the wall.
-        data = self.workdir(f"latency-data-{n}", f'resource "terraform_data" "d" {{\n  count = {n}\n  input = "lat-${{count.index}}"\n}}\n')
+        baseline = self.workdir(f"latency-data-{n}", data(n, "lat"))
         self.sim_call("POST", "/_sim/faults", {"latency_ms": latency_ms})
         for step, args in [("apply", ["apply", "-auto-approve", "-input=false", f"-parallelism={parallelism}"]),
                            ("plan", ["plan", "-input=false", f"-parallelism={parallelism}"]),
@@ -242,7 +253,7 @@ class Bench:
             before = self.api_requests()
             wall, _ = self.terraform(d, args)
             calls = self.api_requests() - before
-            own, _ = self.terraform(data, args)
+            own, _ = self.terraform(baseline, args)
             ideal = calls * latency_ms / 1000 / parallelism
             self.row(f"latency-bound {step}, N = {n}, {latency_ms} ms per API call, parallelism {parallelism}",
                      f"{wall:.2f} s ({calls} calls)", f"{ideal:.2f} s", f"{wall / ideal:.2f}x", "report", None,
@@ -265,12 +276,7 @@ class Bench:
             outdir = os.path.join(self.tmp, f"callgrind-{count}")
             os.makedirs(outdir)
             rc = self.mirror(f"callgrind-{count}", script=f'#!/bin/sh\nexec valgrind --tool=callgrind --callgrind-out-file={outdir}/cg.%p "{binary}" "$@"\n')
-            d = os.path.join(self.tmp, f"profile-{count}")
-            os.makedirs(d)
-            with open(os.path.join(d, "main.tf"), "w") as f:
-                f.write('terraform {\n  required_providers {\n    oomnitza = { source = "oomnitza/oomnitza" }\n  }\n}\n'
-                        f'resource "oomnitza_jira_credential" "c" {{\n  count = {count}\n  name = "p-${{count.index}}"\n  basic {{\n    email = "a@example.com"\n    api_token = "t"\n  }}\n}}\n')
-            self.terraform(d, ["init", "-input=false"], rc=rc)
+            d = self.workdir(f"profile-{count}", credentials(count, "p"), rc=rc)
             self.terraform(d, ["apply", "-auto-approve", "-input=false"], rc=rc)
             for f in os.listdir(outdir):
                 os.remove(os.path.join(outdir, f))
