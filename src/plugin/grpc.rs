@@ -32,11 +32,7 @@ impl<C> ResourceEntry<C> {
     /// The identity of a state, for a response; none while not wholly known.
     fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
         let (_, ty) = self.identity.as_ref()?;
-        let identity = self.imp.identity(state);
-        if identity.is_null() || !identity.is_wholly_known() {
-            return None;
-        }
-        Some(pb::ResourceIdentityData { identity_data: encode(&identity, ty) })
+        identity_data(&self.imp.identity(state), ty)
     }
 
     fn identity_type(&self) -> Result<&Type, Diagnostics> {
@@ -154,6 +150,15 @@ impl<P: Provider> ProviderService<P> {
             )
         })
     }
+}
+
+/// An identity as a response carries it; none while it is null or not
+/// wholly known.
+fn identity_data(identity: &Value, ty: &Type) -> Option<pb::ResourceIdentityData> {
+    if identity.is_null() || !identity.is_wholly_known() {
+        return None;
+    }
+    Some(pb::ResourceIdentityData { identity_data: encode(identity, ty) })
 }
 
 fn entry<T: ?Sized>(imp: Arc<T>, schema_of: impl Fn(&T) -> Schema) -> Entry<T> {
@@ -609,37 +614,30 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn list_resource(&self, req: Request<pb::list_resource::Request>) -> Rpc<Self::ListResourceStream> {
         use pb::list_resource::Event;
         let r = req.into_inner();
-        let failed = |d: Diagnostics| -> Rpc<Self::ListResourceStream> {
-            let event = Event { diagnostic: diags_to_proto(d), ..Default::default() };
-            Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))))
+        let setup = async {
+            let l = self.list_resource(&r.type_name)?;
+            let resource = self.resource(&r.type_name)?;
+            let config = decode(r.config.as_ref(), &l.ty)?;
+            Ok::<_, Diagnostics>((l, resource, config, self.client().await?))
         };
-        let (l, resource) = match (self.list_resource(&r.type_name), self.resource(&r.type_name)) {
-            (Ok(l), Ok(res)) => (l, res),
-            (Err(d), _) | (_, Err(d)) => return failed(d),
-        };
-        let config = match decode(r.config.as_ref(), &l.ty) {
-            Ok(c) => c,
-            Err(d) => return failed(d),
-        };
-        let client = match self.client().await {
-            Ok(c) => c,
-            Err(d) => return failed(d),
+        let (l, resource, config, client) = match setup.await {
+            Ok(x) => x,
+            Err(d) => {
+                let event = Event { diagnostic: diags_to_proto(d), ..Default::default() };
+                return Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))));
+            }
         };
         let (mut sink, rx) = ListSink::new(r.limit);
-        let (imp, resource_type) = (l.imp.clone(), resource.ty.clone());
-        let include = r.include_resource_object;
+        let resource_ty = Arc::new(resource.ty.clone());
+        let (imp, include, listed_ty) = (l.imp.clone(), r.include_resource_object, resource_ty.clone());
         tokio::spawn(async move {
-            let req = ListRequest { config: &config, include_resource_object: include, resource_type: &resource_type };
+            let req = ListRequest { config: &config, include_resource_object: include, resource_type: &listed_ty };
             imp.list(&client, req, &mut sink).await;
         });
-        let (identity_ty, resource_ty) = (resource.identity.as_ref().map(|(_, t)| t.clone()), resource.ty.clone());
+        let identity_ty = resource.identity.as_ref().map(|(_, t)| t.clone());
         let stream = ReceiverStream::new(rx).map(move |item| {
-            let identity = match (&identity_ty, item.identity.is_null()) {
-                (Some(t), false) => Some(pb::ResourceIdentityData { identity_data: encode(&item.identity, t) }),
-                _ => None,
-            };
             Ok(Event {
-                identity,
+                identity: identity_ty.as_ref().and_then(|t| identity_data(&item.identity, t)),
                 display_name: item.display_name,
                 resource_object: item.resource_object.as_ref().and_then(|o| encode(o, &resource_ty)),
                 diagnostic: diags_to_proto(item.diagnostics),
