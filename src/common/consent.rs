@@ -111,10 +111,7 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, at: &WaitPaths, diags: &mut Dia
         ),
         WaitEnd::SecretRejected => {
             let detail = format!("A person accepted, but the code exchange failed.{last_error} Fix the client secret (client_secret, or client_secret_wo with a new client_secret_wo_version) and consent again.");
-            match path(at.secret) {
-                Some(p) => diags.error_at(p, "Atlassian rejected the client secret", detail),
-                None => diags.error("Atlassian rejected the client secret", detail),
-            }
+            diags.error_where(path(at.secret), "Atlassian rejected the client secret", detail);
         }
         WaitEnd::Deadline => {
             let detail = format!(
@@ -123,10 +120,7 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, at: &WaitPaths, diags: &mut Dia
                 url_of(c),
                 at.longer
             );
-            match path(at.deadline) {
-                Some(p) => diags.error_at(p, "Timed out waiting for consent", detail),
-                None => diags.error("Timed out waiting for consent", detail),
-            }
+            diags.error_where(path(at.deadline), "Timed out waiting for consent", detail);
         }
         WaitEnd::Stopped => diags.error(
             "Stopped waiting for consent",

@@ -53,10 +53,7 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
         ApiError::Validation { errors, .. } => {
             for fe in errors {
                 let detail = format!("Oomnitza rejected {}: {}", if fe.field.is_empty() { "the request" } else { &fe.field }, fe.message);
-                match field_path(&fe.field) {
-                    Some(p) => diags.error_at(p, summary.clone(), detail),
-                    None => diags.error(summary.clone(), detail),
-                }
+                diags.error_where(field_path(&fe.field), summary.clone(), detail);
             }
             if errors.is_empty() {
                 diags.error(summary, "Oomnitza rejected the request as invalid but named no field.");

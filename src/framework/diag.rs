@@ -71,6 +71,10 @@ impl Diagnostics {
     pub fn error_at(&mut self, path: AttrPath, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Error, summary.into(), detail.into(), Some(path));
     }
+    /// An error at `path` when there is one, else about the whole request.
+    pub fn error_where(&mut self, path: Option<AttrPath>, summary: impl Into<String>, detail: impl Into<String>) {
+        self.push(Severity::Error, summary.into(), detail.into(), path);
+    }
     pub fn warning_at(&mut self, path: Option<AttrPath>, summary: impl Into<String>, detail: impl Into<String>) {
         self.push(Severity::Warning, summary.into(), detail.into(), path);
     }
