@@ -25,6 +25,10 @@ fn id_path() -> AttrPath {
     AttrPath::root("credential_id")
 }
 
+fn no_such_credential(id: &str, diags: &mut Diagnostics) {
+    diags.error_at(id_path(), "No such Jira credential", format!("Oomnitza has no credential with id {id:?}."));
+}
+
 #[async_trait]
 impl Action<Client> for Authorize {
     fn type_name(&self) -> &'static str {
@@ -58,7 +62,7 @@ impl Action<Client> for Authorize {
                 "Not an OAuth credential",
                 format!("Credential {:?} ({id}) uses Basic Auth, which needs no consent. Point the action at an OAuth credential.", c.name),
             ),
-            Ok(None) => diags.error_at(id_path(), "No such Jira credential", format!("Oomnitza has no credential with id {id:?}.")),
+            Ok(None) => no_such_credential(id, diags),
             Err(e) => api_diags(&e, "read the Jira credential", diags),
         }
     }
@@ -76,13 +80,7 @@ impl Action<Client> for Authorize {
         };
         let c = match started.await {
             Ok(Some(c)) => c,
-            Ok(None) => {
-                return diags.error_at(
-                    id_path(),
-                    "No such Jira credential",
-                    format!("Oomnitza has no credential with id {id:?}."),
-                )
-            }
+            Ok(None) => return no_such_credential(id, diags),
             Err(e) => return api_diags(&e, "start OAuth consent for the Jira credential", diags),
         };
         let url = c.oauth2.as_ref().and_then(|o| o.authorization_url.clone()).unwrap_or_default();
