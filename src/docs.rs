@@ -231,12 +231,47 @@ mod tests {
                 ),
         );
         let md = schema_markdown(&schema, None);
-        let (req, opt, ro) = (md.find("### Required"), md.find("### Optional"), md.find("### Read-Only"));
+        let at = |h: &str| md.find(h).unwrap_or_else(|| panic!("no {h} section:\n{md}"));
+        let (req, opt, ro) = (at("### Required"), at("### Optional"), at("### Read-Only"));
         assert!(req < opt && opt < ro, "{md}");
         assert!(md.contains("- `name` (String) The name."), "{md}");
         assert!(md.contains("- `note` (String) Free text. Defaults to `\"\"`."), "{md}");
         assert!(md.contains("- `auth` (Block) How to sign in. See [`auth`](#nested--auth) below."), "{md}");
         assert!(md.contains("### Nested schema for `auth`"), "{md}");
         assert!(md.contains("`token_wo` (String, Sensitive, Write-only)"), "{md}");
+    }
+
+    /// Language servers, docs generators and binding generators read every
+    /// description: none may be missing, in any schema of the provider.
+    #[test]
+    fn every_attribute_of_every_schema_is_described() {
+        fn walk(block: &Block, at: &str, missing: &mut Vec<String>) {
+            if block.description.trim().is_empty() {
+                missing.push(format!("{at} (block)"));
+            }
+            for a in &block.attributes {
+                if a.description.trim().is_empty() {
+                    missing.push(format!("{at}.{}", a.name));
+                }
+            }
+            for b in &block.blocks {
+                walk(&b.block, &format!("{at}.{}", b.name), missing);
+            }
+        }
+        let mut missing = Vec::new();
+        let pages = pages(&crate::provider::OomnitzaProvider::new(), "oomnitza_");
+        assert!(pages.len() >= 6, "every kind of schema is walked");
+        for page in &pages {
+            let name = page.output.display().to_string();
+            if let Some(s) = &page.schema {
+                walk(&s.block, &name, &mut missing);
+            }
+            for a in page.identity.iter().flat_map(|i| &i.attributes) {
+                if a.description.trim().is_empty() {
+                    missing.push(format!("{name} identity.{}", a.name));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "attributes without a description: {missing:#?}");
     }
 }

@@ -223,7 +223,7 @@ impl Provider for OomnitzaProvider {
         };
         let mut cfg = ClientConfig::new(base_url, auth);
         cfg.cancel = cancel;
-        cfg.idempotency_scope = idempotency_scope();
+        cfg.journal_dir = crate::oomnitza::journal::default_dir();
         if let Ok(Some(path)) = setting(config, "ca_cert_file", ENV_CA_CERT_FILE) {
             let at = || AttrPath::root("ca_cert_file");
             match std::fs::read(&path) {
@@ -262,7 +262,10 @@ impl Provider for OomnitzaProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Client>>> {
-        vec![Arc::new(crate::resources::jira_credential::JiraCredential)]
+        vec![
+            Arc::new(crate::resources::jira_credential::JiraCredential),
+            Arc::new(crate::resources::jira_credential_authorization::JiraCredentialAuthorization),
+        ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
@@ -276,20 +279,6 @@ impl Provider for OomnitzaProvider {
     fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {
         vec![Arc::new(crate::actions::jira_credential_authorize::Authorize)]
     }
-}
-
-/// Where this Terraform run's creates come from: Terraform starts the
-/// provider in the configuration's directory, and names the workspace in
-/// `TF_WORKSPACE` or `.terraform/environment`. Two configurations, or two
-/// workspaces of one, never take each other's credentials for their own.
-fn idempotency_scope() -> String {
-    let dir = std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default();
-    let workspace = std::env::var("TF_WORKSPACE")
-        .ok()
-        .or_else(|| std::fs::read_to_string(".terraform/environment").ok())
-        .map(|w| w.trim().to_string())
-        .unwrap_or_else(|| "default".to_string());
-    format!("{dir}\n{workspace}")
 }
 
 fn has_pem_certificate(pem: &[u8]) -> bool {

@@ -60,13 +60,13 @@ impl JiraCredentialData {
             .attr(
                 Attribute::string("name").optional_computed().describe("The exact name; it must match one credential."),
             )
-            .attr(Attribute::string("owner").computed())
-            .attr(Attribute::string("description").computed())
+            .attr(Attribute::string("owner").computed().describe("The Oomnitza user that owns it."))
+            .attr(Attribute::string("description").computed().describe("Free text, as set in Oomnitza."))
             .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
-            .attr(Attribute::string("expiration_date").computed())
-            .attr(Attribute::number("secret_version").computed())
-            .attr(Attribute::string("created_at").computed())
-            .attr(Attribute::string("updated_at").computed())
+            .attr(Attribute::string("expiration_date").computed().describe("When a Basic Auth credential expires (`YYYY-MM-DD`), when set; null for OAuth."))
+            .attr(Attribute::number("secret_version").computed().describe("Goes up by one each time the secret changes, by anyone."))
+            .attr(Attribute::string("created_at").computed().describe("When it was created (RFC 3339)."))
+            .attr(Attribute::string("updated_at").computed().describe("When it last changed (RFC 3339)."))
             .attr(Attribute::of("basic", basic_type()).computed().describe("For basic auth: `email`."))
             .attr(
                 Attribute::of("oauth", oauth_type())

@@ -83,6 +83,11 @@ impl Attribute {
         self.description = markdown.to_string();
         self
     }
+    /// Marked deprecated: Terraform warns where a configuration sets it.
+    pub fn deprecated(mut self) -> Self {
+        self.deprecated = true;
+        self
+    }
 
     fn to_proto(&self) -> pb::schema::Attribute {
         pb::schema::Attribute {

@@ -3,11 +3,14 @@
 //!
 //! One `Client` per configured provider shares one connection pool. Idempotent
 //! calls retry on 429 (honouring `Retry-After`), 5xx and connection errors with
-//! exponential backoff and full jitter. Creates carry an `Idempotency-Key`, and
-//! after an ambiguous failure the client looks the credential up by name before
-//! trying again, so a flaky network leaves neither a duplicate nor an orphan.
+//! exponential backoff and full jitter. Each create carries an
+//! `Idempotency-Key` of its own, reused only by its own retries, and is
+//! written to the working directory's create journal first (`journal`), so
+//! that a flaky network leaves no duplicate and a crash leaves nothing that
+//! a later create of the same configuration cannot prove is its own.
 
 pub mod error;
+pub mod journal;
 pub mod model;
 
 use std::time::Duration;
@@ -50,10 +53,9 @@ pub struct ClientConfig {
     pub cancel: CancellationToken,
     /// Extra CA certificates (PEM) to trust, for Oomnitza behind TLS inspection.
     pub extra_ca_pem: Option<Vec<u8>>,
-    /// Where creates come from (the Terraform working directory and
-    /// workspace): part of each create's idempotency key, so that only the
-    /// same configuration's creates are recognised as repeats.
-    pub idempotency_scope: String,
+    /// The create journal's directory (this working directory's and
+    /// workspace's); `None` keeps no journal.
+    pub journal_dir: Option<std::path::PathBuf>,
 }
 
 impl ClientConfig {
@@ -67,7 +69,7 @@ impl ClientConfig {
             max_backoff: Duration::from_secs(20),
             cancel: CancellationToken::new(),
             extra_ca_pem: None,
-            idempotency_scope: String::new(),
+            journal_dir: None,
         }
     }
 }
@@ -76,23 +78,27 @@ pub struct Client {
     http: reqwest::Client,
     cfg: ClientConfig,
     token: OnceCell<Secret>,
-    /// Credentials this client created or adopted, each for one resource.
-    claimed: std::sync::Mutex<std::collections::HashSet<String>>,
+    journal: journal::Journal,
+    /// Credentials this client created or adopted in this process.
+    made: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
-/// What [`Client::create`] made, or found made by an earlier, interrupted run.
+/// What [`Client::create`] made, or took over from an earlier create of this
+/// working directory and workspace that died before Terraform heard of it.
 #[derive(Debug)]
 pub struct Created {
     pub credential: Credential,
-    /// Made by an earlier create of the same content (within 24 hours)
-    /// whose answer never reached Terraform's state: adopted, not remade.
-    pub replayed: bool,
+    /// Made by an interrupted earlier create (proven by its journal entry):
+    /// adopted, not made twice.
+    pub adopted: bool,
+    /// The create's journal entry: [`journal::Entry::finish`] it once the
+    /// answer is handed to Terraform.
+    pub entry: journal::Entry,
 }
 
-/// The idempotency key of a create: a digest of where it comes from and of
-/// everything it sets except the secret, so that the same create sent again
-/// is recognised.
-fn content_key(scope: &str, new: &NewCredential) -> String {
+/// A digest of what a create makes, everything but its secret: how the
+/// journal recognises an earlier create of the same resource.
+fn content_digest(new: &NewCredential) -> String {
     use sha2::Digest as _;
     let mut v = serde_json::to_value(new).unwrap_or_default();
     for (section, secret) in [("basic", "password"), ("oauth2", "client_secret")] {
@@ -100,15 +106,27 @@ fn content_key(scope: &str, new: &NewCredential) -> String {
             o.remove(secret);
         }
     }
-    // Hashed as it is written: the scope, a newline, the compact JSON.
     let mut hasher = sha2::Sha256::new();
-    hasher.update(scope.as_bytes());
-    hasher.update(b"\n");
     let _ = serde_json::to_writer(&mut hasher, &v); // writing into a digest cannot fail
     let digest = hasher.finalize();
     let mut first = [0u8; 16];
     first.copy_from_slice(&digest[..16]);
-    format!("tf-{:032x}", u128::from_be_bytes(first))
+    format!("{:032x}", u128::from_be_bytes(first))
+}
+
+/// An error after which the create surely made nothing: its journal entry
+/// can go. After any other (a timeout, a broken connection, a 5xx) the
+/// credential may exist, and the entry stays for the next create to resolve.
+fn surely_not_made(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Unauthorized { .. }
+            | ApiError::Forbidden { .. }
+            | ApiError::NotFound { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Validation { .. }
+            | ApiError::RateLimited { .. }
+    ) || matches!(e, ApiError::Unreachable { cause, .. } if !matches!(cause, Cause::TimedOut | Cause::Connection))
 }
 
 /// Page size for listing credentials.
@@ -132,11 +150,6 @@ fn message_of(body: &str) -> String {
         Ok(e) => short(&e.error),
         Err(_) => short(body),
     }
-}
-
-/// Ambiguous: the request may have reached the server and done its work.
-fn is_ambiguous(e: &ApiError) -> bool {
-    matches!(e, ApiError::Server { .. } | ApiError::Unreachable { cause: Cause::TimedOut | Cause::Connection, .. })
 }
 
 /// Most of an answer's body that is read; a longer one is an error, never
@@ -200,7 +213,8 @@ impl Client {
             .user_agent(format!("terraform-provider-oomnitza/{}", crate::VERSION))
             .build()
             .map_err(|e| ApiError::Decode(format!("could not set up HTTP: {e}")))?;
-        Ok(Client { http, cfg, token: OnceCell::new(), claimed: Default::default() })
+        let journal = journal::Journal::at(cfg.journal_dir.clone());
+        Ok(Client { http, cfg, token: OnceCell::new(), journal, made: Default::default() })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -408,58 +422,82 @@ impl Client {
         }
     }
 
-    /// Creates a credential. Safe to call once per intended credential: it
-    /// never makes two, however the network behaves, and not even when the
-    /// Terraform that asked was killed before it could record the answer.
-    ///
-    /// The `Idempotency-Key` is derived from what is created (never from the
-    /// secret) and where from ([`ClientConfig::idempotency_scope`]), so that
-    /// the same create sent again within Oomnitza's 24-hour window, by a later
-    /// Terraform run after a crash, answers the credential the first one made
-    /// ([`Created::replayed`]). Two resources of one run
-    /// with the very same content still get two credentials: an answer this
-    /// client already handed out is not handed out again.
+    /// Creates a credential. It never makes two however the network
+    /// behaves (its own `Idempotency-Key`, reused by its retries only), and
+    /// takes over an existing credential only when this working directory's
+    /// journal proves that an earlier create of the same content made it and
+    /// died before Terraform heard of it ([`Created::adopted`]).
     pub async fn create(&self, new: &NewCredential) -> Result<Created, ApiError> {
-        let c = self.create_with_key(new, &content_key(&self.cfg.idempotency_scope, new)).await?;
-        if self.claim(&c.id) {
-            // Made more than a few seconds ago: not by this request.
-            let recently = time::OffsetDateTime::now_utc() - time::Duration::seconds(5);
-            let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
-            let replayed = created.is_ok_and(|t| t < recently);
-            if !replayed {
-                return Ok(Created { credential: c, replayed: false });
-            }
-            // An earlier run's credential: make sure it still exists (a
-            // server may replay the answer of a credential since deleted).
-            if let Some(current) = self.get(&c.id).await? {
-                return Ok(Created { credential: current, replayed: true });
+        let content = content_digest(new);
+        while let Some(mut entry) = self.journal.resume(&content) {
+            // Dropped on error: the entry stays for the next create.
+            let resumed = self.resume(new, &entry).await?;
+            match resumed {
+                Some((credential, adopted)) => {
+                    entry.record_id(&credential.id);
+                    self.mark_made(&credential.id);
+                    return Ok(Created { credential, adopted, entry });
+                }
+                None => entry.finish(),
             }
         }
-        let c = self.create_with_key(new, &uuid::Uuid::new_v4().to_string()).await?;
-        self.claim(&c.id);
-        Ok(Created { credential: c, replayed: false })
+        let mut entry = self.journal.begin(&content);
+        match self.create_with_key(new, &entry.record.key).await {
+            Ok(credential) => {
+                entry.record_id(&credential.id);
+                self.mark_made(&credential.id);
+                Ok(Created { credential, adopted: false, entry })
+            }
+            Err(e) => {
+                if surely_not_made(&e) {
+                    entry.finish();
+                }
+                Err(e)
+            }
+        }
     }
 
-    /// Takes `id` for one resource of this run; false when already taken.
-    fn claim(&self, id: &str) -> bool {
-        self.claimed.lock().map(|mut c| c.insert(id.to_string())).unwrap_or(true)
+    /// The credential an interrupted create left (and whether it predates
+    /// this run), or `None` when it is gone or can no longer be found.
+    async fn resume(
+        &self,
+        new: &NewCredential,
+        entry: &journal::Entry,
+    ) -> Result<Option<(Credential, bool)>, ApiError> {
+        if let Some(id) = &entry.record.id {
+            return Ok(self.get(id).await?.map(|c| (c, true)));
+        }
+        if entry.key_expired() {
+            warn!(key = %entry.record.key, "an interrupted create is older than Oomnitza keeps its key; creating anew");
+            return Ok(None);
+        }
+        // Oomnitza answers the credential this key made, or makes it now.
+        let asked = time::OffsetDateTime::now_utc() - time::Duration::seconds(2);
+        let c = self.create_with_key(new, &entry.record.key).await?;
+        let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
+        let earlier = created.is_ok_and(|t| t < asked);
+        Ok(Some((c, earlier)))
+    }
+
+    fn mark_made(&self, id: &str) {
+        if let Ok(mut m) = self.made.lock() {
+            m.insert(id.to_string());
+        }
+    }
+
+    /// Whether this client (this provider process) made or adopted `id`.
+    pub fn made_here(&self, id: &str) -> bool {
+        self.made.lock().map(|m| m.contains(id)).unwrap_or(false)
     }
 
     async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
-        let started = time::OffsetDateTime::now_utc();
         let mut attempt = 0;
         loop {
             let result =
                 self.once::<Credential>(Method::POST, "/api/v3/credentials", &[], Some(&body), Some(key)).await;
             match result {
                 Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
-                    if is_ambiguous(&e) {
-                        if let Ok(Some(found)) = self.find_created(new, started).await {
-                            debug!(id = %found.id, "ambiguous create had succeeded; adopting it");
-                            return Ok(found);
-                        }
-                    }
                     let wait = self.backoff(attempt, &e);
                     warn!(error = %e, wait_ms = wait.as_millis() as u64, "retrying create with the same idempotency key");
                     self.sleep(wait).await?;
@@ -468,28 +506,6 @@ impl Client {
                 other => return other.map_err(|e| e.after_attempts(attempt + 1)),
             }
         }
-    }
-
-    /// After an ambiguous create: the credential this create made, if the
-    /// server made it. It must match the name, type and account, and be
-    /// created after this create began.
-    pub async fn find_created(
-        &self,
-        new: &NewCredential,
-        started: time::OffsetDateTime,
-    ) -> Result<Option<Credential>, ApiError> {
-        let since = started - time::Duration::seconds(5);
-        let found = self.list_by_name(&new.name).await?;
-        let mut matches = found.into_iter().filter(|c| {
-            let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
-            c.auth_type == new.auth_type
-                && c.basic.as_ref().map(|b| &b.username) == new.basic.as_ref().map(|b| &b.username)
-                && c.oauth2.as_ref().map(|o| &o.client_id) == new.oauth2.as_ref().map(|o| &o.client_id)
-                && created.is_ok_and(|t| t >= since)
-        });
-        let first = matches.next();
-        // Two candidates: not ours to pick; let the idempotency key decide.
-        Ok(if matches.next().is_some() { None } else { first })
     }
 
     /// The credential with this id; `None` when it is gone.
@@ -577,13 +593,11 @@ mod tests {
     use super::*;
     use crate::oomnitza::model::{AuthType, BasicInput, NewCredential};
 
-    /// The key is a digest of the scope and the create without its secret,
-    /// the same bytes as it always was: keys a server kept from an earlier
-    /// run must still match after an upgrade of the provider.
+    /// The journal recognises a create by its content without the secret.
     #[test]
-    fn idempotency_key_is_stable_and_ignores_the_secret() {
-        let new = |secret: &str| NewCredential {
-            name: "Jira user load".into(),
+    fn content_digest_ignores_the_secret() {
+        let new = |name: &str, secret: &str| NewCredential {
+            name: name.into(),
             owner: None,
             description: Some("d".into()),
             saas: "jira".into(),
@@ -592,13 +606,9 @@ mod tests {
             oauth2: None,
             expiration_date: None,
         };
-        let key = content_key("/work/a\ndefault", &new("one"));
-        assert_eq!(key, content_key("/work/a\ndefault", &new("two")), "the secret is not part of the key");
-        assert_ne!(key, content_key("/work/b\ndefault", &new("one")), "the scope is");
-        use sha2::Digest as _;
-        let body = r#"{"auth_type":"basic","basic":{"username":"svc@example.com"},"description":"d","name":"Jira user load","saas":"jira"}"#;
-        let digest = sha2::Sha256::digest(format!("/work/a\ndefault\n{body}").as_bytes());
-        let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
-        assert_eq!(key, format!("tf-{hex}"));
+        let d = content_digest(&new("Jira user load", "one"));
+        assert_eq!(d, content_digest(&new("Jira user load", "two")), "the secret is not part of it");
+        assert_ne!(d, content_digest(&new("Jira user load 2", "one")), "the content is");
+        assert_eq!(d.len(), 32);
     }
 }

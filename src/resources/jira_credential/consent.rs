@@ -12,12 +12,12 @@ pub const HEALTH: &[&str] = &["status", "authorization_url", "expires_at", "gran
 /// The `oauth` attributes whose change restarts consent.
 pub const APP: &[&str] = &["client_id", "scopes", "site", "callback_url"];
 
-/// The status an apply that (re)starts consent ends with.
+/// The status an apply that (re)starts consent ends with: pending, unless
+/// it waits for consent (which may or may not come).
 pub fn planned_status(oauth_config: &Value) -> Value {
     match oauth_config.get("wait_for_authorization") {
-        Value::Unknown => Value::Unknown,
-        Value::Bool(true) => Value::string(oauth_status::AUTHORIZED),
-        _ => Value::string(oauth_status::PENDING),
+        Value::Null | Value::Bool(false) => Value::string(oauth_status::PENDING),
+        _ => Value::Unknown,
     }
 }
 
@@ -90,7 +90,7 @@ pub fn pending_warning(c: &Credential, diags: &mut Diagnostics) {
         Some(AttrPath::root("oauth").attr("authorization_url")),
         format!("Jira credential {:?} needs consent in Atlassian", c.name),
         format!(
-            "Oomnitza holds the OAuth app, but Jira access starts only after a person consents. An Oomnitza admin (best a dedicated service user) opens this URL, signs in to Atlassian, picks the Jira site{site} and clicks Accept:\n\n  {}\n\nThe next terraform plan shows the outcome in oauth.status. To make apply wait for it, set oauth.wait_for_authorization = true.{}",
+            "Oomnitza holds the OAuth app, but Jira access starts only after a person consents. An Oomnitza admin (best a dedicated service user) opens this URL, signs in to Atlassian, picks the Jira site{site} and clicks Accept:\n\n  {}\n\nThe next terraform plan shows the outcome in oauth.status. To make an apply wait for it (and fail if nobody consents in time), add resource \"oomnitza_jira_credential_authorization\" with credential_id = this credential's id.{}",
             o.authorization_url.as_deref().unwrap_or("(Oomnitza gave no URL; open the credential in Oomnitza and click Authenticate)"),
             last_error_sentence(o.last_error.as_deref())
         ),
@@ -105,6 +105,26 @@ pub const WAIT_PATHS: WaitPaths = WaitPaths {
 };
 
 /// Reports how a wait ended; see [`crate::common::consent::wait_diags`].
-pub fn wait_diags(end: &WaitEnd, c: &Credential, diags: &mut Diagnostics) {
+/// A create that ran out of time or was stopped ends with a warning, not an
+/// error: Terraform taints a created resource that reports an error, and the
+/// next plan would replace a credential that only awaits consent.
+pub fn wait_diags(end: &WaitEnd, c: &Credential, creating: bool, diags: &mut Diagnostics) {
+    if creating && matches!(end, WaitEnd::Deadline | WaitEnd::Stopped) {
+        let why = if matches!(end, WaitEnd::Deadline) {
+            "Nobody completed consent within timeouts.create"
+        } else {
+            "Terraform asked the provider to stop (Ctrl-C) while it waited for consent"
+        };
+        let url = c.oauth2.as_ref().and_then(|o| o.authorization_url.as_deref()).unwrap_or("(none)");
+        diags.warning_at(
+            Some(AttrPath::root("oauth").attr("wait_for_authorization")),
+            format!("Jira credential {:?} still needs consent", c.name),
+            format!(
+                "{why}. The credential is created and kept as it is (not replaced later); open this URL, pick the Jira site and click Accept, and the next terraform plan shows it authorized:\n\n  {url}{}\n\nFor an apply that fails until consent is given, use resource \"oomnitza_jira_credential_authorization\" instead of oauth.wait_for_authorization.",
+                last_error_sentence(c.oauth2.as_ref().and_then(|o| o.last_error.as_deref()))
+            ),
+        );
+        return;
+    }
     crate::common::consent::wait_diags(end, c, &WAIT_PATHS, diags);
 }

@@ -19,7 +19,7 @@ use tokio::time::Instant;
 
 use self::secret::{changes, Private, SecretAttrs, BASIC_SECRET, OAUTH_SECRET};
 pub use self::validate::validate_config;
-use crate::common::consent::{wait_for_consent, WaitEnd};
+use crate::common::consent::wait_for_consent;
 use crate::common::{api_diags, state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, TYPE_NAME};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
@@ -75,8 +75,8 @@ fn oauth_block() -> Block {
         .attr(Attribute::string("callback_url").optional_computed().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
             "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
         ))
-        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").describe(
-            "When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent, and fails with the consent URL if nobody does. When false, apply ends with a warning giving the URL.",
+        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated().describe(
+            "Deprecated: use the `oomnitza_jira_credential_authorization` resource, which waits for consent and fails on timeout without putting the credential at risk. When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent; a create whose wait runs out ends with a warning (an error would make Terraform replace the credential), an update's with an error.",
         ))
         .attr(Attribute::string("status").computed().describe(
             "`pending_authorization` (waiting for consent), `authorized`, `expired` or `revoked`. A plan restarts consent when it is `expired` or `revoked`.",
@@ -131,6 +131,30 @@ async fn until<T>(
     fut: impl std::future::Future<Output = Result<T, ApiError>>,
 ) -> Result<T, ApiError> {
     tokio::time::timeout_at(deadline, fut).await.unwrap_or(Err(ApiError::Timeout))
+}
+
+/// After a create: names the other credentials that already carried this
+/// name. The provider never takes them over; the user decides.
+async fn name_taken_warning(client: &Client, made: &Credential, diags: &mut Diagnostics) {
+    let Ok(Ok(same)) = tokio::time::timeout(Duration::from_secs(30), client.list_by_name(&made.name)).await else {
+        return;
+    };
+    let others: Vec<String> =
+        same.iter().filter(|c| c.id != made.id && !client.made_here(&c.id)).map(|c| c.id.clone()).collect();
+    let Some(first) = others.first() else { return };
+    diags.warning_at(
+        None,
+        format!("Another Jira credential is named {:?}", made.name),
+        format!(
+            "Oomnitza already held {} named {:?}: {}. This provider takes a credential over only when it can prove it is its own, so it made a new one ({}) and left {} alone.\n\nIf no Terraform state manages {}, it may be left from an interrupted apply whose record was lost (a removed .terraform directory, a fresh CI workspace). Bring it under management with an import block (import {{ to = oomnitza_jira_credential.NAME  id = \"{first}\" }}; terraform query lists candidates), or delete it in Oomnitza. A credential that this same apply replaces (create_before_destroy) is named here until it is destroyed.",
+            if others.len() == 1 { "another credential" } else { "other credentials" },
+            made.name,
+            others.join(", "),
+            made.id,
+            if others.len() == 1 { "it" } else { "them" },
+            if others.len() == 1 { "it" } else { "one" },
+        ),
+    );
 }
 
 impl JiraCredential {
@@ -221,6 +245,41 @@ impl JiraCredential {
         patch
     }
 
+    /// Takes over the credential that an interrupted create of this same
+    /// configuration made (its journal entry proves it), and makes it what
+    /// the plan says, secret included.
+    async fn adopt(
+        client: &Client,
+        credential: Credential,
+        planned: &Value,
+        config: &Value,
+        private: &mut Vec<u8>,
+        deadline: Instant,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        diags.warning_at(
+            None,
+            "Adopted a credential from an interrupted apply",
+            format!(
+                "Credential {} ({:?}) was made by an earlier apply in this directory and workspace that stopped before Terraform recorded it (made at {}; its record is in .terraform/oomnitza-creates). It is now tracked here instead of being created twice.",
+                credential.id, credential.name, credential.created_at
+            ),
+        );
+        let restart = credential.oauth2.is_some();
+        match until(deadline, client.update(&credential.id, &Self::full_patch(planned, config))).await {
+            Ok(c) => {
+                *private = Private::store(c.secret_version);
+                let c = Self::consent_after_write(client, c, planned, !restart, true, deadline, diags).await;
+                state_from(&c, planned, Self::value_type())
+            }
+            Err(e) => {
+                api_diags(&e, "update the adopted Jira credential", diags);
+                // Tracked all the same, so that nothing is orphaned.
+                state_from(&credential, planned, Self::value_type())
+            }
+        }
+    }
+
     /// After a write of an OAuth credential: start consent when the write
     /// did not already, wait for it when asked, and say what to do next.
     async fn consent_after_write(
@@ -228,6 +287,7 @@ impl JiraCredential {
         mut c: Credential,
         planned: &Value,
         start: bool,
+        creating: bool,
         deadline: Instant,
         diags: &mut Diagnostics,
     ) -> Credential {
@@ -256,11 +316,8 @@ impl JiraCredential {
         }
         if planned.get("oauth").get("wait_for_authorization").as_bool() == Some(true) {
             let (last, end) = wait_for_consent(client, c, deadline, None).await;
-            consent::wait_diags(&end, &last, diags);
-            if matches!(end, WaitEnd::Authorized) {
-                return last;
-            }
-            c = last;
+            consent::wait_diags(&end, &last, creating, diags);
+            return last;
         }
         consent::pending_warning(&c, diags);
         c
@@ -287,7 +344,16 @@ impl Resource<Client> for JiraCredential {
         let block = config.get(secret.block);
         if prior.is_null() && !block.is_null() && secret.configured(config).is_none() {
             let (unknown_value, unknown_wo) = (block.get(secret.value).is_unknown(), block.get(secret.wo).is_unknown());
-            if !unknown_value && !unknown_wo {
+            if secret.absent(config) {
+                diags.warning_at(
+                    Some(AttrPath::root(secret.block).attr(secret.wo)),
+                    format!("No {} in this run", secret.noun),
+                    format!(
+                        "{}.{} is null, so this plan can be reviewed but its apply fails: a new credential needs its {}. Set the variable that {} is given from before applying.",
+                        secret.block, secret.wo, secret.noun, secret.wo
+                    ),
+                );
+            } else if !unknown_value && !unknown_wo {
                 diags.error_at(
                     AttrPath::root(secret.block).attr(secret.value),
                     format!("Missing {}", secret.noun),
@@ -384,6 +450,16 @@ impl Resource<Client> for JiraCredential {
         }
         if secret_changed {
             p.set("secret_version", Value::Unknown);
+            if secret.absent(config) {
+                diags.warning_at(
+                    Some(AttrPath::root(secret.block).attr(secret.wo)),
+                    format!("This plan sends the {} again, which this run does not have", secret.noun),
+                    format!(
+                        "The {} must be sent again ({} changed, or it was replaced in Oomnitza), but {}.{} is null in this run. The plan is fine for review; its apply fails until the variable that {} is given from is set.",
+                        secret.noun, secret.version, secret.block, secret.wo, secret.wo
+                    ),
+                );
+            }
         }
         if secret_changed || fields_changed {
             p.set("updated_at", Value::Unknown);
@@ -404,6 +480,11 @@ impl Resource<Client> for JiraCredential {
             return Value::Null;
         }
         let deadline = Instant::now() + timeout_of(planned, "create");
+        let secret = secret_attrs(config);
+        if secret.configured(config).is_none() && secret.absent(config) {
+            secret.missing("A new credential needs its secret", diags);
+            return Value::Null;
+        }
         let Some(new) = Self::new_credential(planned, config) else {
             diags.error(
                 "Incomplete configuration",
@@ -411,56 +492,33 @@ impl Resource<Client> for JiraCredential {
             );
             return Value::Null;
         };
-        let started = time::OffsetDateTime::now_utc();
         let created = match until(deadline, client.create(&new)).await {
-            Ok(Created { credential, replayed: false }) => credential,
-            Ok(Created { credential, replayed: true }) => {
-                // An interrupted earlier apply made it and never recorded it:
-                // adopt it, and make it what the plan says (secret included).
-                diags.warning_at(
-                    None,
-                    "Adopted a credential from an interrupted apply",
-                    format!(
-                        "Credential {} ({:?}) was made by an earlier apply of this same configuration that did not finish recording it (made at {}). It is now tracked here instead of being created twice.",
-                        credential.id, credential.name, credential.created_at
-                    ),
-                );
-                let id = credential.id.clone();
-                let restart = credential.oauth2.is_some();
-                match until(deadline, client.update(&id, &Self::full_patch(planned, config))).await {
-                    Ok(c) => {
-                        *private = Private::store(c.secret_version);
-                        let c = Self::consent_after_write(client, c, planned, !restart, deadline, diags).await;
-                        return state_from(&c, planned, Self::value_type());
-                    }
-                    Err(e) => {
-                        api_diags(&e, "update the adopted Jira credential", diags);
-                        // Tracked all the same, so that nothing is orphaned.
-                        return state_from(&credential, planned, Self::value_type());
-                    }
-                }
-            }
+            Ok(created) => created,
             Err(ApiError::Timeout) => {
-                // It may have been made just before the limit: find it, so
-                // that it is tracked rather than orphaned.
-                let found = tokio::time::timeout(Duration::from_secs(30), client.find_created(&new, started)).await;
-                match found {
-                    Ok(Ok(Some(c))) => c,
-                    _ => {
-                        api_diags(&ApiError::Timeout, "create the Jira credential", diags);
-                        return Value::Null;
-                    }
-                }
+                diags.error(
+                    "Could not create the Jira credential",
+                    "The create did not finish within timeouts.create. Oomnitza may have made the credential all the same: the next terraform apply in this directory and workspace finds it through its create journal (.terraform/oomnitza-creates) and does not make a second one.",
+                );
+                return Value::Null;
             }
             Err(e) => {
                 api_diags(&e, "create the Jira credential", diags);
                 return Value::Null;
             }
         };
-        *private = Private::store(created.secret_version);
-        // From here on the credential exists: whatever happens, its state is kept.
-        let c = Self::consent_after_write(client, created, planned, true, deadline, diags).await;
-        state_from(&c, planned, Self::value_type())
+        let Created { credential, adopted, entry } = created;
+        let state = if adopted {
+            Self::adopt(client, credential, planned, config, private, deadline, diags).await
+        } else {
+            *private = Private::store(credential.secret_version);
+            name_taken_warning(client, &credential, diags).await;
+            // From here on the credential exists: whatever happens, its state is kept.
+            let c = Self::consent_after_write(client, credential, planned, true, true, deadline, diags).await;
+            state_from(&c, planned, Self::value_type())
+        };
+        // The answer goes to Terraform now: nothing is left to resume.
+        entry.finish();
+        state
     }
 
     async fn read(&self, client: &Client, state: &Value, _private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
@@ -511,6 +569,11 @@ impl Resource<Client> for JiraCredential {
             patch.expiration_date = Some(text(planned, "expiration_date"));
         }
         let send_secret = planned.get("secret_version").is_unknown();
+        let secret = secret_attrs(config);
+        if send_secret && !planned.get(secret.block).is_null() && secret.configured(config).is_none() {
+            secret.missing("This apply must send the secret again", diags);
+            return Value::Null;
+        }
         let (pb, nb) = (prior.get("basic"), planned.get("basic"));
         if !nb.is_null() {
             let mut basic = BasicPatch::default();
@@ -563,7 +626,7 @@ impl Resource<Client> for JiraCredential {
         match written {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
-                let c = Self::consent_after_write(client, c, planned, restart, deadline, diags).await;
+                let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
                 state_from(&c, planned, Self::value_type())
             }
             Err(ApiError::NotFound { .. }) => {

@@ -67,10 +67,32 @@ impl SecretAttrs {
         b.get(self.value).as_str().or_else(|| b.get(self.wo).as_str()).map(Secret::new)
     }
 
+    /// The write-only form is in use (its version is set) but this run does
+    /// not have its value: a plan-only run, such as a drift check in CI.
+    pub fn absent(&self, config: &Value) -> bool {
+        let b = config.get(self.block);
+        b.get(self.value).is_null() && b.get(self.wo).is_null() && !b.get(self.version).is_null()
+    }
+
+    /// The error of an apply that must send the secret but was not given it.
+    pub fn missing(&self, why: &str, diags: &mut crate::framework::Diagnostics) {
+        diags.error_at(
+            crate::framework::AttrPath::root(self.block).attr(self.wo),
+            format!("Missing {}", self.noun),
+            format!(
+                "{why}, but {}.{} is null in this run. Set the variable that {} is given from (for example TF_VAR_<name>) and apply again.",
+                self.block, self.wo, self.wo
+            ),
+        );
+    }
+
     /// Whether the plan must send the secret again.
     pub fn changes(&self, prior: &Value, config: &Value, private: &Private) -> bool {
         let (pb, cb) = (prior.get(self.block), config.get(self.block));
-        if cb.get(self.value).is_null() && cb.get(self.wo).is_null() {
+        // The write-only form is in use when its value or its version is set
+        // (a plan-only run may leave the value null: it is not stored).
+        let wo = !cb.get(self.wo).is_null() || !cb.get(self.version).is_null();
+        if cb.get(self.value).is_null() && !wo {
             return false; // the secret is not managed by Terraform
         }
         if self.block == OAUTH_SECRET.block && private.secret_version.is_none() {
@@ -78,7 +100,6 @@ impl SecretAttrs {
             // so the configured one is adopted as it is (`adopt` below).
             return false;
         }
-        let wo = !cb.get(self.wo).is_null();
         let value_changed = !wo && changes(pb.get(self.value), cb.get(self.value));
         let version_changed = wo && changes(pb.get(self.version), cb.get(self.version));
         // The server's version moved since this provider last wrote the secret,

@@ -147,7 +147,8 @@ fn create_plans_defaults_and_the_status_apply_ends_with() {
     assert!(po.get("authorization_url").is_unknown());
     o.set("wait_for_authorization", Value::Bool(true));
     let (p, _) = plan(&Value::Null, &config_with("oauth", o), &[]);
-    assert_eq!(p.state.get("oauth").get("status").as_str(), Some("authorized"));
+    // A wait may end without consent (with a warning): the status is known after apply.
+    assert!(p.state.get("oauth").get("status").is_unknown());
 }
 
 #[test]

@@ -99,6 +99,17 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
         }
     }
     let (basic, oauth) = (config.get("basic"), config.get("oauth"));
+    // A block whose presence is not known yet (a dynamic block over a value
+    // known only at apply) is checked once it is known, at plan or apply.
+    if basic.is_unknown() || oauth.is_unknown() {
+        if !basic.is_null() && !basic.is_unknown() {
+            validate_basic(basic, diags);
+        }
+        if !oauth.is_null() && !oauth.is_unknown() {
+            validate_oauth(config, oauth, diags);
+        }
+        return;
+    }
     match (basic.is_null(), oauth.is_null()) {
         (true, true) => diags.error_at(
             AttrPath::root("basic"),
@@ -135,7 +146,9 @@ fn validate_secret(attrs: &SecretAttrs, block: &Value, fix: &str, diags: &mut Di
             diags.error_at(at(name), format!("Empty {what}"), format!("{name} must not be empty; {fix}."));
         }
     }
-    if !version.is_null() && wo.is_null() {
+    // A version with neither value is a run without the secret (a CI plan):
+    // the plan decides whether it is needed.
+    if !version.is_null() && wo.is_null() && !value.is_null() {
         diags.error_at(
             at(attrs.version),
             format!("{} without {}", attrs.version, attrs.wo),

@@ -1,0 +1,226 @@
+//! The create journal: how a create proves that a credential is its own.
+//!
+//! Every create gets a random `Idempotency-Key`, used by its own retries and
+//! by nothing else. Before the first POST, the create writes an entry (the
+//! key, a digest of what it creates, and later the id Oomnitza gave) into
+//! this working directory's `.terraform/` (per workspace), and holds an
+//! exclusive lock on it for as long as the create runs. The entry is removed
+//! once the answer is handed to Terraform.
+//!
+//! An entry that is still there and not locked is therefore a create whose
+//! process died before Terraform heard of its credential: the only
+//! credential a later create may take for its own (same content, same
+//! directory, same workspace). Everything else is created anew; a
+//! credential that only looks the same, or that another state holds, is
+//! never taken over. An entry held by a live process (a parallel create, a
+//! concurrent `terraform test`) is locked, and so skipped.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write as _;
+use std::os::unix::fs::MetadataExt as _;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use tracing::{debug, warn};
+
+/// How long Oomnitza keeps an idempotency key: an entry older than this
+/// without an id cannot be resolved through its key any more.
+pub const KEY_LIFETIME_SECS: i64 = 23 * 3600;
+
+/// Where the journal of this working directory and workspace lives:
+/// `$TF_DATA_DIR` (else `.terraform`) `/oomnitza-creates/<workspace>`.
+pub fn default_dir() -> Option<PathBuf> {
+    let data = std::env::var_os("TF_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".terraform"));
+    let workspace = std::env::var("TF_WORKSPACE")
+        .ok()
+        .or_else(|| fs::read_to_string(data.join("environment")).ok())
+        .map(|w| w.trim().to_string())
+        .filter(|w| !w.is_empty())
+        .unwrap_or_else(|| "default".to_string());
+    // Workspace names are plain, but a path must never be built from input.
+    let safe: String =
+        workspace.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
+    let cwd = std::env::current_dir().ok()?;
+    Some(cwd.join(data).join("oomnitza-creates").join(safe))
+}
+
+/// What an entry holds. Never a secret.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Record {
+    /// The create's `Idempotency-Key`.
+    pub key: String,
+    /// A digest of what the create makes, without its secret.
+    pub content: String,
+    /// When the create began (Unix seconds).
+    pub started: i64,
+    /// The credential's id, once Oomnitza answered.
+    pub id: Option<String>,
+}
+
+/// The journal of one working directory and workspace; `None` inside when
+/// it cannot be written (creates then cannot be resumed after a crash, but
+/// are as safe).
+#[derive(Debug, Default)]
+pub struct Journal {
+    dir: Option<PathBuf>,
+}
+
+/// One create's entry, locked by this process while it is held.
+#[derive(Debug)]
+pub struct Entry {
+    path: PathBuf,
+    /// Holds the lock; dropped (unlocking) with the entry.
+    file: Option<File>,
+    pub record: Record,
+}
+
+fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}
+
+fn same_file(path: &Path, file: &File) -> bool {
+    match (fs::metadata(path), file.metadata()) {
+        (Ok(a), Ok(b)) => a.ino() == b.ino() && a.dev() == b.dev(),
+        _ => false,
+    }
+}
+
+impl Journal {
+    pub fn at(dir: Option<PathBuf>) -> Journal {
+        Journal { dir }
+    }
+
+    /// A journal that records nothing.
+    pub fn off() -> Journal {
+        Journal { dir: None }
+    }
+
+    /// Writes (and locks) the entry of a create that is about to be sent.
+    /// Without a usable directory the entry lives in memory only.
+    pub fn begin(&self, content: &str) -> Entry {
+        let record =
+            Record { key: uuid::Uuid::new_v4().to_string(), content: content.to_string(), started: now(), id: None };
+        let mut entry = Entry { path: PathBuf::new(), file: None, record };
+        if let Some(dir) = &self.dir {
+            entry.path = dir.join(format!("{}.{}.json", content, entry.record.key));
+            if let Err(e) = fs::create_dir_all(dir).and_then(|_| entry.write()) {
+                warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
+                entry.path = PathBuf::new();
+            }
+        }
+        entry
+    }
+
+    /// An earlier create of the same content whose process is gone before
+    /// Terraform heard of it, taken (locked) for this create; `None` when
+    /// there is none.
+    pub fn resume(&self, content: &str) -> Option<Entry> {
+        let dir = self.dir.as_ref()?;
+        let prefix = format!("{content}.");
+        for item in fs::read_dir(dir).ok()?.flatten() {
+            let name = item.file_name();
+            let Some(name) = name.to_str() else { continue };
+            if !name.starts_with(&prefix) || !name.ends_with(".json") {
+                continue;
+            }
+            let path = item.path();
+            let Ok(file) = OpenOptions::new().read(true).write(true).open(&path) else { continue };
+            // Held by a live create (of this process or another): not ours.
+            if file.try_lock().is_err() {
+                continue;
+            }
+            // Finished or rewritten between listing and locking: look again.
+            if !same_file(&path, &file) {
+                continue;
+            }
+            let Ok(record) =
+                fs::read(&path).map_err(|_| ()).and_then(|b| serde_json::from_slice::<Record>(&b).map_err(|_| ()))
+            else {
+                continue;
+            };
+            if record.content != content {
+                continue;
+            }
+            debug!(key = %record.key, id = ?record.id, "resuming an interrupted create from the journal");
+            return Some(Entry { path, file: Some(file), record });
+        }
+        None
+    }
+}
+
+impl Entry {
+    /// Writes the record beside the entry and moves it into place, locked:
+    /// a reader sees the old record or the new, never half of one.
+    fn write(&mut self) -> std::io::Result<()> {
+        if self.path.as_os_str().is_empty() {
+            return Ok(());
+        }
+        let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
+        let mut file = OpenOptions::new().create(true).truncate(true).read(true).write(true).open(&tmp)?;
+        file.try_lock().map_err(std::io::Error::other)?;
+        file.write_all(&serde_json::to_vec(&self.record).unwrap_or_default())?;
+        file.sync_all()?;
+        fs::rename(&tmp, &self.path)?;
+        self.file = Some(file);
+        Ok(())
+    }
+
+    /// Records the id Oomnitza gave, so that a later create finds the
+    /// credential by id whatever happens to the key.
+    pub fn record_id(&mut self, id: &str) {
+        self.record.id = Some(id.to_string());
+        if let Err(e) = self.write() {
+            warn!(error = %e, "cannot update the create journal");
+        }
+    }
+
+    /// The create's answer is handed to Terraform: nothing left to resume.
+    pub fn finish(mut self) {
+        if !self.path.as_os_str().is_empty() {
+            let _ = fs::remove_file(&self.path);
+        }
+        self.file = None;
+    }
+
+    /// An entry too old for Oomnitza to still know its key.
+    pub fn key_expired(&self) -> bool {
+        now() - self.record.started > KEY_LIFETIME_SECS
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_live_entry_is_never_resumed_and_a_dead_one_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::at(Some(dir.path().to_path_buf()));
+        let mut live = j.begin("abc");
+        live.record_id("cred-1");
+        assert!(j.resume("abc").is_none(), "an entry held by a live create is not resumable");
+        // The process dies: its lock goes, the file stays.
+        drop(live);
+        let found = j.resume("abc").expect("the orphaned entry");
+        assert_eq!(found.record.id.as_deref(), Some("cred-1"));
+        assert!(j.resume("abc").is_none(), "taken by one create only");
+        assert!(j.resume("other").is_none(), "other content never matches");
+        found.finish();
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "finished entries leave nothing");
+    }
+
+    #[test]
+    fn a_finished_entry_is_gone() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::at(Some(dir.path().join("ws")));
+        j.begin("abc").finish();
+        assert!(j.resume("abc").is_none());
+    }
+
+    #[test]
+    fn without_a_directory_nothing_is_written() {
+        let e = Journal::off().begin("abc");
+        assert!(e.record.key.len() >= 32);
+        assert!(Journal::off().resume("abc").is_none());
+    }
+}
