@@ -260,6 +260,13 @@ both_engines!(consent_for_another_site_is_an_error_at_plan, |e| {
     assert_eq!(code, 2);
 });
 
+/// The state file's instance of `addr`: its status ("tainted" or none).
+fn taint_of(w: &Work, name: &str) -> Option<String> {
+    let s = w.state();
+    let r = s["resources"].as_array()?.iter().find(|r| r["mode"] == "managed" && r["name"] == name)?.clone();
+    r["instances"][0]["status"].as_str().map(String::from)
+}
+
 both_engines!(wait_for_authorization, |e| {
     let sim = sim();
     let waiting = "wait_for_authorization = true";
@@ -272,16 +279,43 @@ both_engines!(wait_for_authorization, |e| {
     assert!(!o.all().contains("needs consent"), "{}", o.all());
     assert_eq!(w.plan_code().0, 0);
 
-    // Nobody accepts: the apply fails at the deadline with the URL, and the
-    // credential stays in state.
-    let w2 = work(e, &sim, &config(r#"["read:jira-user"]"#, waiting, "timeouts {\n create = \"2s\"\n}"), CLIENT_SECRET);
+    // Nobody accepts in time: the create ends with a warning that gives the
+    // URL once, the credential is kept and not tainted, and once a person
+    // consents at that URL the next plan is empty: never a replacement.
+    let w2 = work(
+        e,
+        &sim,
+        &config(r#"["read:jira-user"]"#, waiting, "timeouts {\n create = \"2s\"\n update = \"2s\"\n}"),
+        CLIENT_SECRET,
+    );
+    let o = w2.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert!(o.all().contains("still needs consent"), "{}", o.all());
+    let url = url_of(&w2);
+    assert_eq!(o.all().matches(&url).count(), 1, "the URL once:\n{}", o.all());
+    assert!(!o.all().contains("set oauth.wait_for_authorization"), "no hint to set what is set:\n{}", o.all());
+    assert_eq!(taint_of(&w2, "users_oauth"), None, "not tainted");
+    assert_eq!(consent(&url, SITE, true).0, 200);
+    assert_eq!(w2.plan_code().0, 0, "after consent, nothing to do");
+    assert_eq!(sim.all().len(), 2, "nothing orphaned, nothing duplicated");
+
+    // An update whose wait runs out fails, keeps the credential, and after
+    // consent the next plan is empty too.
+    let id = id_of(&w2);
+    w2.write(&config(
+        r#"["read:jira-user", "offline_access"]"#,
+        waiting,
+        "timeouts {\n create = \"2s\"\n update = \"2s\"\n}",
+    ));
     let o = w2.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.all().contains("Timed out waiting for consent"), "{}", o.all());
     let url = url_of(&w2);
-    assert!(o.all().contains(&url), "{}", o.all());
-    assert_eq!(w2.instances().len(), 1);
-    assert_eq!(sim.all().len(), 2, "nothing orphaned, nothing duplicated");
+    assert_eq!(o.all().matches(&url).count(), 1, "the URL once:\n{}", o.all());
+    assert_eq!(id_of(&w2), id);
+    assert_eq!(taint_of(&w2, "users_oauth"), None);
+    assert_eq!(consent(&url, SITE, true).0, 200);
+    assert_eq!(w2.plan_code().0, 0);
 });
 
 both_engines!(ctrl_c_stops_the_wait_at_once, |e| {
@@ -295,10 +329,74 @@ both_engines!(ctrl_c_stops_the_wait_at_once, |e| {
     support::interrupt(&child);
     let out: support::Out = child.wait_with_output().expect("terraform ends").into();
     assert!(interrupted.elapsed() < std::time::Duration::from_secs(20), "the wait did not stop promptly");
-    assert_ne!(out.code, 0, "{}", out.all());
-    assert!(out.all().contains("Stopped waiting for consent"), "{}", out.all());
+    assert!(
+        out.all().contains("still needs consent") && out.all().contains("asked the provider to stop"),
+        "{}",
+        out.all()
+    );
     assert_eq!(w.instances().len(), 1, "the credential is kept in state");
+    assert_eq!(taint_of(&w, "users_oauth"), None, "and not tainted");
     assert_eq!(sim.all().len(), 1);
+    assert_eq!(consent(&url_of(&w), SITE, true).0, 200);
+    assert_eq!(w.plan_code().0, 0, "after consent, nothing to do");
+});
+
+both_engines!(authorization_waiter_fails_without_tainting, |e| {
+    let sim = sim();
+    let waiter = r#"resource "oomnitza_jira_credential_authorization" "users_oauth" {
+  credential_id = oomnitza_jira_credential.users_oauth.id
+  timeouts {
+    create = "2s"
+  }
+}
+"#;
+    let cfg = format!("{}{waiter}", config(r#"["read:jira-user"]"#, "", ""));
+    let w = work(e, &sim, &cfg, CLIENT_SECRET);
+    let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(o.code, 1, "nobody consented: the apply fails\n{}", o.all());
+    assert!(o.all().contains("Timed out waiting for consent"), "{}", o.all());
+    assert_eq!(w.instances().len(), 1, "the credential is in state, the waiter is not");
+    assert_eq!(taint_of(&w, "users_oauth"), None, "the credential is not tainted");
+    let id = id_of(&w);
+    // The next plan only waits again; it never replaces the credential.
+    let (code, plan) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(
+        plan.stdout.contains("oomnitza_jira_credential_authorization.users_oauth will be created"),
+        "{}",
+        plan.all()
+    );
+    assert!(
+        !plan.stdout.contains("must be replaced") && plan.stdout.contains("1 to add, 0 to change, 0 to destroy"),
+        "{}",
+        plan.all()
+    );
+    assert_eq!(consent(&url_of(&w), SITE, true).0, 200);
+    let o = w.apply();
+    assert!(o.all().contains("1 added"), "{}", o.all());
+    assert_eq!(id_of(&w), id);
+    assert_eq!(w.plan_code().0, 0);
+    // Destroying the waiter changes nothing in Oomnitza.
+    w.ok(&[
+        "destroy",
+        "-auto-approve",
+        "-input=false",
+        "-no-color",
+        "-target=oomnitza_jira_credential_authorization.users_oauth",
+    ]);
+    assert_eq!(sim.get(&id).0, 200);
+    assert_eq!(id_of(&w), id);
+    // A revoked authorization: the credential plans a new consent, and the
+    // waiter waits for it again.
+    sim.set_oauth_status(&id, "revoked");
+    let (code, plan) = w.plan_code();
+    assert_eq!(code, 2);
+    assert!(
+        plan.stdout.contains("oomnitza_jira_credential_authorization.users_oauth will be created"),
+        "{}",
+        plan.all()
+    );
+    assert!(!plan.stdout.contains("must be replaced"), "{}", plan.all());
 });
 
 both_engines!(import_generate_config_and_data_source, |e| {

@@ -126,6 +126,23 @@ impl Value {
     pub fn is_unknown(&self) -> bool {
         matches!(self, Value::Unknown)
     }
+    /// Whether a nested block is there: `None` while that is not known yet.
+    /// A `dynamic` block over a value known only at apply arrives as an
+    /// unknown value, or as a placeholder object whose written attributes
+    /// are unknown and the rest null. A written block whose every attribute
+    /// is still unknown looks the same, and is judged once they are known.
+    pub fn presence(&self) -> Option<bool> {
+        match self {
+            Value::Null => Some(false),
+            Value::Unknown => None,
+            Value::Object(m)
+                if m.values().any(Value::is_unknown) && m.values().all(|v| v.is_unknown() || v.is_null()) =>
+            {
+                None
+            }
+            _ => Some(true),
+        }
+    }
     /// True when neither this value nor anything inside it is unknown.
     pub fn is_wholly_known(&self) -> bool {
         match self {

@@ -149,8 +149,12 @@ impl Sim {
     }
 
     /// Every credential on the simulator.
+    /// An error answer fails the test: "nothing left" must never pass
+    /// because the simulator could not answer.
     pub fn all(&self) -> Vec<Value> {
-        self.req(reqwest::Method::GET, "/_sim/credentials", None).1.as_array().cloned().unwrap_or_default()
+        let (status, v) = self.req(reqwest::Method::GET, "/_sim/credentials", None);
+        assert_eq!(status, 200, "listing the simulator's credentials failed: {v}");
+        v.as_array().cloned().unwrap_or_else(|| panic!("the simulator's listing is not a list: {v}"))
     }
 
     pub fn get(&self, id: &str) -> (u16, Value) {
@@ -189,7 +193,9 @@ impl Sim {
     }
 
     pub fn faults(&self, spec: Value) -> Value {
-        self.req(reqwest::Method::POST, "/_sim/faults", Some(spec)).1
+        let (status, v) = self.req(reqwest::Method::POST, "/_sim/faults", Some(spec));
+        assert_eq!(status, 200, "setting faults failed: {v}");
+        v
     }
 
     /// An OAuth credential's status changed outside Terraform (`revoked`, `expired`).
@@ -749,6 +755,18 @@ pub fn assert_no_secret(what: &str, text: &str, secrets: &[&str]) {
 }
 
 /// Waits for a condition briefly (the simulator is local; this is generous).
+/// Polls `f` until it holds or `limit` has passed.
+pub fn eventually_within(limit: Duration, mut f: impl FnMut() -> bool) -> bool {
+    let started = std::time::Instant::now();
+    while started.elapsed() < limit {
+        if f() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    f()
+}
+
 pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
     for _ in 0..100 {
         if f() {

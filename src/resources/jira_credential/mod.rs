@@ -342,7 +342,7 @@ impl Resource<Client> for JiraCredential {
         let PlanRequest { prior, config, prior_private, .. } = req;
         let secret = secret_attrs(config);
         let block = config.get(secret.block);
-        if prior.is_null() && !block.is_null() && secret.configured(config).is_none() {
+        if prior.is_null() && block.presence() == Some(true) && secret.configured(config).is_none() {
             let (unknown_value, unknown_wo) = (block.get(secret.value).is_unknown(), block.get(secret.wo).is_unknown());
             if secret.absent(config) {
                 diags.warning_at(
@@ -369,13 +369,23 @@ impl Resource<Client> for JiraCredential {
             p.set("description", Value::string(""));
         }
         let auth_type = match (config.get("basic"), config.get("oauth")) {
-            (b, _) if !b.is_null() && !b.is_unknown() => Value::string("basic"),
-            (_, o) if !o.is_null() && !o.is_unknown() => Value::string("oauth2"),
+            (b, o) if b.presence().is_none() || o.presence().is_none() => Value::Unknown,
+            (b, _) if !b.is_null() => Value::string("basic"),
+            (_, o) if !o.is_null() => Value::string("oauth2"),
             _ => Value::Unknown,
         };
         let oauth_config = config.get("oauth");
-        let mut oauth = oauth_config.clone();
-        if let Value::Object(_) = oauth {
+        let mut oauth = p.get("oauth").clone();
+        // A placeholder for a block whose presence is known only at apply
+        // stays as it is: Terraform recognises it by its unknown leaves.
+        let oauth_known = oauth.presence() == Some(true);
+        if oauth.presence().is_none() {
+            // What Oomnitza or a default fills in is unknown too.
+            for f in consent::HEALTH.iter().chain(&["scopes", "callback_url"]) {
+                oauth.set(f, Value::Unknown);
+            }
+        }
+        if oauth_known {
             // Defaults, known at plan; an update keeps the server's instead.
             let kept =
                 |f: &str, default: Value| if prior.is_null() { default } else { prior.get("oauth").get(f).clone() };
@@ -394,11 +404,13 @@ impl Resource<Client> for JiraCredential {
             if config.get("owner").is_null() {
                 p.set("owner", Value::Unknown);
             }
-            if let Value::Object(_) = oauth {
+            if oauth_known {
                 for f in consent::HEALTH {
                     oauth.set(f, Value::Unknown);
                 }
                 oauth.set("status", consent::planned_status(oauth_config));
+            }
+            if !oauth.is_null() {
                 p.set("oauth", oauth);
             }
             p.set("auth_type", auth_type);
@@ -425,7 +437,7 @@ impl Resource<Client> for JiraCredential {
         let mut fields_changed =
             ["name", "owner", "description", "expiration_date"].iter().any(|f| changes(prior.get(f), p.get(f)))
                 || changes(prior.get("basic").get("email"), p.get("basic").get("email"));
-        if let (Value::Object(_), false) = (&oauth, replace) {
+        if oauth_known && !replace {
             let po = prior.get("oauth");
             for f in consent::HEALTH {
                 oauth.set(f, po.get(f).clone());

@@ -101,14 +101,17 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
     let (basic, oauth) = (config.get("basic"), config.get("oauth"));
     // A block whose presence is not known yet (a dynamic block over a value
     // known only at apply) is checked once it is known, at plan or apply.
-    if basic.is_unknown() || oauth.is_unknown() {
-        if !basic.is_null() && !basic.is_unknown() {
-            validate_basic(basic, diags);
+    match (basic.presence(), oauth.presence()) {
+        (Some(_), Some(_)) => {}
+        (b, o) => {
+            if b == Some(true) {
+                validate_basic(basic, diags);
+            }
+            if o == Some(true) {
+                validate_oauth(config, oauth, diags);
+            }
+            return;
         }
-        if !oauth.is_null() && !oauth.is_unknown() {
-            validate_oauth(config, oauth, diags);
-        }
-        return;
     }
     match (basic.is_null(), oauth.is_null()) {
         (true, true) => diags.error_at(
