@@ -325,6 +325,37 @@ resource "oomnitza_jira_credential" "users" {{
     assert_eq!(w.plan_code().0, 0);
 });
 
+/// The drift-detection guide's CI plan, run as the guide writes it: a
+/// write-only token whose variable defaults to null, planned without it.
+both_engines!(ci_drift_plan_without_the_write_only_secret, |e| {
+    let sim = Sim::start();
+    let guide = std::fs::read_to_string(support::repo().join("docs/guides/drift-detection-in-ci.md")).unwrap();
+    let hcl = guide.split("```hcl\n").nth(1).and_then(|b| b.split("```").next()).expect("the guide's configuration");
+    let w = Work::new(e, &sim, hcl);
+    w.set_env("TF_VAR_jira_token", "ci-guide-token-51ae");
+    w.apply();
+    let id = id_of(&w);
+    // The plan job, without the secret: empty while nothing drifted.
+    let plan = ["plan", "-detailed-exitcode", "-input=false", "-lock=false", "-no-color"];
+    let o = w.run_env(&plan, &[], &["TF_VAR_jira_token"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    // Rotated in Oomnitza: the plan shows it and says the secret is missing here.
+    sim.rotate(&id);
+    let o = w.run_env(&plan, &[], &["TF_VAR_jira_token"]);
+    assert_eq!(o.code, 2, "{}", o.all());
+    assert!(o.stdout.contains("secret_version = 2 -> (known after apply)"), "{}", o.all());
+    assert!(o.all().contains("which this run does not have"), "{}", o.all());
+    // An apply without it fails at the attribute, and changes nothing.
+    let o = w.run_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[], &["TF_VAR_jira_token"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("Missing API token") && o.all().contains("api_token_wo"), "{}", o.all());
+    assert!(!o.all().contains("instead of api_token"), "no hint that points the wrong way:\n{}", o.all());
+    // The apply job has the secret: it converges.
+    w.apply();
+    assert!(sim.secret_matches(&id, "ci-guide-token-51ae"));
+    assert_eq!(w.plan_code().0, 0);
+});
+
 both_engines!(trace_logs_never_show_secrets, |e| {
     let sim = Sim::start();
     let w = Work::new(e, &sim, &basic_config("traced", "svc-jira@example.com", TOKEN));
