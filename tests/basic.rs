@@ -325,8 +325,8 @@ resource "oomnitza_jira_credential" "users" {{
     assert_eq!(w.plan_code().0, 0);
 });
 
-/// The drift-detection guide's CI plan, run as the guide writes it: a
-/// write-only token whose variable defaults to null, planned without it.
+// The drift-detection guide's CI plan, run as the guide writes it: a
+// write-only token whose variable defaults to null, planned without it.
 both_engines!(ci_drift_plan_without_the_write_only_secret, |e| {
     let sim = Sim::start();
     let guide = std::fs::read_to_string(support::repo().join("docs/guides/drift-detection-in-ci.md")).unwrap();

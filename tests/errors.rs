@@ -3,7 +3,7 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oomnitza_provider::oomnitza::{ApiError, Auth, Cause, Client, ClientConfig};
 use oomnitza_provider::secret::Secret;
@@ -40,14 +40,12 @@ fn unreachable_cause(e: &ApiError) -> (Cause, u32) {
 #[tokio::test]
 async fn unknown_host_fails_at_once_naming_the_host() {
     let c = Client::new(config("https://no-such-host.invalid", "t")).unwrap();
-    let started = Instant::now();
     let (e, text) = read_error(&c).await;
     assert_eq!(unreachable_cause(&e), (Cause::NameNotResolved, 1), "{text}");
     assert!(
         text.contains("no-such-host.invalid") && text.contains("does not resolve") && text.contains("1 attempt"),
         "{text}"
     );
-    assert!(started.elapsed() < Duration::from_secs(5), "no retries for a name that does not resolve");
 }
 
 #[tokio::test]

@@ -144,9 +144,20 @@ impl rustls::client::ResolvesClientCert for AnyKey {
     }
 }
 
-/// Connects with TLS and speaks the first bytes of HTTP/2; true when the
-/// server answered with its SETTINGS frame (the connection was accepted).
-async fn http2_accepted(p: &Plugin, identity: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>) -> bool {
+/// How the plugin answered a client.
+#[derive(Debug, PartialEq)]
+enum Answer {
+    /// Its HTTP/2 SETTINGS frame: the connection was accepted.
+    Served,
+    /// The TLS handshake failed, or the server ended the connection (an
+    /// alert, a close) before serving: a refusal.
+    Refused(String),
+    /// Nothing in 5 s: neither served nor refused, a failure of the test.
+    NoAnswer,
+}
+
+/// Connects with TLS and speaks the first bytes of HTTP/2.
+async fn http2_answer(p: &Plugin, identity: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>) -> Answer {
     let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
     let pinned = PinnedServer { cert: p.server_cert.clone(), algs: provider.signature_verification_algorithms };
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
@@ -163,59 +174,69 @@ async fn http2_accepted(p: &Plugin, identity: Option<(CertificateDer<'static>, P
         None => builder.with_no_client_auth(),
     };
     config.alpn_protocols = vec![b"h2".to_vec()];
-    let tcp = tokio::net::TcpStream::connect(&p.addr).await.unwrap();
+    let tcp = tokio::net::TcpStream::connect(&p.addr).await.expect("the plugin listens");
     let connector = tokio_rustls::TlsConnector::from(Arc::new(config));
     let mut tls = match connector.connect(ServerName::try_from("localhost").unwrap(), tcp).await {
         Ok(t) => t,
-        Err(e) => {
-            eprintln!("TLS handshake failed: {e}");
-            return false;
-        }
+        Err(e) => return Answer::Refused(format!("handshake: {e}")),
     };
     let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
     hello.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]); // empty SETTINGS
-    if tls.write_all(&hello).await.is_err() {
-        return false;
+    if let Err(e) = tls.write_all(&hello).await {
+        return Answer::Refused(format!("write: {e}"));
     }
     let mut head = [0u8; 9];
     match tokio::time::timeout(std::time::Duration::from_secs(5), tls.read_exact(&mut head)).await {
-        Ok(Ok(_)) => head[3] == 4, // frame type SETTINGS
-        _ => false,
+        Ok(Ok(_)) if head[3] == 4 => Answer::Served, // frame type SETTINGS
+        Ok(Ok(_)) => Answer::Refused(format!("not a SETTINGS frame: {head:?}")),
+        Ok(Err(e)) => Answer::Refused(format!("read: {e}")),
+        Err(_) => Answer::NoAnswer,
     }
+}
+
+fn refused(a: &Answer) -> bool {
+    matches!(a, Answer::Refused(_))
 }
 
 #[tokio::test]
 async fn mtls_accepts_exactly_terraforms_certificate() {
     let (pem, cert, key) = client_identity();
     let plugin = start_plugin(&pem);
+    let pinned = || Some((cert.clone(), key.clone_key()));
 
-    assert!(http2_accepted(&plugin, Some((cert, key))).await, "the pinned client certificate must be served");
-    assert!(!http2_accepted(&plugin, None).await, "a TLS client without a certificate must be refused");
+    // The positive control: this very client setup is served.
+    assert_eq!(http2_answer(&plugin, pinned()).await, Answer::Served, "the pinned client certificate must be served");
+    let none = http2_answer(&plugin, None).await;
+    assert!(refused(&none), "a TLS client without a certificate must be refused: {none:?}");
     let (_, other_cert, other_key) = client_identity();
+    let other = http2_answer(&plugin, Some((other_cert, other_key.clone_key()))).await;
+    assert!(refused(&other), "another certificate must be refused: {other:?}");
+    let forged = http2_answer(&plugin, Some((cert_again(&pem), other_key))).await;
     assert!(
-        !http2_accepted(&plugin, Some((other_cert, other_key.clone_key()))).await,
-        "another certificate must be refused"
+        refused(&forged),
+        "Terraform's certificate with a handshake signature of another key must be refused: {forged:?}"
     );
-    assert!(
-        !http2_accepted(&plugin, Some((cert_again(&pem), other_key))).await,
-        "Terraform's certificate with a handshake signature of another key must be refused"
-    );
+    // Refusing them did not take the plugin down.
+    assert_eq!(http2_answer(&plugin, pinned()).await, Answer::Served);
 }
 
 #[tokio::test]
 async fn plaintext_grpc_is_refused() {
-    let (pem, _, _) = client_identity();
+    let (pem, cert, key) = client_identity();
     let plugin = start_plugin(&pem);
+    // The positive control: the plugin serves a TLS client on this address.
+    assert_eq!(http2_answer(&plugin, Some((cert.clone(), key.clone_key()))).await, Answer::Served);
     let mut tcp = tokio::net::TcpStream::connect(&plugin.addr).await.unwrap();
     let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
     hello.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);
     let _ = tcp.write_all(&hello).await;
-    let mut head = [0u8; 9];
-    let answered = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_exact(&mut head)).await;
-    assert!(
-        !matches!(answered, Ok(Ok(_)) if head[3] == 4),
-        "a client speaking HTTP/2 without TLS must get no SETTINGS frame"
-    );
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(5), tcp.read_to_end(&mut answer)).await;
+    // A TLS server answers plaintext with a TLS alert record (content type
+    // 21) or closes the connection; never with HTTP/2.
+    assert!(read.is_ok(), "the plaintext client got neither an answer nor a close");
+    assert!(answer.is_empty() || answer[0] == 21, "a TLS alert or a close, not {answer:?}");
+    assert_eq!(http2_answer(&plugin, Some((cert, key))).await, Answer::Served, "and the plugin still serves");
 }
 
 fn cert_again(pem: &str) -> CertificateDer<'static> {

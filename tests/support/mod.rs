@@ -113,6 +113,11 @@ impl Sim {
     /// the same credentials).
     pub fn restart(&mut self) {
         self.kill();
+        self.start_again();
+    }
+
+    /// Starts a killed simulator again on the same address, token and flags.
+    pub fn start_again(&mut self) {
         let addr = self.url.rsplit('/').next().unwrap_or_default().to_string();
         for _ in 0..50 {
             let (child, url) = Sim::spawn(&addr, &self.token, &self.extra);
