@@ -153,7 +153,7 @@ enum Answer {
     /// alert, a close) before serving: a refusal.
     Refused(String),
     /// Nothing in 5 s: neither served nor refused, a failure of the test.
-    NoAnswer,
+    Silence,
 }
 
 /// Connects with TLS and speaks the first bytes of HTTP/2.
@@ -190,7 +190,7 @@ async fn http2_answer(p: &Plugin, identity: Option<(CertificateDer<'static>, Pri
         Ok(Ok(_)) if head[3] == 4 => Answer::Served, // frame type SETTINGS
         Ok(Ok(_)) => Answer::Refused(format!("not a SETTINGS frame: {head:?}")),
         Ok(Err(e)) => Answer::Refused(format!("read: {e}")),
-        Err(_) => Answer::NoAnswer,
+        Err(_) => Answer::Silence,
     }
 }
 
