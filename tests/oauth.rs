@@ -115,6 +115,16 @@ both_engines!(validation_rules_point_at_the_attribute, |e| {
     assert!(d.iter().any(|(_, _, c)| c.contains("site")), "the error points at the attribute: {d:?}");
 });
 
+both_engines!(a_warning_is_given_once_per_run, |e| {
+    let sim = sim();
+    let w = work(e, &sim, &config(r#"["read:jira-user", "read:jira-stuff"]"#, "", ""), CLIENT_SECRET);
+    let count = |o: &support::Out| o.all().matches("Unknown OAuth scope").count();
+    let plan = w.run(&["plan", "-input=false", "-no-color"]);
+    let apply = w.apply();
+    assert_eq!(count(&plan), 1, "{}", plan.all());
+    assert_eq!(count(&apply), 1, "{}", apply.all());
+});
+
 both_engines!(consent_then_revocation_then_fresh_consent, |e| {
     let sim = sim();
     let w = work(

@@ -79,7 +79,11 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
             };
             diags.error(summary, format!("{e}. {advice}"))
         }
-        other => diags.error(summary, format!("{other}. If this persists, check the url and that Oomnitza is reachable.")),
+        other => {
+            let text = other.to_string();
+            let stop = if text.ends_with(['.', '?']) { "" } else { "." };
+            diags.error(summary, format!("{text}{stop} If this persists, check the url and that Oomnitza is reachable."))
+        }
     }
 }
 

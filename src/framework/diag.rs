@@ -84,6 +84,11 @@ impl Diagnostics {
     pub fn extend(&mut self, other: Diagnostics) {
         self.0.extend(other.0);
     }
+    /// Takes only the errors of `other`: for checks repeated at apply, whose
+    /// warnings Terraform already showed at validate.
+    pub fn extend_errors(&mut self, other: Diagnostics) {
+        self.0.extend(other.0.into_iter().filter(|d| d.severity == Severity::Error));
+    }
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }

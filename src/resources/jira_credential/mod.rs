@@ -133,6 +133,16 @@ async fn until<T>(
     tokio::time::timeout_at(deadline, fut).await.unwrap_or(Err(ApiError::Timeout))
 }
 
+/// The configuration's rules again at apply, where values unknown at
+/// validate are known: only errors count (the warnings were shown).
+fn still_valid(config: &Value, diags: &mut Diagnostics) -> bool {
+    let mut checked = Diagnostics::new();
+    validate_config(config, &mut checked);
+    let ok = !checked.has_errors();
+    diags.extend_errors(checked);
+    ok
+}
+
 /// After a create: names the other credentials that already carried this
 /// name. The provider never takes them over; the user decides.
 async fn name_taken_warning(client: &Client, made: &Credential, diags: &mut Diagnostics) {
@@ -487,8 +497,7 @@ impl Resource<Client> for JiraCredential {
         private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Value {
-        validate_config(config, diags);
-        if diags.has_errors() {
+        if !still_valid(config, diags) {
             return Value::Null;
         }
         let deadline = Instant::now() + timeout_of(planned, "create");
@@ -556,8 +565,7 @@ impl Resource<Client> for JiraCredential {
         private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Value {
-        validate_config(config, diags);
-        if diags.has_errors() {
+        if !still_valid(config, diags) {
             return Value::Null;
         }
         let Some(id) = prior.get("id").as_str() else {
