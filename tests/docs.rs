@@ -111,3 +111,33 @@ both_engines!(examples_are_formatted_and_valid, |e| {
         }
     }
 });
+
+/// docs/simulator.md names every flag `oomnitza-sim --help` lists and every
+/// test route the simulator serves.
+#[test]
+fn the_simulator_page_matches_the_simulator() {
+    let out = Command::new(support::sim_bin()).arg("--help").output().expect("run oomnitza-sim --help");
+    assert!(out.status.success(), "--help exits 0");
+    let help = String::from_utf8_lossy(&out.stdout).into_owned();
+    let page = std::fs::read_to_string(repo().join("docs/simulator.md")).unwrap();
+    let flags: Vec<&str> = help
+        .split_whitespace()
+        .filter(|w| w.starts_with("--"))
+        .map(|w| w.trim_end_matches(|c: char| !c.is_ascii_alphanumeric()))
+        .collect();
+    assert!(flags.len() >= 9, "{help}");
+    for flag in flags {
+        assert!(page.contains(&format!("`{flag}")), "docs/simulator.md does not describe {flag}");
+    }
+    let main = std::fs::read_to_string(repo().join("sim/src/main.rs")).unwrap();
+    let routes: Vec<&str> = main
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|r| r.split('"').next())
+        .filter(|r| r.starts_with("/_sim/"))
+        .collect();
+    assert!(routes.len() >= 10, "{routes:?}");
+    for route in routes {
+        assert!(page.contains(route), "docs/simulator.md does not describe {route}");
+    }
+}

@@ -68,7 +68,6 @@ fn parse_args() -> Result<Args, String> {
             }
             "--tls-cert-out" => a.tls_cert_out = Some(PathBuf::from(val()?)),
             "--quiet" => a.quiet = true,
-            "--help" | "-h" => return Err(USAGE.to_string()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
     }
@@ -371,7 +370,27 @@ fn router(app: Shared) -> Router {
         .with_state(app)
 }
 
+/// What `--help` prints: every flag, one line each (docs/simulator.md says
+/// more, and a test keeps the two in step).
+const HELP: &str = "oomnitza-sim: a local stand-in for Oomnitza's credentials API, its OAuth proxy and Atlassian
+
+usage: oomnitza-sim --listen 127.0.0.1:0 --token TOKEN [flags]
+
+  --listen ADDR                 where to listen (port 0: a free one); the first stdout line says where
+  --token TOKEN                 the API token (Authorization2) for /api and /_sim; required
+  --read-only-token TOKEN       a token whose role may read but not write credentials (403 on writes)
+  --username U --password P     the login that POST /api/request_token exchanges for TOKEN
+  --data FILE                   keep credentials (and idempotency keys) in FILE across restarts
+  --atlassian-app ID=SECRET     an Atlassian OAuth app the consent page knows; repeatable
+  --tls-cert-out FILE           serve https with a fresh self-signed CA, written to FILE (PEM)
+  --quiet                       no access log on stderr
+  --help                        this text";
+
 fn main() -> ExitCode {
+    if std::env::args().skip(1).any(|a| a == "--help" || a == "-h") {
+        println!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
     let args = match parse_args() {
         Ok(a) => a,
         Err(e) => {
