@@ -10,9 +10,22 @@ mod support;
 use serde_json::json;
 use support::{engine, engine_specs, Engine, Sim, Work};
 
-/// The oldest Terraform each feature needs.
+/// The oldest Terraform each feature needs: what the matrix expects, and
+/// checks against what it finds.
 const FEATURES: &[(&str, &str)] =
     &[("basic", "1.0"), ("write-only", "1.11"), ("identity", "1.12"), ("query", "1.14"), ("actions", "1.14")];
+
+/// What one engine showed of each feature, in the README's words.
+struct Found(Vec<&'static str>);
+
+impl Found {
+    fn record(&mut self, version: &str, feature: &str, cell: &'static str) {
+        let expected =
+            FEATURES.iter().find(|(f, _)| *f == feature).map(|(_, oldest)| support::at_least(version, oldest));
+        assert_eq!(Some(cell == "yes"), expected, "{version}: {feature} is {cell:?}, not what FEATURES says");
+        self.0.push(cell);
+    }
+}
 
 fn credential(name: &str, token: &str) -> String {
     format!(
@@ -22,7 +35,8 @@ fn credential(name: &str, token: &str) -> String {
 
 fn matrix(version: &str) {
     let e: &Engine = engine(version);
-    let sim = Sim::start();
+    let sim = Sim::start_with(&["--atlassian-app", "matrix-app=matrix-app-secret"]);
+    let mut found = Found(Vec::new());
 
     // Core flow: create, no-change plan, drift, converge, import, destroy.
     let w = Work::new(e, &sim, &credential("matrix", "matrix-token-1"));
@@ -42,6 +56,7 @@ fn matrix(version: &str) {
     assert_eq!(sim.all().len(), 1, "{version}: import made nothing");
     w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     assert!(sim.all().is_empty(), "{version}: destroyed");
+    found.record(version, "basic", "yes");
 
     // Write-only (1.11): works, or refused at the attribute.
     let wo = "resource \"oomnitza_jira_credential\" \"wo\" {\n  name = \"wo\"\n  basic {\n    email                = \"svc-jira@example.com\"\n    api_token_wo         = \"matrix-wo-secret\"\n    api_token_wo_version = 1\n  }\n}\n";
@@ -51,12 +66,14 @@ fn matrix(version: &str) {
         let state = std::fs::read_to_string(w.path("terraform.tfstate")).unwrap();
         assert!(!state.contains("matrix-wo-secret"), "{version}: write-only kept out of state");
         w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+        found.record(version, "write-only", "yes");
     } else {
         let o = w.run(&["validate", "-no-color"]);
         assert_eq!(o.code, 1, "{version}: {}", o.all());
         assert!(o.all().contains("Write-only attribute needs Terraform 1.11 or newer"), "{version}: {}", o.all());
         assert!(o.all().contains("api_token_wo"), "{version}: the diagnostic points at the attribute: {}", o.all());
         assert!(sim.all().is_empty());
+        found.record(version, "write-only", "refused at the attribute");
     }
 
     // Identity (1.12): import by identity works, or Terraform refuses the block.
@@ -71,13 +88,15 @@ fn matrix(version: &str) {
         made["id"].as_str().unwrap()
     ));
     let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    if e.at_least("1.12") {
-        assert_eq!(o.code, 0, "{version}: {}", o.all());
+    if o.code == 0 {
         assert_eq!(w.instances()[0]["id"], made["id"]);
+        found.record(version, "identity", "yes");
     } else {
         assert_eq!(o.code, 1, "{version}: {}", o.all());
-        assert!(o.all().contains("identity"), "{version}: Terraform's own refusal: {}", o.all());
+        // Terraform's own refusal of an argument it does not know.
+        assert!(o.all().contains("Unsupported argument") && o.all().contains("identity"), "{version}: {}", o.all());
         assert!(!o.all().contains("plugin") && !o.all().contains("panic"), "{version}: {}", o.all());
+        found.record(version, "identity", "—");
     }
 
     // Query and actions (1.14): they work, or this Terraform does not know them.
@@ -88,23 +107,47 @@ fn matrix(version: &str) {
     )
     .unwrap();
     let o = w.run(&["query", "-no-color"]);
-    if e.at_least("1.14") {
-        assert_eq!(o.code, 0, "{version}: {}", o.all());
+    if o.code == 0 {
         assert!(o.stdout.contains("by identity"), "{version}: {}", o.stdout);
+        found.record(version, "query", "yes");
     } else {
-        assert_ne!(o.code, 0, "{version}: no query command: {}", o.all());
+        assert!(o.all().contains("Terraform has no command named \"query\""), "{version}: {}", o.all());
+        found.record(version, "query", "—");
     }
+    // The action, invoked on an OAuth credential: consent opens again.
+    let oauth = sim.create(json!({
+        "name": "matrix oauth", "saas": "jira", "auth_type": "oauth2",
+        "oauth2": {"client_id": "matrix-app", "client_secret": "matrix-app-secret", "scopes": ["read:jira-user"]}
+    }));
+    let oauth_id = oauth["id"].as_str().unwrap();
+    let first_url = oauth["oauth2"]["authorization_url"].clone();
     w.write(&format!(
-        "action \"oomnitza_jira_credential_authorize\" \"a\" {{\n  config {{\n    credential_id = \"{}\"\n  }}\n}}\n",
-        made["id"].as_str().unwrap()
+        "action \"oomnitza_jira_credential_authorize\" \"a\" {{\n  config {{\n    credential_id = \"{oauth_id}\"\n  }}\n}}\n"
     ));
     let o = w.run(&["validate", "-no-color"]);
-    if e.at_least("1.14") {
+    if o.code == 0 {
+        let o = w.run(&[
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            "-no-color",
+            "-invoke=action.oomnitza_jira_credential_authorize.a",
+        ]);
         assert_eq!(o.code, 0, "{version}: {}", o.all());
+        assert!(o.stdout.contains("Consent for \"matrix oauth\" is open"), "{version}: {}", o.all());
+        let (_, now) = sim.get(oauth_id);
+        assert_ne!(now["oauth2"]["authorization_url"], first_url, "{version}: the action opened a new consent");
+        found.record(version, "actions", "yes");
     } else {
         assert_eq!(o.code, 1, "{version}: {}", o.all());
         assert!(o.all().contains("Unsupported block type"), "{version}: Terraform's own refusal: {}", o.all());
+        found.record(version, "actions", "—");
     }
+
+    // The README's row for this engine is what this run found.
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
+    let row = format!("| {} | {} |", version, found.0.join(" | "));
+    assert!(readme.contains(&row), "README.md must have the row this run found:\n{row}");
 }
 
 macro_rules! matrix {
@@ -136,25 +179,16 @@ matrix! {
     terraform_1_15_5 => "1.15.5",
 }
 
-/// The README's table: one row per engine, "yes" where the feature works
-/// and "refused" or "—" where it does not, as the tests above prove.
+/// The README's table has one row per engine of the list, and no other
+/// (each row's cells are checked by that engine's matrix run).
 #[test]
-fn readme_table_says_what_the_matrix_proves() {
+fn readme_table_has_a_row_per_engine() {
     let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
-    for spec in engine_specs() {
-        let cells: Vec<&str> = FEATURES
-            .iter()
-            .map(|(feature, oldest)| {
-                if support::at_least(spec.version, oldest) {
-                    "yes"
-                } else if *feature == "write-only" {
-                    "refused at the attribute"
-                } else {
-                    "—"
-                }
-            })
-            .collect();
-        let row = format!("| {} | {} |", spec.version, cells.join(" | "));
-        assert!(readme.contains(&row), "README.md lacks the row\n{row}");
-    }
+    let rows: Vec<&str> = readme
+        .lines()
+        .filter(|l| l.starts_with("| 1."))
+        .map(|l| l.trim_start_matches("| ").split(' ').next().unwrap_or_default())
+        .collect();
+    let listed: Vec<&str> = engine_specs().iter().map(|s| s.version).collect();
+    assert_eq!(rows, listed);
 }
