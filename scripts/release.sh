@@ -10,19 +10,24 @@
 #   terraform-provider-oomnitza_VERSION_SHA256SUMS
 #   terraform-provider-oomnitza_VERSION_SHA256SUMS.sig    (with a signing key: the registry requires it)
 #
-#   bash scripts/release.sh VERSION [--gpg-key KEY_ID]
+#   bash scripts/release.sh VERSION [--gpg-key KEY_ID] [--out DIR]
 #
+# --out puts the artefacts in DIR instead of dist/ (the tests use a
+# temporary directory, and their own CARGO_TARGET_DIR, so that a test never
+# rewrites the repository's dist/ or target/release).
 # The signing key may also come from GPG_KEY_ID; GNUPGHOME is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: bash scripts/release.sh VERSION [--gpg-key KEY_ID]" >&2; exit 2; }
+usage() { echo "usage: bash scripts/release.sh VERSION [--gpg-key KEY_ID] [--out DIR]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 version=$1; shift
 key="${GPG_KEY_ID:-}"
+dist=dist
 while [ $# -gt 0 ]; do
   case "$1" in
     --gpg-key) [ $# -ge 2 ] || usage; key=$2; shift 2 ;;
+    --out) [ $# -ge 2 ] || usage; dist=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -32,7 +37,6 @@ if ! [[ "$version" =~ ^[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?$ ]]; then
 fi
 
 name=terraform-provider-oomnitza
-dist=dist
 rm -rf "$dist"
 mkdir -p "$dist"
 target_dir="${CARGO_TARGET_DIR:-$PWD/target}"

@@ -32,25 +32,23 @@ fn release() -> &'static (tempfile::TempDir, tempfile::TempDir) {
             c
         };
         run(gpg().args(["--quick-gen-key", "Release Test <release-test@example.com>", "rsa2048", "sign", "1d"]));
-        // A copy of the repository's sources, so that dist/ lands there.
+        // Into a temporary directory, built in a target directory of its
+        // own: the repository's dist/ and target/release stay as they are.
         let work = tempfile::tempdir().unwrap();
+        let target =
+            std::env::var("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|_| repo().join("target"));
+        let repo_dist_before = std::fs::read_dir(repo().join("dist")).map(|d| d.count()).ok();
         let out = Command::new("bash")
             .arg(repo().join("scripts/release.sh"))
-            .args([VERSION, "--gpg-key", "release-test@example.com"])
+            .args([VERSION, "--gpg-key", "release-test@example.com", "--out"])
+            .arg(work.path())
             .env("GNUPGHOME", gnupg.path())
-            .env(
-                "CARGO_TARGET_DIR",
-                std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| repo().join("target").display().to_string()),
-            )
+            .env("CARGO_TARGET_DIR", target.join("release-test"))
             .output()
             .expect("run release.sh");
         let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
         assert!(out.status.success(), "release.sh failed:\n{text}");
-        let dist = repo().join("dist");
-        for entry in std::fs::read_dir(&dist).unwrap().flatten() {
-            std::fs::copy(entry.path(), work.path().join(entry.file_name())).unwrap();
-        }
-        std::fs::remove_dir_all(&dist).unwrap();
+        assert_eq!(std::fs::read_dir(repo().join("dist")).map(|d| d.count()).ok(), repo_dist_before, "dist/ untouched");
         (work, gnupg)
     })
 }
