@@ -141,3 +141,67 @@ fn the_simulator_page_matches_the_simulator() {
         assert!(page.contains(route), "docs/simulator.md does not describe {route}");
     }
 }
+
+// The example import script, run as a user would with a real id in place
+// of the example's.
+both_engines!(the_import_example_imports, |e| {
+    let sim = Sim::start();
+    let made = sim.create(serde_json::json!({
+        "name": "Jira user load", "saas": "jira", "auth_type": "basic",
+        "basic": {"username": "svc-jira@example.com", "password": "made-by-hand"}
+    }));
+    let id = made["id"].as_str().unwrap();
+    let w = Work::new(
+        e,
+        &sim,
+        "resource \"oomnitza_jira_credential\" \"users\" {\n  name = \"Jira user load\"\n  basic {\n    email = \"svc-jira@example.com\"\n  }\n}\n",
+    );
+    let script = std::fs::read_to_string(repo().join("examples/resources/oomnitza_jira_credential/import.sh")).unwrap();
+    let example_id = "3f6c2a0e-6a53-4a0e-9d59-2f2b8f0a6c11";
+    assert!(script.contains(example_id));
+    // `terraform` in the script is this engine: a shim on PATH.
+    let bin = w.path("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let shim = bin.join("terraform");
+    let program: Vec<String> = e.program.iter().map(|p| format!("'{}'", p.display())).collect();
+    let call = format!("exec {} \"$@\"\n", program.join(" "));
+    std::fs::write(&shim, format!("#!/usr/bin/env bash\n{call}")).unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&shim).status().unwrap();
+    std::fs::write(w.path("import.sh"), script.replace(example_id, id)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let o = w.run_script(&w.path("import.sh"), &[("PATH", &path)]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert_eq!(w.instances()[0]["id"], id);
+    assert_eq!(w.plan_code().0, 0, "imported as configured");
+});
+
+// The write-only guide's change, made as the guide writes it: the token
+// leaves the state, is sent once more, and later rotations go by version.
+both_engines!(the_write_only_guide_works_as_written, |e| {
+    let sim = Sim::start();
+    let guide = std::fs::read_to_string(repo().join("docs/guides/write-only-secrets.md")).unwrap();
+    let blocks: Vec<&str> = guide.split("```hcl\n").skip(1).filter_map(|b| b.split("```").next()).collect();
+    let (before, after, rotate) = (blocks[0], blocks[1], blocks[2]);
+    let w = Work::new(e, &sim, before);
+    w.set_env("TF_VAR_jira_token", "guide-token-one-4e1");
+    w.apply();
+    let id = w.instances()[0]["id"].as_str().unwrap().to_string();
+    assert!(std::fs::read_to_string(w.path("terraform.tfstate")).unwrap().contains("guide-token-one-4e1"));
+    w.write(after);
+    let (code, plan) = w.plan_code();
+    assert_eq!(code, 2, "{}", plan.all());
+    w.apply();
+    assert!(
+        !std::fs::read_to_string(w.path("terraform.tfstate")).unwrap().contains("guide-token-one-4e1"),
+        "out of state"
+    );
+    assert!(sim.secret_matches(&id, "guide-token-one-4e1"));
+    assert_eq!(w.plan_code().0, 0);
+    // Rotating: the guide's version line, with a new token in the variable.
+    let version_line = rotate.lines().find(|l| l.contains("api_token_wo_version")).unwrap().trim().to_string();
+    w.write(&after.replace("api_token_wo_version = 1", &version_line));
+    w.set_env("TF_VAR_jira_token", "guide-token-two-9c3");
+    w.apply();
+    assert!(sim.secret_matches(&id, "guide-token-two-9c3"));
+    assert_eq!(w.plan_code().0, 0);
+});

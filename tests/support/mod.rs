@@ -337,7 +337,7 @@ impl Drop for Sim {
 #[derive(Clone, Debug)]
 pub struct Engine {
     pub version: &'static str,
-    program: Vec<PathBuf>,
+    pub program: Vec<PathBuf>,
 }
 
 /// Whether Terraform `version` is `min` or newer.
