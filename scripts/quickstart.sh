@@ -47,6 +47,7 @@ for _ in $(seq 50); do [ -s "$work/sim.out" ] && break; sleep 0.1; done
 url=$(sed -n 's/^listening on //p' "$work/sim.out")
 [ -n "$url" ] || fail "the simulator did not start"
 echo "Simulator: $url"
+echo "Working directory: $work (removed at the end)"
 
 # A filesystem mirror holding this build, so terraform init works offline.
 mirror="$work/mirror/registry.terraform.io/oomnitza/oomnitza/$version/linux_amd64"

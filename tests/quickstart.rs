@@ -3,7 +3,8 @@
 
 mod support;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 
 #[test]
 fn quickstart_runs_every_step() {
@@ -31,4 +32,81 @@ fn quickstart_runs_every_step() {
     }
     assert!(!text.contains("jira-token-quickstart"), "the Jira token was printed");
     assert!(!text.contains("quickstart-app-secret-"), "the OAuth client secret was printed");
+}
+
+/// A stand-in for `terraform` that runs `body`.
+fn fake_terraform(dir: &std::path::Path, body: &str) -> std::path::PathBuf {
+    let path = dir.join("terraform");
+    std::fs::write(&path, format!("#!/usr/bin/env bash\n{body}\n")).unwrap();
+    Command::new("chmod").arg("+x").arg(&path).status().unwrap();
+    path
+}
+
+/// What the quickstart said about itself: (simulator port, working directory).
+fn started(line: &str, port: &mut Option<u16>, work: &mut Option<String>) {
+    if let Some(url) = line.strip_prefix("Simulator: ") {
+        *port = url.trim().rsplit(':').next().and_then(|p| p.parse().ok());
+    }
+    if let Some(rest) = line.strip_prefix("Working directory: ") {
+        *work = rest.split(' ').next().map(String::from);
+    }
+}
+
+fn cleaned_up(port: Option<u16>, work: Option<String>) {
+    let port = port.expect("the quickstart named its simulator");
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err(), "the simulator still listens on {port}");
+    let work = work.expect("the quickstart named its working directory");
+    assert!(!std::path::Path::new(&work).exists(), "{work} was left behind");
+}
+
+#[test]
+fn a_failed_step_stops_the_simulator_and_cleans_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let tf = fake_terraform(dir.path(), "echo 'terraform: broken on purpose' >&2; exit 1");
+    let out = Command::new("bash")
+        .arg(support::repo().join("scripts/quickstart.sh"))
+        .env("PROFILE", "debug")
+        .env("TERRAFORM", &tf)
+        .output()
+        .expect("run scripts/quickstart.sh");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(out.status.code(), Some(1), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("quickstart failed: terraform init"));
+    let (mut port, mut work) = (None, None);
+    for line in text.lines() {
+        started(line, &mut port, &mut work);
+    }
+    cleaned_up(port, work);
+}
+
+#[test]
+fn ctrl_c_stops_the_simulator_and_cleans_up() {
+    use std::os::unix::process::CommandExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    // terraform init hangs until the person presses Ctrl-C.
+    let tf = fake_terraform(dir.path(), "sleep 120");
+    let mut child = Command::new("bash")
+        .arg(support::repo().join("scripts/quickstart.sh"))
+        .env("PROFILE", "debug")
+        .env("TERRAFORM", &tf)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .process_group(0)
+        .spawn()
+        .expect("run scripts/quickstart.sh");
+    let (mut port, mut work) = (None, None);
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        started(&line, &mut port, &mut work);
+        if line.contains("terraform init") {
+            break;
+        }
+    }
+    // Ctrl-C in a terminal: SIGINT to the whole foreground process group.
+    let group = format!("-{}", child.id());
+    assert!(Command::new("kill").args(["-INT", "--", &group]).status().unwrap().success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "Ctrl-C ends the quickstart with 130");
+    cleaned_up(port, work);
 }
