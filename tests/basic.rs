@@ -345,6 +345,7 @@ both_engines!(ci_drift_plan_without_the_write_only_secret, |e| {
     assert_eq!(o.code, 2, "{}", o.all());
     assert!(o.stdout.contains("secret_version = 2 -> (known after apply)"), "{}", o.all());
     assert!(o.all().contains("which this run does not have"), "{}", o.all());
+    assert!(o.all().contains("must be sent again"), "{}", o.all());
     // An apply without it fails at the attribute, and changes nothing.
     let o = w.run_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[], &["TF_VAR_jira_token"]);
     assert_eq!(o.code, 1, "{}", o.all());

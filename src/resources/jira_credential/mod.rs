@@ -355,14 +355,7 @@ impl Resource<Client> for JiraCredential {
         if prior.is_null() && block.presence() == Some(true) && secret.configured(config).is_none() {
             let (unknown_value, unknown_wo) = (block.get(secret.value).is_unknown(), block.get(secret.wo).is_unknown());
             if secret.absent(config) {
-                diags.warning_at(
-                    Some(AttrPath::root(secret.block).attr(secret.wo)),
-                    format!("No {} in this run", secret.noun),
-                    format!(
-                        "{}.{} is null, so this plan can be reviewed but its apply fails: a new credential needs its {}. Set the variable that {} is given from before applying.",
-                        secret.block, secret.wo, secret.noun, secret.wo
-                    ),
-                );
+                secret.absent_warning(&format!("A new credential needs its {}", secret.noun), diags);
             } else if !unknown_value && !unknown_wo {
                 diags.error_at(
                     AttrPath::root(secret.block).attr(secret.value),
@@ -473,14 +466,11 @@ impl Resource<Client> for JiraCredential {
         if secret_changed {
             p.set("secret_version", Value::Unknown);
             if secret.absent(config) {
-                diags.warning_at(
-                    Some(AttrPath::root(secret.block).attr(secret.wo)),
-                    format!("This plan sends the {} again, which this run does not have", secret.noun),
-                    format!(
-                        "The {} must be sent again ({} changed, or it was replaced in Oomnitza), but {}.{} is null in this run. The plan is fine for review; its apply fails until the variable that {} is given from is set.",
-                        secret.noun, secret.version, secret.block, secret.wo, secret.wo
-                    ),
+                let why = format!(
+                    "The {} must be sent again ({} changed, or it was replaced in Oomnitza)",
+                    secret.noun, secret.version
                 );
+                secret.absent_warning(&why, diags);
             }
         }
         if secret_changed || fields_changed {

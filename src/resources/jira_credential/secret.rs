@@ -74,6 +74,19 @@ impl SecretAttrs {
         b.get(self.value).is_null() && b.get(self.wo).is_null() && !b.get(self.version).is_null()
     }
 
+    /// The warning of a plan that needs the secret this run does not have
+    /// (`absent`): fine for review, but its apply will fail.
+    pub fn absent_warning(&self, needs: &str, diags: &mut crate::framework::Diagnostics) {
+        diags.warning_at(
+            Some(crate::framework::AttrPath::root(self.block).attr(self.wo)),
+            format!("This plan needs the {}, which this run does not have", self.noun),
+            format!(
+                "{needs}, but {}.{} is null in this run. The plan is fine for review; its apply fails until the variable that {} is given from is set.",
+                self.block, self.wo, self.wo
+            ),
+        );
+    }
+
     /// The error of an apply that must send the secret but was not given it.
     pub fn missing(&self, why: &str, diags: &mut crate::framework::Diagnostics) {
         diags.error_at(
