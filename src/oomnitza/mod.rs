@@ -81,6 +81,11 @@ pub struct Client {
     journal: journal::Journal,
     /// Credentials this client created or adopted in this process.
     made: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Creates of each name whose answer has not arrived yet, and a signal
+    /// for when one arrives: a credential of that name that appears
+    /// meanwhile may be a sibling's of this very run.
+    creating: std::sync::Mutex<std::collections::HashMap<String, usize>>,
+    answered: tokio::sync::Notify,
 }
 
 /// What [`Client::create`] made, or took over from an earlier create of this
@@ -127,6 +132,26 @@ fn surely_not_made(e: &ApiError) -> bool {
             | ApiError::Validation { .. }
             | ApiError::RateLimited { .. }
     ) || matches!(e, ApiError::Unreachable { cause, .. } if !matches!(cause, Cause::TimedOut | Cause::Connection))
+}
+
+/// A create in flight, counted by name until dropped.
+struct InFlight<'a> {
+    client: &'a Client,
+    name: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.client.creating.lock() {
+            if let Some(n) = m.get_mut(&self.name) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    m.remove(&self.name);
+                }
+            }
+        }
+        self.client.answered.notify_waiters();
+    }
 }
 
 /// Page size for listing credentials.
@@ -214,7 +239,15 @@ impl Client {
             .build()
             .map_err(|e| ApiError::Decode(format!("could not set up HTTP: {e}")))?;
         let journal = journal::Journal::at(cfg.journal_dir.clone());
-        Ok(Client { http, cfg, token: OnceCell::new(), journal, made: Default::default() })
+        Ok(Client {
+            http,
+            cfg,
+            token: OnceCell::new(),
+            journal,
+            made: Default::default(),
+            creating: Default::default(),
+            answered: tokio::sync::Notify::new(),
+        })
     }
 
     pub fn config(&self) -> &ClientConfig {
@@ -479,6 +512,30 @@ impl Client {
         Ok(Some((c, earlier)))
     }
 
+    /// The credentials named `name`, other than `id`, that this client did
+    /// not make: once every create of that name in this process has its
+    /// answer, so that a sibling of this run is never taken for a stranger.
+    pub async fn others_named(&self, name: &str, id: &str) -> Result<Vec<Credential>, ApiError> {
+        loop {
+            let answered = self.answered.notified();
+            let found = self.list_by_name(name).await?;
+            let others: Vec<Credential> = found.into_iter().filter(|c| c.id != id && !self.made_here(&c.id)).collect();
+            let pending = self.creating.lock().map(|m| m.get(name).copied().unwrap_or(0)).unwrap_or(0);
+            if others.is_empty() || pending == 0 {
+                return Ok(others);
+            }
+            answered.await;
+        }
+    }
+
+    /// Counts a create of `name` in flight for as long as the guard lives.
+    fn creating(&self, name: &str) -> InFlight<'_> {
+        if let Ok(mut m) = self.creating.lock() {
+            *m.entry(name.to_string()).or_default() += 1;
+        }
+        InFlight { client: self, name: name.to_string() }
+    }
+
     fn mark_made(&self, id: &str) {
         if let Ok(mut m) = self.made.lock() {
             m.insert(id.to_string());
@@ -486,11 +543,20 @@ impl Client {
     }
 
     /// Whether this client (this provider process) made or adopted `id`.
-    pub fn made_here(&self, id: &str) -> bool {
+    fn made_here(&self, id: &str) -> bool {
         self.made.lock().map(|m| m.contains(id)).unwrap_or(false)
     }
 
     async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
+        let _in_flight = self.creating(&new.name);
+        let result = self.post_with_key(new, key).await;
+        if let Ok(c) = &result {
+            self.mark_made(&c.id);
+        }
+        result
+    }
+
+    async fn post_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
         let mut attempt = 0;
         loop {

@@ -146,11 +146,11 @@ fn still_valid(config: &Value, diags: &mut Diagnostics) -> bool {
 /// After a create: names the other credentials that already carried this
 /// name. The provider never takes them over; the user decides.
 async fn name_taken_warning(client: &Client, made: &Credential, diags: &mut Diagnostics) {
-    let Ok(Ok(same)) = tokio::time::timeout(Duration::from_secs(30), client.list_by_name(&made.name)).await else {
+    let Ok(Ok(same)) = tokio::time::timeout(Duration::from_secs(30), client.others_named(&made.name, &made.id)).await
+    else {
         return;
     };
-    let others: Vec<String> =
-        same.iter().filter(|c| c.id != made.id && !client.made_here(&c.id)).map(|c| c.id.clone()).collect();
+    let others: Vec<String> = same.iter().map(|c| c.id.clone()).collect();
     let Some(first) = others.first() else { return };
     diags.warning_at(
         None,
