@@ -185,6 +185,17 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
         // so the checks above had something to check.
         assert!(!orphans.is_empty(), "the kill left no orphan to name:\n{text}");
         assert!(text.contains("Another Jira credential is named"), "{text}");
+        // And `terraform query` finds them, as the warning says.
+        std::fs::write(
+            w.path("find.tfquery.hcl"),
+            "list \"oomnitza_jira_credential\" \"all\" {\n  provider = oomnitza\n  config {\n    name_prefix = \"PREFIX-\"\n  }\n}\n"
+                .replace("PREFIX", prefix),
+        )
+        .unwrap();
+        let found = w.ok(&["query", "-no-color"]).stdout;
+        for id in &orphans {
+            assert!(found.contains(id.as_str()), "terraform query does not list orphan {id}:\n{found}");
+        }
     }
     if lost == Lost::Nothing {
         if made.difference(&recorded).count() > 0 {
