@@ -37,7 +37,8 @@ pub struct WaitPaths {
     pub longer: &'static str,
 }
 
-fn url_of(c: &Credential) -> &str {
+/// The credential's consent URL, or "(none)".
+pub fn url_of(c: &Credential) -> &str {
     c.oauth2.as_ref().and_then(|o| o.authorization_url.as_deref()).unwrap_or("(none)")
 }
 

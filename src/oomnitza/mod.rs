@@ -468,6 +468,7 @@ impl Client {
             match resumed {
                 Some((credential, adopted)) => {
                     entry.record_id(&credential.id);
+                    // Found by id (no POST): marked here, not by create_with_key.
                     self.mark_made(&credential.id);
                     return Ok(Created { credential, adopted, entry });
                 }
@@ -478,7 +479,6 @@ impl Client {
         match self.create_with_key(new, &entry.record.key).await {
             Ok(credential) => {
                 entry.record_id(&credential.id);
-                self.mark_made(&credential.id);
                 Ok(Created { credential, adopted: false, entry })
             }
             Err(e) => {

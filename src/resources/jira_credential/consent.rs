@@ -115,7 +115,7 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, creating: bool, diags: &mut Dia
         } else {
             "Terraform asked the provider to stop (Ctrl-C) while it waited for consent"
         };
-        let url = c.oauth2.as_ref().and_then(|o| o.authorization_url.as_deref()).unwrap_or("(none)");
+        let url = crate::common::consent::url_of(c);
         diags.warning_at(
             Some(AttrPath::root("oauth").attr("wait_for_authorization")),
             format!("Jira credential {:?} still needs consent", c.name),

@@ -378,11 +378,12 @@ impl Resource<Client> for JiraCredential {
             _ => Value::Unknown,
         };
         let oauth_config = config.get("oauth");
-        let mut oauth = p.get("oauth").clone();
+        let mut oauth = oauth_config.clone();
         // A placeholder for a block whose presence is known only at apply
         // stays as it is: Terraform recognises it by its unknown leaves.
-        let oauth_known = oauth.presence() == Some(true);
-        if oauth.presence().is_none() {
+        let oauth_presence = oauth.presence();
+        let oauth_known = oauth_presence == Some(true);
+        if oauth_presence.is_none() {
             // What Oomnitza or a default fills in is unknown too.
             for f in consent::HEALTH.iter().chain(&["scopes", "callback_url"]) {
                 oauth.set(f, Value::Unknown);
