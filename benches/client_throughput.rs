@@ -81,8 +81,12 @@ async fn main() {
     let base_get = run(move |_| {
         let (u, s, r) = (u.clone(), s.clone(), r.clone());
         async move {
-            let resp =
-                r.get(format!("{u}/api/v3/credentials/{s}")).header("Authorization2", "bench").send().await.unwrap();
+            let resp = r
+                .get(format!("{u}{}", oomnitza_api::routes::READ.for_id(&s)))
+                .header("Authorization2", "bench")
+                .send()
+                .await
+                .unwrap();
             assert!(resp.status().is_success());
             let _ = resp.bytes().await.unwrap();
         }
@@ -102,7 +106,7 @@ async fn main() {
         async move {
             let body = serde_json::to_value(new_cred(i)).unwrap();
             let resp = r
-                .post(format!("{u}/api/v3/credentials"))
+                .post(format!("{u}{}", oomnitza_api::routes::CREATE.path))
                 .header("Authorization2", "bench")
                 .json(&body)
                 .send()

@@ -229,7 +229,7 @@ async fn secrets_stay_out_of_debug_output_and_simulator_logs() {
     child.kill().unwrap();
     let out = child.wait_with_output().unwrap();
     let logs = String::from_utf8_lossy(&out.stderr);
-    assert!(logs.contains("POST /api/v3/credentials -> 201"), "{logs}");
+    assert!(logs.contains("POST /api/v3/auth -> 201"), "{logs}");
     for text in [logs.as_ref(), &debug_cfg, &format!("{new:?}")] {
         assert!(!text.contains(SECRET) && !text.contains(token), "secret leaked: {text}");
     }

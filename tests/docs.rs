@@ -157,7 +157,7 @@ both_engines!(the_import_example_imports, |e| {
         "resource \"oomnitza_jira_credential\" \"users\" {\n  name = \"Jira user load\"\n  basic {\n    email = \"svc-jira@example.com\"\n  }\n}\n",
     );
     let script = std::fs::read_to_string(repo().join("examples/resources/oomnitza_jira_credential/import.sh")).unwrap();
-    let example_id = "3f6c2a0e-6a53-4a0e-9d59-2f2b8f0a6c11";
+    let example_id = "66f2a8c41b7e4d0012ab34cd";
     assert!(script.contains(example_id));
     // `terraform` in the script is this engine: a shim on PATH.
     let bin = w.path("bin");

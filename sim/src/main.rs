@@ -19,12 +19,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use axum::extract::rejection::QueryRejection;
 use axum::extract::{Form, Path, Query, Request, State};
 use axum::http::{HeaderMap, Method, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, MethodRouter};
 use axum::{Json, Router};
+use oomnitza_api::Filter;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use tokio::sync::Mutex;
@@ -194,16 +196,72 @@ async fn create(State(app): State<Shared>, headers: HeaderMap, raw: bytes::Bytes
 }
 
 #[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ListQuery {
-    saas: Option<String>,
-    name: Option<String>,
+    filter: Option<String>,
+    sortby: Option<String>,
     limit: Option<usize>,
     skip: Option<usize>,
 }
 
-async fn list(State(app): State<Shared>, Query(q): Query<ListQuery>) -> Json<Vec<Value>> {
+/// A listing in Oomnitza's style. A filter or sort it does not understand,
+/// or a parameter it does not know, is a 400 that says why: a client bug
+/// must not pass as "nothing found".
+async fn list(
+    State(app): State<Shared>,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Vec<Value>>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let filter = match q.filter.as_deref() {
+        Some(f) => Filter::parse(f).map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        None => Filter::new(),
+    };
+    let sort = q.sortby.as_deref().map(store::SortBy::parse).transpose()?;
     let limit = q.limit.unwrap_or(100).min(1000);
-    Json(app.store.lock().await.list(q.saas.as_deref(), q.name.as_deref(), q.skip.unwrap_or(0), limit))
+    Ok(Json(app.store.lock().await.list(&filter, sort.as_ref(), q.skip.unwrap_or(0), limit)))
+}
+
+/// Oomnitza's cheap request that proves a token: any JSON answer will do.
+async fn token_check() -> Json<Value> {
+    Json(json!([]))
+}
+
+/// A Swagger 2.0 document of the routes this simulator serves, as an
+/// Oomnitza instance serves its own (Configuration > Integrations > REST APIs).
+async fn swagger() -> Json<Value> {
+    Json(swagger_document(oomnitza_api::routes::ALL))
+}
+
+fn swagger_document(routes: &[oomnitza_api::Route]) -> Value {
+    let mut paths = serde_json::Map::new();
+    for r in routes {
+        let params: Vec<Value> = match r.method {
+            "GET" | "DELETE" => r.sends.iter().map(|p| json!({"name": p, "in": "query", "type": "string"})).collect(),
+            _ if r.path == oomnitza_api::routes::REQUEST_TOKEN.path => {
+                r.sends.iter().map(|p| json!({"name": p, "in": "formData", "type": "string"})).collect()
+            }
+            _ if r.sends.is_empty() => vec![],
+            _ => vec![json!({"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Credential"}})],
+        };
+        let mut params = params;
+        if r.path.contains("{id}") {
+            params.push(json!({"name": "id", "in": "path", "required": true, "type": "string"}));
+        }
+        let op = json!({ "summary": r.purpose, "parameters": params, "responses": {"200": {"description": "OK"}} });
+        let entry = paths.entry(r.path.to_string()).or_insert_with(|| json!({}));
+        entry[r.method.to_ascii_lowercase()] = op;
+    }
+    let fields = oomnitza_api::routes::CREATE.sends;
+    let props: serde_json::Map<String, Value> = fields
+        .iter()
+        .map(|f| (f.to_string(), json!({"type": if matches!(*f, "basic" | "oauth2") { "object" } else { "string" }})))
+        .collect();
+    json!({
+        "swagger": "2.0",
+        "info": {"title": "oomnitza-sim", "version": env!("CARGO_PKG_VERSION")},
+        "paths": paths,
+        "definitions": {"Credential": {"type": "object", "properties": props}},
+    })
 }
 
 async fn read(State(app): State<Shared>, Path(id): Path<String>) -> Result<Json<Value>, ApiError> {
@@ -255,7 +313,7 @@ async fn sim_rotate(State(app): State<Shared>, Path(id): Path<String>) -> Result
 }
 
 async fn sim_all(State(app): State<Shared>) -> Json<Vec<Value>> {
-    Json(app.store.lock().await.list(None, None, 0, usize::MAX))
+    Json(app.store.lock().await.all())
 }
 
 #[derive(Deserialize)]
@@ -278,7 +336,7 @@ async fn sim_faults(State(app): State<Shared>, Json(f): Json<faults::FaultSpec>)
     Json(app.faults.describe())
 }
 
-/// The request log: `["GET /api/v3/credentials?saas=jira&limit=100&skip=0", ...]`.
+/// The request log: `["GET /api/v3/auth?filter=...&sortby=created_at+asc&limit=100&skip=0", ...]`.
 async fn sim_requests(State(app): State<Shared>) -> Json<Value> {
     let log: Vec<String> = app.requests.lock().map(|l| l.iter().cloned().collect()).unwrap_or_default();
     Json(json!(log))
@@ -335,10 +393,28 @@ async fn sim_stats(State(app): State<Shared>) -> Json<Value> {
 }
 
 fn router(app: Shared) -> Router {
-    let api = Router::new()
-        .route("/api/v3/credentials", post(create).get(list))
-        .route("/api/v3/credentials/{id}", get(read).patch(patch).delete(delete))
-        .route("/api/v3/credentials/{id}/authorize", post(authorize))
+    use oomnitza_api::routes as r;
+    // The client's route table, route by route; signing in needs no token.
+    let mut api = Router::new().route("/api/v3/swagger.json", get(swagger));
+    let mut open = Router::new();
+    for route in r::ALL {
+        let handler: MethodRouter<Shared> = match *route {
+            r::CREATE => post(create),
+            r::LIST => get(list),
+            r::READ => get(read),
+            r::UPDATE => axum::routing::patch(patch),
+            r::DELETE => axum::routing::delete(delete),
+            r::AUTHORIZE => post(authorize),
+            r::TOKEN_CHECK => get(token_check),
+            r::REQUEST_TOKEN => {
+                open = open.route(route.path, post(request_token));
+                continue;
+            }
+            _ => panic!("the simulator does not serve {} yet", route.label()),
+        };
+        api = api.route(route.path, handler);
+    }
+    let api = api
         .layer(middleware::from_fn_with_state(app.clone(), faults::inject))
         .layer(middleware::from_fn_with_state(app.clone(), auth));
     let sim = Router::new()
@@ -361,9 +437,7 @@ fn router(app: Shared) -> Router {
         .route("/_atlassian/oauth/token", post(atlassian::token_endpoint))
         .route("/_atlassian/oauth/token/accessible-resources", get(atlassian::accessible_resources))
         .route("/oauth2/redirect_url", get(atlassian::callback));
-    Router::new()
-        .route("/api/request_token", post(request_token))
-        .merge(oauth)
+    open.merge(oauth)
         .merge(api)
         .merge(sim)
         .layer(middleware::from_fn_with_state(app.clone(), access_log))

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use oomnitza_api::filter::{Field, Filter};
 use serde_json::{json, Map, Value};
 
 pub const DEFAULT_OWNER: &str = "svc-oomnitza";
@@ -320,7 +321,7 @@ impl Store {
         }
         c.done()?;
         let ts = now();
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = new_id();
         let json = json!({
             "id": id, "name": name, "owner": owner, "description": description,
             "saas": "jira", "auth_type": auth_type, "basic": basic, "oauth2": oauth,
@@ -344,16 +345,27 @@ impl Store {
         Ok(json)
     }
 
-    pub fn list(&self, saas: Option<&str>, name: Option<&str>, skip: usize, limit: usize) -> Vec<Value> {
-        self.creds
-            .values()
-            .map(|c| &c.json)
-            .filter(|j| saas.is_none_or(|s| j["saas"] == s))
-            .filter(|j| name.is_none_or(|n| j["name"] == n))
-            .skip(skip)
-            .take(limit)
-            .cloned()
-            .collect()
+    /// The credentials that pass `filter`, in creation order or sorted by
+    /// `sort` (a stable sort: ties keep creation order), `limit` from `skip` on.
+    pub fn list(&self, filter: &Filter, sort: Option<&SortBy>, skip: usize, limit: usize) -> Vec<Value> {
+        let mut found: Vec<&Value> =
+            self.creds.values().map(|c| &c.json).filter(|j| filter.matches(|f| field_of(j, f))).collect();
+        if let Some(s) = sort {
+            found.sort_by(|a, b| {
+                let o = compare(&a[s.field.as_str()], &b[s.field.as_str()]);
+                if s.descending {
+                    o.reverse()
+                } else {
+                    o
+                }
+            });
+        }
+        found.into_iter().skip(skip).take(limit).cloned().collect()
+    }
+
+    /// Every credential, in creation order.
+    pub fn all(&self) -> Vec<Value> {
+        self.creds.values().map(|c| c.json.clone()).collect()
     }
 
     pub fn get(&self, id: &str) -> Result<Value, ApiError> {
@@ -592,6 +604,67 @@ impl Store {
 
     pub fn secret_matches(&self, id: &str, value: &str) -> Result<Option<bool>, ApiError> {
         Ok(self.creds[&self.seq_of(id)?].secret.as_ref().map(|s| s == value))
+    }
+}
+
+/// An id in Oomnitza's style: an opaque string of 24 lower-case letters
+/// and digits (not a UUID; nothing may assume one).
+fn new_id() -> String {
+    use rand::Rng;
+    const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+    let mut rng = rand::rng();
+    (0..24).map(|_| CHARS[rng.random_range(0..CHARS.len())] as char).collect()
+}
+
+/// `sortby=<field> asc|desc`.
+pub struct SortBy {
+    pub field: String,
+    pub descending: bool,
+}
+
+/// The fields a listing may be sorted by.
+pub const SORTABLE: &[&str] = &["id", "name", "owner", "auth_type", "saas", "created_at", "updated_at"];
+
+impl SortBy {
+    pub fn parse(s: &str) -> Result<SortBy, ApiError> {
+        let mut words = s.split_whitespace();
+        let field = words.next().unwrap_or_default();
+        let descending = match words.next() {
+            None | Some("asc") => false,
+            Some("desc") => true,
+            Some(other) => return Err(ApiError::BadRequest(format!("sortby: {other:?} is not asc or desc"))),
+        };
+        if !SORTABLE.contains(&field) || words.next().is_some() {
+            return Err(ApiError::BadRequest(format!(
+                "sortby: {s:?} is not `<field> asc|desc` with a field of {}",
+                SORTABLE.join(", ")
+            )));
+        }
+        Ok(SortBy { field: field.to_string(), descending })
+    }
+}
+
+/// A credential's field for the filter language; `oauth2.status` reaches in.
+fn field_of<'a>(j: &'a Value, path: &str) -> Option<Field<'a>> {
+    let v = path.split('.').try_fold(j, |v, k| v.get(k))?;
+    match v {
+        Value::String(s) => Some(Field::Text(s)),
+        Value::Number(n) => n.as_f64().map(Field::Number),
+        Value::Bool(b) => Some(Field::Bool(*b)),
+        _ => None,
+    }
+}
+
+fn compare(a: &Value, b: &Value) -> std::cmp::Ordering {
+    match (a, b) {
+        (Value::String(x), Value::String(y)) => x.cmp(y),
+        (Value::Number(x), Value::Number(y)) => {
+            x.as_f64().partial_cmp(&y.as_f64()).unwrap_or(std::cmp::Ordering::Equal)
+        }
+        (Value::Null, Value::Null) => std::cmp::Ordering::Equal,
+        (Value::Null, _) => std::cmp::Ordering::Less,
+        (_, Value::Null) => std::cmp::Ordering::Greater,
+        _ => std::cmp::Ordering::Equal,
     }
 }
 

@@ -13,6 +13,7 @@ use crate::framework::{
     AttrPath, Attribute, Block, Diagnostics, ListItem, ListRequest, ListResource, ListSink, Schema, Value,
 };
 use crate::oomnitza::{AuthType, Client, Credential, PAGE};
+use oomnitza_api::Filter;
 
 pub struct JiraCredentialList;
 
@@ -31,6 +32,19 @@ impl Filters {
             auth_type: config.get("auth_type").as_str().and_then(auth_type),
             owner: text("owner"),
         }
+    }
+
+    /// What Oomnitza's filter language can say: the exact fields. A name
+    /// prefix it cannot, so that one is checked here on each page.
+    fn in_oomnitzas_words(&self) -> Filter {
+        let mut f = Filter::new();
+        if let Some(t) = self.auth_type {
+            f = f.eq("auth_type", t.as_str());
+        }
+        if let Some(o) = &self.owner {
+            f = f.eq("owner", o);
+        }
+        f
     }
 
     fn matches(&self, c: &Credential) -> bool {
@@ -91,7 +105,7 @@ impl ListResource<Client> for JiraCredentialList {
         let mut skip = 0;
         let mut sent = 0u64;
         while sink.wants_more() {
-            let page = match client.list_page(skip, PAGE).await {
+            let page = match client.list_page(filters.in_oomnitzas_words(), skip, PAGE).await {
                 Ok(p) => p,
                 Err(e) => {
                     let mut diags = Diagnostics::new();

@@ -15,6 +15,8 @@ pub mod model;
 
 use std::time::Duration;
 
+use oomnitza_api::routes::{self, Route};
+use oomnitza_api::Filter;
 use rand::Rng;
 use reqwest::{Method, StatusCode};
 use serde::de::DeserializeOwned;
@@ -78,6 +80,8 @@ pub struct Client {
     http: reqwest::Client,
     cfg: ClientConfig,
     token: OnceCell<Secret>,
+    /// Set once Oomnitza has answered this client's token with a success.
+    signed_in: std::sync::atomic::AtomicBool,
     journal: journal::Journal,
     /// Credentials this client created or adopted in this process.
     made: std::sync::Mutex<std::collections::HashSet<String>>,
@@ -243,6 +247,7 @@ impl Client {
             http,
             cfg,
             token: OnceCell::new(),
+            signed_in: Default::default(),
             journal,
             made: Default::default(),
             creating: Default::default(),
@@ -274,7 +279,7 @@ impl Client {
         struct T {
             token: Secret,
         }
-        let url = self.url("/api/request_token")?;
+        let url = self.url(routes::REQUEST_TOKEN.path)?;
         let form = [("login", username), ("password", password.expose())];
         let resp = self.cancellable(self.http.post(url).form(&form).send()).await?;
         let t: T = self.decode(resp).await?;
@@ -377,19 +382,22 @@ impl Client {
         Ok(String::from_utf8_lossy(&buf).into_owned())
     }
 
-    /// One attempt of a request.
+    /// One attempt of a request to `route`, for the credential `id` when
+    /// the route has one (`""` when not).
     async fn once<T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
+        route: &Route,
+        id: &str,
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
         idempotency_key: Option<&str>,
     ) -> Result<T, ApiError> {
         let token = self.token().await?;
+        let method = Method::from_bytes(route.method.as_bytes()).unwrap_or(Method::GET);
+        let path = route.for_id(&enc(id));
         let mut rb = self
             .http
-            .request(method.clone(), self.url(path)?)
+            .request(method.clone(), self.url(&path)?)
             .header("Authorization2", token.expose())
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
@@ -401,9 +409,24 @@ impl Client {
         if let Some(k) = idempotency_key {
             rb = rb.header("Idempotency-Key", k);
         }
-        debug!(%method, path, "oomnitza request");
+        debug!(%method, route = route.path, "oomnitza request");
         let resp = self.cancellable(rb.send()).await?;
-        self.decode(resp).await
+        let answer = self.decode(resp).await;
+        if answer.is_ok() {
+            self.signed_in.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+        answer
+    }
+
+    /// Proves that `url` is an Oomnitza that accepts this client's token,
+    /// with one cheap request the first time it is asked and only when no
+    /// request of this process has been answered yet.
+    pub async fn check_sign_in(&self) -> Result<(), ApiError> {
+        if self.signed_in.load(std::sync::atomic::Ordering::Relaxed) {
+            return Ok(());
+        }
+        let (k, v) = routes::TOKEN_CHECK_QUERY;
+        self.idempotent::<serde_json::Value>(&routes::TOKEN_CHECK, "", &[(k, v.to_string())], None).await.map(|_| ())
     }
 
     /// The wait before retry number `attempt` (0-based): full jitter over an
@@ -436,17 +459,17 @@ impl Client {
     /// An idempotent request, retried on retryable errors.
     async fn idempotent<T: DeserializeOwned>(
         &self,
-        method: Method,
-        path: &str,
+        route: &Route,
+        id: &str,
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<T, ApiError> {
         let mut attempt = 0;
         loop {
-            match self.once(method.clone(), path, query, body, None).await {
+            match self.once(route, id, query, body, None).await {
                 Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
                     let wait = self.backoff(attempt, &e);
-                    warn!(%method, path, error = %e, wait_ms = wait.as_millis() as u64, "retrying");
+                    warn!(method = route.method, route = route.path, error = %e, wait_ms = wait.as_millis() as u64, "retrying");
                     self.sleep(wait).await?;
                     attempt += 1;
                 }
@@ -560,8 +583,7 @@ impl Client {
         let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
         let mut attempt = 0;
         loop {
-            let result =
-                self.once::<Credential>(Method::POST, "/api/v3/credentials", &[], Some(&body), Some(key)).await;
+            let result = self.once::<Credential>(&routes::CREATE, "", &[], Some(&body), Some(key)).await;
             match result {
                 Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
                     let wait = self.backoff(attempt, &e);
@@ -576,7 +598,7 @@ impl Client {
 
     /// The credential with this id; `None` when it is gone.
     pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
-        match self.idempotent::<Credential>(Method::GET, &format!("/api/v3/credentials/{}", enc(id)), &[], None).await {
+        match self.idempotent::<Credential>(&routes::READ, id, &[], None).await {
             Ok(c) => about(id, c, "asked for").map(Some),
             Err(ApiError::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
@@ -587,7 +609,7 @@ impl Client {
     pub async fn list_by_name(&self, name: &str) -> Result<Vec<Credential>, ApiError> {
         let (mut out, mut skip) = (Vec::new(), 0);
         loop {
-            let page = self.page(Some(name), skip, PAGE).await?;
+            let page = self.list_page(Filter::new().eq("name", name), skip, PAGE).await?;
             let n = page.len();
             skip += n;
             out.extend(page.into_iter().filter(|c| c.name == name));
@@ -597,42 +619,38 @@ impl Client {
         }
     }
 
-    /// One page of Jira credentials, in Oomnitza's order: `limit` from `skip` on.
-    pub async fn list_page(&self, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
-        self.page(None, skip, limit).await
-    }
-
-    /// One page of the listing, of those named `name` when given.
-    async fn page(&self, name: Option<&str>, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
-        let mut query = vec![("saas", SAAS_JIRA.to_string())];
-        if let Some(n) = name {
-            query.push(("name", n.to_string()));
-        }
-        query.extend([("limit", limit.to_string()), ("skip", skip.to_string())]);
+    /// One page of the Jira credentials that pass `filter`, oldest first
+    /// (so that credentials made meanwhile come after the pages read):
+    /// `limit` from `skip` on.
+    pub async fn list_page(&self, filter: Filter, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
+        let filter = Filter::new().eq("saas", SAAS_JIRA).and(filter);
+        let query = [
+            ("filter", filter.to_string()),
+            ("sortby", routes::SORT_BY.to_string()),
+            ("limit", limit.to_string()),
+            ("skip", skip.to_string()),
+        ];
         debug!(skip, limit, "listing credentials page");
-        self.idempotent(Method::GET, "/api/v3/credentials", &query, None).await
+        self.idempotent(&routes::LIST, "", &query, None).await
     }
 
     /// Changes the fields set in `patch`. Sending the same patch twice has
     /// the same effect as once, so it is retried.
     pub async fn update(&self, id: &str, patch: &impl serde::Serialize) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
-        let c = self.idempotent(Method::PATCH, &format!("/api/v3/credentials/{}", enc(id)), &[], Some(&body)).await?;
+        let c = self.idempotent(&routes::UPDATE, id, &[], Some(&body)).await?;
         about(id, c, "changed")
     }
 
     /// Starts (or restarts) OAuth consent; answers the new consent URL.
     /// Repeating it only opens a newer consent, so it is retried.
     pub async fn authorize(&self, id: &str) -> Result<Authorization, ApiError> {
-        self.idempotent(Method::POST, &format!("/api/v3/credentials/{}/authorize", enc(id)), &[], None).await
+        self.idempotent(&routes::AUTHORIZE, id, &[], None).await
     }
 
     /// Deletes the credential; one already gone counts as deleted.
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
-        match self
-            .idempotent::<serde_json::Value>(Method::DELETE, &format!("/api/v3/credentials/{}", enc(id)), &[], None)
-            .await
-        {
+        match self.idempotent::<serde_json::Value>(&routes::DELETE, id, &[], None).await {
             Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
             Err(e) => Err(e),
         }
@@ -649,9 +667,18 @@ fn about(id: &str, c: Credential, did: &str) -> Result<Credential, ApiError> {
     }
 }
 
-/// Percent-encodes an id for use as one path segment.
+/// Percent-encodes an id for use as one path segment: everything but
+/// RFC 3986's unreserved characters.
 fn enc(id: &str) -> String {
-    url::form_urlencoded::byte_serialize(id.as_bytes()).collect()
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -84,13 +84,13 @@ pub mod oauth_status {
     pub const REVOKED: &str = "revoked";
 }
 
-/// The answer of `POST /api/v3/credentials/{id}/authorize`.
+/// The answer of `POST /api/v3/auth/{id}/authorize`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Authorization {
     pub authorization_url: String,
 }
 
-/// The body of `POST /api/v3/credentials`.
+/// The body of `POST /api/v3/auth`.
 #[derive(Clone, Debug, Serialize)]
 pub struct NewCredential {
     pub name: String,
@@ -124,7 +124,7 @@ pub struct OAuthInput {
     pub site: Option<String>,
 }
 
-/// The body of `PATCH /api/v3/credentials/{id}`: only the fields set change.
+/// The body of `PATCH /api/v3/auth/{id}`: only the fields set change.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct CredentialPatch {
     #[serde(skip_serializing_if = "Option::is_none")]

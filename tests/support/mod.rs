@@ -34,6 +34,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use oomnitza_api::routes;
 use serde_json::Value;
 
 pub const PROVIDER_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -163,11 +164,11 @@ impl Sim {
     }
 
     pub fn get(&self, id: &str) -> (u16, Value) {
-        self.req(reqwest::Method::GET, &format!("/api/v3/credentials/{id}"), None)
+        self.req(reqwest::Method::GET, &routes::READ.for_id(id), None)
     }
 
     pub fn create(&self, body: Value) -> Value {
-        let (s, v) = self.req(reqwest::Method::POST, "/api/v3/credentials", Some(body));
+        let (s, v) = self.req(reqwest::Method::POST, routes::CREATE.path, Some(body));
         assert_eq!(s, 201, "{v}");
         v
     }
@@ -211,7 +212,7 @@ impl Sim {
     }
 
     /// The API requests the simulator has seen, oldest first, as
-    /// `"GET /api/v3/credentials?..."`.
+    /// `"GET /api/v3/auth?..."`.
     pub fn requests(&self) -> Vec<String> {
         let (_, v) = self.req(reqwest::Method::GET, "/_sim/requests", None);
         v.as_array().map(|a| a.iter().filter_map(|r| r.as_str().map(String::from)).collect()).unwrap_or_default()

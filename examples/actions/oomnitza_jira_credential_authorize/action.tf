@@ -1,7 +1,7 @@
 variable "credential_id" {
   description = "The id of an OAuth Jira credential."
   type        = string
-  default     = "3f6c2a0e-6a53-4a0e-9d59-2f2b8f0a6c11"
+  default     = "66f2a8c41b7e4d0012ab34cd"
 }
 
 # Terraform 1.14+: restart consent for an OAuth credential and wait for it.

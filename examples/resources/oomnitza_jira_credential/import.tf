@@ -3,11 +3,11 @@
 # resource block.
 import {
   to = oomnitza_jira_credential.users
-  id = "3f6c2a0e-6a53-4a0e-9d59-2f2b8f0a6c11"
+  id = "66f2a8c41b7e4d0012ab34cd"
 }
 
 # Terraform 1.12+ can name it by its identity instead:
 # import {
 #   to       = oomnitza_jira_credential.users
-#   identity = { id = "3f6c2a0e-6a53-4a0e-9d59-2f2b8f0a6c11" }
+#   identity = { id = "66f2a8c41b7e4d0012ab34cd" }
 # }
