@@ -13,8 +13,9 @@ use crate::framework::duration::parse_duration;
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
 };
-use crate::oomnitza::{Auth, Client, ClientConfig};
+use crate::oomnitza::{ApiError, Auth, Client, ClientConfig};
 use crate::secret::Secret;
+use oomnitza_api::routes;
 
 #[derive(Default)]
 pub struct OomnitzaProvider;
@@ -258,6 +259,33 @@ impl Provider for OomnitzaProvider {
                 diags.error("Could not set up the Oomnitza client", e.to_string());
                 None
             }
+        }
+    }
+
+    /// A plan of new credentials makes no other request, so a wrong url,
+    /// port, token or password would pass the plan (and the CI check that
+    /// reviews it) and fail only at apply. One cheap request per process
+    /// says so at plan; a plan that refreshes has proved it already.
+    async fn check_before_create(&self, client: &Client, diags: &mut Diagnostics) {
+        let Err(e) = client.check_sign_in().await else { return };
+        let url = client.config().base_url.as_str().trim_end_matches('/');
+        let login = match client.config().auth {
+            Auth::Token(_) => format!("api_token ({ENV_API_TOKEN})"),
+            Auth::Login { .. } => format!("username and password ({ENV_USERNAME}/{ENV_PASSWORD})"),
+        };
+        let check = format!("{} {}", routes::TOKEN_CHECK.method, routes::TOKEN_CHECK.path);
+        match e {
+            // Terraform cannot point a resource's diagnostic at the provider
+            // block, so the text names the attributes.
+            ApiError::Unauthorized { message } => diags.error(
+                "Oomnitza did not accept the provider's sign-in",
+                format!("{url} answered 401 ({message}) to {check}, made before planning this create. Check {login} in the provider block: a token from Configuration > Security > API tokens that has not been revoked, for this instance."),
+            ),
+            ApiError::NotFound { .. } | ApiError::Decode(_) => diags.error(
+                "The provider's url does not answer as Oomnitza",
+                format!("{url} answered {check} with: {e}. Check url ({ENV_URL}) in the provider block: the instance itself, e.g. https://example.oomnitza.com, not a login page or proxy."),
+            ),
+            e => crate::common::api_diags(&e, &format!("reach Oomnitza at {url} (the provider block's url, {ENV_URL})"), diags),
         }
     }
 

@@ -69,14 +69,42 @@ both_engines!(bad_provider_config, |e| {
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.all().contains("Missing Oomnitza credentials") && o.all().contains("OOMNITZA_API_TOKEN"), "{}", o.all());
 
-    // A wrong token: 401 becomes an actionable diagnostic.
+    // A wrong token fails the plan of a create, which needs no other
+    // request, not first the apply: one cheap request says so.
+    let before = sim.requests().len();
     let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_API_TOKEN", "wrong")], &[]);
-    assert_eq!(o.code, 0, "a plan of a new resource needs no API call: {}", o.all());
+    assert_eq!(o.code, 1, "{}", o.all());
+    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("did not accept the provider's sign-in"), "{flat}");
+    assert!(flat.contains("Check api_token (OOMNITZA_API_TOKEN) in the provider block"), "{flat}");
+    let asked: Vec<String> = sim.requests()[before..].to_vec();
+    assert_eq!(asked, ["GET /api/v2/mappings?name=AuthTest"], "one cheap request, nothing else");
     let o =
         w.run_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &[("OOMNITZA_API_TOKEN", "wrong")], &[]);
     assert_eq!(o.code, 1, "{}", o.all());
-    assert!(o.all().contains("check api_token") || o.all().contains("Check api_token"), "{}", o.all());
     assert!(sim.all().is_empty());
+
+    // A wrong port, and a url that is not Oomnitza, fail the plan too.
+    let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_URL", "http://127.0.0.1:1")], &[]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(flat.contains("connection was refused") && flat.contains("check the port in url"), "{flat}");
+    let not_oomnitza = support::login_page();
+    let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_URL", not_oomnitza.as_str())], &[]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("does not answer as Oomnitza"), "{}", o.all());
+
+    // The right token: the check runs once for many creates, and not at all
+    // in a plan with no create.
+    w.write(&format!("{res}\nresource \"oomnitza_jira_credential\" \"more\" {{\n  count = 3\n  name = \"more-${{count.index}}\"\n  basic {{\n    email = \"a@example.com\"\n    api_token = \"t\"\n  }}\n}}\n"));
+    let before = sim.requests().len();
+    w.ok(&["plan", "-no-color", "-input=false"]);
+    let checks = |from: usize| sim.requests()[from..].iter().filter(|r| r.starts_with("GET /api/v2/mappings")).count();
+    assert_eq!(checks(before), 1, "{:?}", &sim.requests()[before..]);
+    w.apply();
+    let before = sim.requests().len();
+    w.ok(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(checks(before), 0, "{:?}", &sim.requests()[before..]);
 });
 
 /// Diagnostics of `terraform validate -json`, as (summary, source snippet).

@@ -142,6 +142,11 @@ pub trait Provider: Send + Sync + 'static {
         cancel: tokio_util::sync::CancellationToken,
         diags: &mut Diagnostics,
     ) -> Option<Self::Client>;
+    /// Called before planning the create of any resource, with the
+    /// configured client: where a provider proves, once, that what it was
+    /// configured with works, so that a plan of new resources fails at plan
+    /// and not first at apply. Its errors stop the plan.
+    async fn check_before_create(&self, _client: &Self::Client, _diags: &mut Diagnostics) {}
     fn resources(&self) -> Vec<Arc<dyn Resource<Self::Client>>>;
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Self::Client>>>;
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Self::Client>>> {

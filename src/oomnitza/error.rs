@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::model::FieldError;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("Oomnitza rejected the credentials (401): {message}")]
     Unauthorized { message: String },

@@ -82,6 +82,8 @@ pub struct Client {
     token: OnceCell<Secret>,
     /// Set once Oomnitza has answered this client's token with a success.
     signed_in: std::sync::atomic::AtomicBool,
+    /// The answer of [`Client::check_sign_in`]'s one request.
+    sign_in_check: OnceCell<Result<(), ApiError>>,
     journal: journal::Journal,
     /// Credentials this client created or adopted in this process.
     made: std::sync::Mutex<std::collections::HashSet<String>>,
@@ -248,6 +250,7 @@ impl Client {
             cfg,
             token: OnceCell::new(),
             signed_in: Default::default(),
+            sign_in_check: OnceCell::new(),
             journal,
             made: Default::default(),
             creating: Default::default(),
@@ -418,15 +421,26 @@ impl Client {
         answer
     }
 
-    /// Proves that `url` is an Oomnitza that accepts this client's token,
-    /// with one cheap request the first time it is asked and only when no
-    /// request of this process has been answered yet.
+    /// Proves that `url` is an Oomnitza that accepts this client's token
+    /// (or login), with one cheap request, made only when no request of
+    /// this process has been answered yet; its answer is kept, so a plan of
+    /// many creates asks once. A 403 passes: the token was accepted, and
+    /// what its role may do is for the real requests to say.
     pub async fn check_sign_in(&self) -> Result<(), ApiError> {
         if self.signed_in.load(std::sync::atomic::Ordering::Relaxed) {
             return Ok(());
         }
-        let (k, v) = routes::TOKEN_CHECK_QUERY;
-        self.idempotent::<serde_json::Value>(&routes::TOKEN_CHECK, "", &[(k, v.to_string())], None).await.map(|_| ())
+        self.sign_in_check
+            .get_or_init(|| async {
+                let (k, v) = routes::TOKEN_CHECK_QUERY;
+                match self.idempotent::<serde_json::Value>(&routes::TOKEN_CHECK, "", &[(k, v.to_string())], None).await
+                {
+                    Ok(_) | Err(ApiError::Forbidden { .. }) => Ok(()),
+                    Err(e) => Err(e),
+                }
+            })
+            .await
+            .clone()
     }
 
     /// The wait before retry number `attempt` (0-based): full jitter over an
@@ -685,6 +699,14 @@ fn enc(id: &str) -> String {
 mod tests {
     use super::*;
     use crate::oomnitza::model::{AuthType, BasicInput, NewCredential};
+
+    /// An opaque id is one path segment, whatever it holds.
+    #[test]
+    fn ids_are_encoded_as_one_segment() {
+        assert_eq!(enc("qwertyuio1234567890"), "qwertyuio1234567890");
+        assert_eq!(enc("a/b?c d+é"), "a%2Fb%3Fc%20d%2B%C3%A9");
+        assert_eq!(enc("-._~"), "-._~");
+    }
 
     /// The journal recognises a create by its content without the secret.
     #[test]

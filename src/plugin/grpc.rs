@@ -446,6 +446,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let prior = tri!(decode(r.prior_state.as_ref(), &e.ty), R);
         let config = tri!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
+        if prior.is_null() {
+            if let Ok(client) = self.client().await {
+                self.provider.check_before_create(&client, &mut diags).await;
+                if diags.has_errors() {
+                    return Ok(Response::new(R { diagnostics: diags_to_proto(diags), ..Default::default() }));
+                }
+            }
+        }
         let mut planned = e.imp.plan(
             PlanRequest { prior: &prior, proposed: &proposed, config: &config, prior_private: &r.prior_private },
             &mut diags,

@@ -134,7 +134,7 @@ impl Sim {
 
     /// One request to the simulator. Runs on its own thread so that it works
     /// the same from plain tests and from inside a tokio runtime.
-    fn req(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub fn req(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let (url, token) = (format!("{}{path}", self.url), self.token.clone());
         std::thread::spawn(move || {
             // The tests' own look-ups trust a TLS simulator's certificate:
@@ -754,6 +754,27 @@ pub fn interrupt(child: &Child) {
 }
 
 /// Fails the test if `text` (what `what` names) holds any of `secrets`.
+/// A server on loopback that answers every request with an HTML login
+/// page, as a proxy or SSO page in front of a wrong url would; its URL.
+pub fn login_page() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buf);
+            let page = "<html><body>Sign in</body></html>";
+            let answer = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{page}",
+                page.len()
+            );
+            let _ = std::io::Write::write_all(&mut stream, answer.as_bytes());
+        }
+    });
+    url
+}
+
 pub fn assert_no_secret(what: &str, text: &str, secrets: &[&str]) {
     for s in secrets {
         assert!(!text.contains(s), "secret {s:?} found in {what}");
