@@ -12,6 +12,7 @@
 pub mod error;
 pub mod journal;
 pub mod model;
+pub mod swagger;
 
 use std::time::Duration;
 
