@@ -286,6 +286,12 @@ impl Client {
         let url = self.url(routes::REQUEST_TOKEN.path)?;
         let form = [("login", username), ("password", password.expose())];
         let resp = self.cancellable(self.http.post(url).form(&form).send()).await?;
+        debug!(
+            method = "POST",
+            route = routes::REQUEST_TOKEN.path,
+            status = resp.status().as_u16(),
+            "oomnitza answered"
+        );
         let t: T = self.decode(resp).await?;
         Ok(t.token)
     }
@@ -415,6 +421,9 @@ impl Client {
         }
         debug!(%method, route = route.path, "oomnitza request");
         let resp = self.cancellable(rb.send()).await?;
+        // The route, never the id or the query: `scripts/smoke-real.sh`
+        // reports these lines.
+        debug!(%method, route = route.path, status = resp.status().as_u16(), "oomnitza answered");
         let answer = self.decode(resp).await;
         if answer.is_ok() {
             self.signed_in.store(true, std::sync::atomic::Ordering::Relaxed);

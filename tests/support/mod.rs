@@ -753,7 +753,6 @@ pub fn interrupt(child: &Child) {
     assert!(status.success(), "kill -INT failed");
 }
 
-/// Fails the test if `text` (what `what` names) holds any of `secrets`.
 /// A server on loopback that answers every request with an HTML login
 /// page, as a proxy or SSO page in front of a wrong url would; its URL.
 pub fn login_page() -> String {
@@ -775,6 +774,7 @@ pub fn login_page() -> String {
     url
 }
 
+/// Fails the test if `text` (what `what` names) holds any of `secrets`.
 pub fn assert_no_secret(what: &str, text: &str, secrets: &[&str]) {
     for s in secrets {
         assert!(!text.contains(s), "secret {s:?} found in {what}");
