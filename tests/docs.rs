@@ -205,3 +205,29 @@ both_engines!(the_write_only_guide_works_as_written, |e| {
     assert!(sim.secret_matches(&id, "guide-token-two-9c3"));
     assert_eq!(w.plan_code().0, 0);
 });
+
+/// docs/oomnitza-api.md has one row for each route of the client's table,
+/// saying where it comes from as the table does, and no old route.
+#[test]
+fn the_api_page_marks_every_route_as_the_table_does() {
+    let page = std::fs::read_to_string(support::repo().join("docs/oomnitza-api.md")).unwrap();
+    for r in oomnitza_api::routes::ALL {
+        let row = page
+            .lines()
+            .find(|l| l.starts_with(&format!("| `{}` |", r.label())))
+            .unwrap_or_else(|| panic!("docs/oomnitza-api.md has no row for {}", r.label()));
+        assert!(
+            row.contains(&format!("| {} |", r.source.describe())),
+            "{} is not marked {:?}: {row}",
+            r.label(),
+            r.source
+        );
+    }
+    let route_row = |l: &&str| {
+        let cell = l.strip_prefix("| `").and_then(|r| r.split_once("` |")).map(|(c, _)| c).unwrap_or_default();
+        cell.split_once(' ').is_some_and(|(m, p)| m.chars().all(|c| c.is_ascii_uppercase()) && p.starts_with("/api/"))
+    };
+    let rows = page.lines().filter(route_row).count();
+    assert_eq!(rows, oomnitza_api::routes::ALL.len(), "a row for a route the client does not use");
+    assert!(!page.contains("/api/v3/credentials"), "the modelled routes of old are gone");
+}

@@ -66,7 +66,7 @@ fn failed(o: Out) -> String {
 fn every_row_is_what_the_provider_prints() {
     let e = newest();
     let rows = rows();
-    assert_eq!(rows.len(), 13, "a row was added or removed: give it its situation here\n{rows:#?}");
+    assert_eq!(rows.len(), 15, "a row was added or removed: give it its situation here\n{rows:#?}");
     let sim = Sim::start_with(&[
         "--read-only-token",
         "read-only-token-2c",
@@ -103,8 +103,12 @@ fn every_row_is_what_the_provider_prints() {
     shows(&rows[3], &slow);
     assert!(squeeze(&slow).contains("(1 attempt)"), "max_retries = 0 means one attempt:\n{slow}");
 
-    // Credentials: a wrong token, a wrong password, then the right password.
-    shows(&rows[4], &failed(apply(&w, &[("OOMNITZA_API_TOKEN", "not-the-token")])));
+    // Credentials, found at the plan of a create: a wrong token, a wrong
+    // password, then the right password.
+    let plan = |w: &Work, env: &[(&str, &str)], remove: &[&str]| {
+        w.run_env(&["plan", "-input=false", "-no-color"], env, remove)
+    };
+    shows(&rows[5], &failed(plan(&w, &[("OOMNITZA_API_TOKEN", "not-the-token")], &[])));
     let login = |password: &str| {
         w.run_env(
             &["apply", "-auto-approve", "-input=false", "-no-color"],
@@ -112,26 +116,32 @@ fn every_row_is_what_the_provider_prints() {
             &["OOMNITZA_API_TOKEN"],
         )
     };
-    shows(&rows[4], &failed(login("wrong-password")));
+    let wrong = failed(login("wrong-password"));
+    shows(&rows[5], &wrong);
+    assert!(squeeze(&wrong).contains("Check username and password (OOMNITZA_USERNAME/OOMNITZA_PASSWORD)"), "{wrong}");
     let o = login("login-password-8d");
     assert_eq!(o.code, 0, "username and password sign in:\n{}", o.all());
+    // A credential already made: its refresh meets the wrong token.
+    shows(&rows[4], &failed(plan(&w, &[("OOMNITZA_API_TOKEN", "not-the-token")], &[])));
     assert!(w.run_env(&["destroy", "-auto-approve", "-input=false"], &[], &[]).code == 0);
+    // A url that is a login page, not Oomnitza.
+    shows(&rows[6], &failed(plan(&w, &[("OOMNITZA_URL", &support::login_page())], &[])));
 
     // A role that may only read.
-    shows(&rows[5], &failed(apply(&w, &[("OOMNITZA_API_TOKEN", "read-only-token-2c")])));
+    shows(&rows[7], &failed(apply(&w, &[("OOMNITZA_API_TOKEN", "read-only-token-2c")])));
 
     // Rate limited past max_retries.
     let wlimited = Work::new(e, &sim, &basic("limited", "provider \"oomnitza\" {\n  max_retries = 1\n}"));
     sim.faults(json!({"burst_429": 50, "retry_after": 0}));
     let limited = failed(apply(&wlimited, &[]));
     sim.faults(json!({}));
-    shows(&rows[6], &limited);
+    shows(&rows[8], &limited);
 
     // An HTML page where the API should be.
     sim.faults(json!({"bad_answers": 50, "bad_kind": "html"}));
     let html = failed(apply(&w, &[]));
     sim.faults(json!({}));
-    shows(&rows[7], &html);
+    shows(&rows[9], &html);
 
     // OAuth consent: at apply, at plan, and a create whose wait ran out.
     let oauth = |name: &str, extra: &str| {
@@ -140,10 +150,10 @@ fn every_row_is_what_the_provider_prints() {
         )
     };
     let wo = Work::new(e, &sim, &oauth("consent", ""));
-    shows(&rows[8], &wo.apply().all());
-    shows(&rows[9], &wo.plan_code().1.all());
+    shows(&rows[10], &wo.apply().all());
+    shows(&rows[11], &wo.plan_code().1.all());
     let wwait = Work::new(e, &sim, &oauth("waited", "wait_for_authorization = true"));
-    shows(&rows[10], &wwait.apply().all());
+    shows(&rows[12], &wwait.apply().all());
 
     // A name another credential already has.
     sim.create(json!({
@@ -151,10 +161,10 @@ fn every_row_is_what_the_provider_prints() {
         "basic": {"username": "svc-jira@example.com", "password": "made-by-hand"}
     }));
     let wtaken = Work::new(e, &sim, &basic("taken", ""));
-    shows(&rows[11], &wtaken.apply().all());
+    shows(&rows[13], &wtaken.apply().all());
 
     // Adopted after a kill: that situation is a kill mid-apply, made and
     // checked word for word in tests/reliability.rs.
     let reliability = std::fs::read_to_string(repo().join("tests/reliability.rs")).unwrap();
-    shows(&rows[12], &reliability);
+    shows(&rows[14], &reliability);
 }
