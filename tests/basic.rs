@@ -248,6 +248,87 @@ both_engines!(drift_is_planned_and_converges, |e| {
     assert_eq!(w.plan_code().0, 0);
 });
 
+/// The drift warnings of `terraform plan -json`: (summary, detail).
+fn drift_warnings(w: &Work) -> Vec<(String, String)> {
+    let o = w.run(&["plan", "-json", "-no-color", "-input=false"]);
+    assert!(o.code == 0, "{}", o.all());
+    o.stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "diagnostic" && v["diagnostic"]["severity"] == "warning")
+        .map(|v| {
+            let d = &v["diagnostic"];
+            (d["summary"].as_str().unwrap_or("").to_string(), d["detail"].as_str().unwrap_or("").to_string())
+        })
+        .filter(|(s, _)| s.contains("outside Terraform"))
+        .collect()
+}
+
+/// Exactly one drift warning, holding every part.
+fn one_drift_warning(w: &Work, summary: &str, parts: &[&str]) {
+    let found = drift_warnings(w);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    let (s, detail) = &found[0];
+    assert_eq!(s, summary);
+    for p in parts {
+        assert!(detail.contains(p), "{p:?} is not in:\n{detail}");
+    }
+    assert!(!detail.contains(TOKEN), "{detail}");
+}
+
+both_engines!(drift_is_explained_in_words, |e| {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &basic_config("Jira user load", "svc-jira@example.com", TOKEN));
+    w.apply();
+    let id = id_of(&w);
+    assert!(drift_warnings(&w).is_empty(), "nothing drifted yet");
+    let summary = r#"Jira credential "Jira user load" was changed outside Terraform"#;
+
+    // Fields changed by a person in the UI: what, who, when, and what apply does.
+    sim.edit(&id, json!({"name": "renamed by hand", "description": "typed in the UI", "basic": {"username": "other@example.com"}}));
+    let when = sim.get(&id).1["updated_at"].as_str().unwrap().to_string();
+    one_drift_warning(
+        &w,
+        summary,
+        &[
+            &format!("last changed at {when} by jane.admin@example.com"),
+            r#"name: "Jira user load" -> "renamed by hand""#,
+            r#"description: "" -> "typed in the UI""#,
+            r#"basic.email: "svc-jira@example.com" -> "other@example.com""#,
+            r#"Applying this plan renames it back to "Jira user load"; sets description back to ""; sets basic.email back to "svc-jira@example.com"."#,
+        ],
+    );
+    let (_, o) = w.plan_code();
+    assert_eq!(o.all().matches("was changed outside Terraform").count(), 1, "{}", o.all());
+    w.apply();
+    assert!(drift_warnings(&w).is_empty(), "none once applied");
+
+    // The secret replaced, by someone else.
+    sim.rotate(&id);
+    one_drift_warning(
+        &w,
+        summary,
+        &["its secret was replaced in Oomnitza (version 1 -> 2)", "sends the API token from your configuration again"],
+    );
+    w.apply();
+    assert!(drift_warnings(&w).is_empty());
+
+    // Oomnitza names whoever it was.
+    sim.edit(&id, json!({"description": "tidied", "updated_by": "sam.ops@example.com"}));
+    one_drift_warning(&w, summary, &["by sam.ops@example.com", r#"description: "" -> "tidied""#]);
+    w.apply();
+
+    // Deleted: said at the refresh, with what apply does.
+    sim.delete(&id);
+    one_drift_warning(
+        &w,
+        r#"Jira credential "Jira user load" was deleted outside Terraform"#,
+        &[&format!("no longer has credential {id}"), "creates it anew with a new id"],
+    );
+    w.apply();
+    assert!(drift_warnings(&w).is_empty());
+});
+
 both_engines!(import_by_id_and_block, |e| {
     let sim = Sim::start();
     let made = sim.create(json!({

@@ -182,6 +182,12 @@ both_engines!(consent_then_revocation_then_fresh_consent, |e| {
         "{}",
         o.stdout
     );
+    // One warning says it in words.
+    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches("was changed outside Terraform").count(), 1, "{flat}");
+    assert!(flat.contains(r#"its OAuth authorization is revoked (status "authorized" -> "revoked")"#), "{flat}");
+    assert!(flat.contains("restarts consent and gives a new consent URL: a person must consent again"), "{flat}");
+    assert!(!flat.contains("is revoked Oomnitza can no longer"), "the break is said once: {flat}");
     let o = w.apply();
     let fresh = url_of(&w);
     assert!(o.all().contains(&fresh), "{}", o.all());
@@ -204,6 +210,20 @@ both_engines!(consent_then_revocation_then_fresh_consent, |e| {
     w.apply();
     assert_eq!(oauth_of(&w)["status"], "authorized");
     assert_eq!(w.plan_code().0, 0);
+
+    // The client secret replaced by hand: the plan says that sending ours
+    // again ends the authorization.
+    sim.rotate(&id_of(&w));
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2, "{}", o.all());
+    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert_eq!(flat.matches("was changed outside Terraform").count(), 1, "{flat}");
+    assert!(flat.contains("its secret was replaced in Oomnitza (version 1 -> 2)"), "{flat}");
+    assert!(
+        flat.contains("sends the client secret from your configuration again, which ends the current authorization: a person must consent again"),
+        "{flat}"
+    );
+    support::assert_no_secret("plan", &o.all(), &[CLIENT_SECRET]);
 
     w.ok(&["destroy", "-auto-approve", "-no-color", "-input=false"]);
     assert!(sim.all().is_empty());

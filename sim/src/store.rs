@@ -326,7 +326,7 @@ impl Store {
             "id": id, "name": name, "owner": owner, "description": description,
             "saas": "jira", "auth_type": auth_type, "basic": basic, "oauth2": oauth,
             "expiration_date": expiration, "secret_version": 1,
-            "created_at": ts, "updated_at": ts,
+            "created_at": ts, "updated_at": ts, "updated_by": API_USER,
         });
         let seq = self.next_seq;
         self.next_seq += 1;
@@ -428,6 +428,7 @@ impl Store {
             }
         }
         j["updated_at"] = json!(now());
+        j["updated_by"] = json!(API_USER);
         // A new app, secret, scope set, callback or site ends the old authorization.
         if restart_consent && !is_basic {
             let consent_base = self.consent_base.clone();
@@ -581,6 +582,9 @@ impl Store {
             merge(&mut cred.json, obj);
         }
         cred.json["updated_at"] = json!(now());
+        if b.get("updated_by").is_none() {
+            cred.json["updated_by"] = json!(UI_USER);
+        }
         let out = cred.json.clone();
         self.save()?;
         Ok(out)
@@ -593,6 +597,7 @@ impl Store {
         cred.secret = Some(uuid::Uuid::new_v4().to_string());
         cred.json["secret_version"] = json!(cred.json["secret_version"].as_i64().unwrap_or(0) + 1);
         cred.json["updated_at"] = json!(now());
+        cred.json["updated_by"] = json!(UI_USER);
         if cred.json["auth_type"] == "oauth2" {
             // A new client secret ends the authorization made with the old one.
             start_consent(&self.consent_base, cred);
@@ -606,6 +611,12 @@ impl Store {
         Ok(self.creds[&self.seq_of(id)?].secret.as_ref().map(|s| s == value))
     }
 }
+
+/// The Oomnitza user behind the API token: who API writes are made by.
+pub const API_USER: &str = "svc-terraform";
+/// The person whose UI edits the `/_sim` routes play, unless an edit names
+/// another in `updated_by`.
+pub const UI_USER: &str = "jane.admin@example.com";
 
 /// An id in Oomnitza's style: an opaque string of 24 lower-case letters
 /// and digits (not a UUID; nothing may assume one).

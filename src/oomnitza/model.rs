@@ -30,6 +30,10 @@ pub struct Credential {
     pub created_at: String,
     #[serde(default)]
     pub updated_at: String,
+    /// The Oomnitza user behind the API token or UI session that made the
+    /// last change, when Oomnitza says.
+    #[serde(default)]
+    pub updated_by: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize)]

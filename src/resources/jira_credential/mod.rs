@@ -9,6 +9,7 @@
 //! (`consent`).
 
 mod consent;
+mod drift;
 mod secret;
 mod validate;
 
@@ -454,7 +455,9 @@ impl Resource<Client> for JiraCredential {
                 }
                 oauth.set("status", consent::planned_status(oauth_config));
                 fields_changed = true;
-                if broken && !secret_changed && !app_changed {
+                // A break this refresh found is said in the drift warning.
+                let drifted = private.drift.as_ref().is_some_and(|d| d.status.is_some());
+                if broken && !secret_changed && !app_changed && !drifted {
                     consent::plan_broken(prior, diags);
                 }
             } else {
@@ -476,6 +479,10 @@ impl Resource<Client> for JiraCredential {
         }
         if secret_changed || fields_changed {
             p.set("updated_at", Value::Unknown);
+        }
+        if let Some(d) = &private.drift {
+            let oauth = prior.get("auth_type").as_str() == Some(AuthType::Oauth2.as_str());
+            drift::warn(d, prior, &p, oauth, replace, diags);
         }
         Planned { state: p, requires_replace, private: prior_private.to_vec() }
     }
@@ -533,13 +540,22 @@ impl Resource<Client> for JiraCredential {
         state
     }
 
-    async fn read(&self, client: &Client, state: &Value, _private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
+    async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
         let Some(id) = state.get("id").as_str() else {
             return Value::Null;
         };
         match until(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
-            Ok(Some(c)) => state_from(&c, state, Self::value_type()),
-            Ok(None) => Value::Null,
+            Ok(Some(c)) => {
+                let fresh = state_from(&c, state, Self::value_type());
+                let mut p = Private::load(private);
+                p.drift = drift::between(state, &fresh, &c.updated_at, c.updated_by.as_deref());
+                *private = p.to_bytes();
+                fresh
+            }
+            Ok(None) => {
+                drift::deleted(state, diags);
+                Value::Null
+            }
             Err(e) => {
                 api_diags(&e, "read the Jira credential", diags);
                 Value::Null

@@ -44,6 +44,10 @@ pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
 pub struct Private {
     #[serde(default)]
     pub secret_version: Option<f64>,
+    /// What the last refresh found changed outside Terraform, for the plan
+    /// to put in words; gone once an apply writes the credential.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drift: Option<super::drift::Drift>,
 }
 
 impl Private {
@@ -51,7 +55,10 @@ impl Private {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
     pub fn store(secret_version: i64) -> Vec<u8> {
-        serde_json::to_vec(&Private { secret_version: Some(secret_version as f64) }).unwrap_or_default()
+        Private { secret_version: Some(secret_version as f64), drift: None }.to_bytes()
+    }
+    pub fn to_bytes(&self) -> Vec<u8> {
+        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 
