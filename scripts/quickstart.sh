@@ -102,9 +102,16 @@ say "Someone renames the credential and rotates its secret in the Oomnitza UI"
 sim -X PATCH -d '{"name":"Jira user load (edited by hand)"}' "$url/_sim/credentials/$id" >/dev/null || fail "out-of-band edit"
 sim -X POST "$url/_sim/credentials/$id/rotate" >/dev/null || fail "out-of-band rotation"
 
-say "terraform plan: shows the drift, the name back and the secret re-sent (exit code 2)"
-set +e; "$tf" plan -detailed-exitcode -input=false -no-color; code=$?; set -e
+say "terraform plan: shows the drift, explained in one warning: the name back and the secret re-sent (exit code 2)"
+set +e; "$tf" plan -detailed-exitcode -input=false -no-color > "$work/drift-plan.txt" 2>&1; code=$?; set -e
+cat "$work/drift-plan.txt"
 [ "$code" = 2 ] || fail "expected the plan to show the drift (exit code 2), got $code"
+warnings=$(grep -c 'was changed outside Terraform' "$work/drift-plan.txt" || true)
+[ "$warnings" = 1 ] || fail "expected one drift warning in words, got $warnings"
+words=$(tr -s ' \n' ' ' < "$work/drift-plan.txt")
+for part in 'by jane.admin@example.com' 'renames it back to "Jira user load"' 'its secret was replaced in Oomnitza (version 1 -> 2)' 'sends the API token from your configuration again'; do
+  [[ "$words" == *"$part"* ]] || fail "the drift warning does not say: $part"
+done
 
 say "terraform apply: converges Oomnitza back to the configuration"
 "$tf" apply -auto-approve -input=false -no-color || fail "terraform apply (converge)"
