@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::common::{ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
+use crate::common::{ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_EXPIRY_WARNING_DAYS, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
@@ -65,6 +65,27 @@ pub fn check_url(raw: &str) -> Result<Url, String> {
         return Err(format!("{raw:?} has no host; write it like \"https://example.oomnitza.com\"."));
     }
     Ok(url)
+}
+
+/// `expiry_warning_days` from the block or `OOMNITZA_EXPIRY_WARNING_DAYS`.
+fn check_expiry_days(v: &Value, diags: &mut Diagnostics) -> Option<u32> {
+    let (n, from) = match v {
+        Value::Number(n) => (*n, "expiry_warning_days"),
+        Value::Null => match std::env::var(ENV_EXPIRY_WARNING_DAYS).ok().filter(|s| !s.trim().is_empty()) {
+            Some(s) => (s.trim().parse::<f64>().unwrap_or(f64::NAN), ENV_EXPIRY_WARNING_DAYS),
+            None => return None,
+        },
+        _ => return None,
+    };
+    if n.fract() != 0.0 || !(0.0..=3650.0).contains(&n) {
+        diags.error_at(
+            AttrPath::root("expiry_warning_days"),
+            "Invalid expiry_warning_days",
+            format!("{from} must be a whole number of days from 0 (no expiry warnings) to 3650."),
+        );
+        return None;
+    }
+    Some(n as u32)
 }
 
 fn check_max_retries(v: &Value, diags: &mut Diagnostics) -> Option<u32> {
@@ -129,6 +150,9 @@ impl Provider for OomnitzaProvider {
                 .attr(Attribute::number("max_retries").optional().default_is("5").describe(
                     "How often a failed idempotent request (429, 5xx, connection error) is retried, 0 to 20.",
                 ))
+                .attr(Attribute::number("expiry_warning_days").optional().default_is("30").describe(
+                    "How many days before a credential's token or authorization expires plans start to warn of it; 0 turns the warnings off. Env: `OOMNITZA_EXPIRY_WARNING_DAYS`.",
+                ))
                 .attr(Attribute::string("ca_cert_file").optional().describe(
                     "A PEM file of CA certificates to trust besides the usual ones, for Oomnitza behind TLS inspection or with a private CA. Env: `OOMNITZA_CA_CERT_FILE`. Proxies come from `HTTPS_PROXY` and `NO_PROXY`.",
                 )),
@@ -152,6 +176,7 @@ impl Provider for OomnitzaProvider {
         }
         check_max_retries(config.get("max_retries"), diags);
         check_timeout(config.get("request_timeout"), diags);
+        check_expiry_days(config.get("expiry_warning_days"), diags);
     }
 
     async fn configure(&self, config: &Value, cancel: CancellationToken, diags: &mut Diagnostics) -> Option<Client> {
@@ -252,6 +277,12 @@ impl Provider for OomnitzaProvider {
         }
         if let Some(n) = check_max_retries(config.get("max_retries"), diags) {
             cfg.max_retries = n;
+        }
+        if let Some(n) = check_expiry_days(config.get("expiry_warning_days"), diags) {
+            cfg.expiry_warning_days = n;
+        }
+        if diags.has_errors() {
+            return None;
         }
         match Client::new(cfg) {
             Ok(c) => Some(c),

@@ -250,8 +250,13 @@ both_engines!(drift_is_planned_and_converges, |e| {
 
 /// The drift warnings of `terraform plan -json`: (summary, detail).
 fn drift_warnings(w: &Work) -> Vec<(String, String)> {
-    let o = w.run(&["plan", "-json", "-no-color", "-input=false"]);
-    assert!(o.code == 0, "{}", o.all());
+    plan_warnings(w, &[], "outside Terraform")
+}
+
+/// The warnings of `terraform plan -json` (with `env`) whose summary holds `about`.
+fn plan_warnings(w: &Work, env: &[(&str, &str)], about: &str) -> Vec<(String, String)> {
+    let o = w.run_env(&["plan", "-json", "-no-color", "-input=false"], env, &[]);
+    assert!(o.code == 0 || o.code == 2, "{}", o.all());
     o.stdout
         .lines()
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
@@ -260,9 +265,64 @@ fn drift_warnings(w: &Work) -> Vec<(String, String)> {
             let d = &v["diagnostic"];
             (d["summary"].as_str().unwrap_or("").to_string(), d["detail"].as_str().unwrap_or("").to_string())
         })
-        .filter(|(s, _)| s.contains("outside Terraform"))
+        .filter(|(s, _)| s.contains(about))
         .collect()
 }
+
+both_engines!(expiry_is_warned_ahead_and_louder_once_past, |e| {
+    let sim = Sim::start();
+    let today = time::OffsetDateTime::now_utc().date();
+    let date = |days: i64| (today + time::Duration::days(days)).to_string();
+    let credentials: String = [31, 30, 1, 0, -1]
+        .iter()
+        .map(|d| {
+            format!(
+                "resource \"oomnitza_jira_credential\" \"d{n}\" {{\n  name = \"expires {d}\"\n  expiration_date = \"{date}\"\n  basic {{\n    email = \"a@example.com\"\n    api_token = \"{TOKEN}\"\n  }}\n}}\n",
+                n = d + 1,
+                date = date(*d)
+            )
+        })
+        .collect();
+    let w = Work::new(e, &sim, &credentials);
+    w.apply();
+    let summaries = |env: &[(&str, &str)]| {
+        let mut s: Vec<String> =
+            plan_warnings(&w, env, "API token of Jira credential").into_iter().map(|(s, _)| s).collect();
+        s.sort();
+        s
+    };
+    assert_eq!(
+        summaries(&[]),
+        [
+            r#"The API token of Jira credential "expires -1" expired 1 day ago"#,
+            r#"The API token of Jira credential "expires 0" expires today"#,
+            r#"The API token of Jira credential "expires 1" expires tomorrow"#,
+            r#"The API token of Jira credential "expires 30" expires in 30 days"#,
+        ]
+    );
+    let details = plan_warnings(&w, &[], "expires in 30 days");
+    assert!(details[0].1.contains("api_token_wo_version") && details[0].1.contains(&date(30)), "{details:?}");
+    assert!(summaries(&[("OOMNITZA_EXPIRY_WARNING_DAYS", "0")]).is_empty(), "0 turns them off");
+    assert_eq!(summaries(&[("OOMNITZA_EXPIRY_WARNING_DAYS", "1")]).len(), 3);
+    w.write(&format!("provider \"oomnitza\" {{\n  expiry_warning_days = 0\n}}\n{credentials}"));
+    assert!(summaries(&[]).is_empty(), "expiry_warning_days = 0 turns them off");
+    w.write(&credentials);
+    let o = w.run_env(&["plan", "-no-color"], &[("OOMNITZA_EXPIRY_WARNING_DAYS", "soon")], &[]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("Invalid expiry_warning_days"), "{}", o.all());
+
+    // A date further ahead than a token lives: a warning at the attribute.
+    w.write(&format!(
+        "resource \"oomnitza_jira_credential\" \"far\" {{\n  name = \"far\"\n  expiration_date = \"{}\"\n  basic {{\n    email = \"a@example.com\"\n    api_token = \"{TOKEN}\"\n  }}\n}}\n",
+        date(366)
+    ));
+    let o = w.ok(&["validate", "-no-color"]);
+    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("expiration_date is more than a year ahead") && flat.contains("expiration_date = "),
+        "{flat}"
+    );
+});
 
 /// Exactly one drift warning, holding every part.
 fn one_drift_warning(w: &Work, summary: &str, parts: &[&str]) {

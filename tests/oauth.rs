@@ -236,6 +236,14 @@ both_engines!(expiry_without_offline_access_shows_in_plan, |e| {
     consent(&url_of(&w), "other.atlassian.net", true);
     refresh(&w);
     assert_eq!(oauth_of(&w)["status"], "authorized");
+    // Without offline_access the end is ahead, and every plan says so.
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 0, "{}", o.all());
+    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        flat.contains("ends within a day, at ") && flat.contains("Add \"offline_access\" to oauth.scopes"),
+        "{flat}"
+    );
     sim.advance_clock(3700);
     let (code, o) = w.plan_code();
     assert_eq!(code, 2, "{}", o.all());

@@ -22,6 +22,7 @@ pub const ENV_API_TOKEN: &str = "OOMNITZA_API_TOKEN";
 pub const ENV_USERNAME: &str = "OOMNITZA_USERNAME";
 pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
 pub const ENV_CA_CERT_FILE: &str = "OOMNITZA_CA_CERT_FILE";
+pub const ENV_EXPIRY_WARNING_DAYS: &str = "OOMNITZA_EXPIRY_WARNING_DAYS";
 
 /// Maps an API field name to the attribute path a user wrote.
 fn field_path(field: &str) -> Option<AttrPath> {

@@ -59,6 +59,9 @@ pub struct ClientConfig {
     /// The create journal's directory (this working directory's and
     /// workspace's); `None` keeps no journal.
     pub journal_dir: Option<std::path::PathBuf>,
+    /// Not for HTTP: the provider's `expiry_warning_days`, which the
+    /// resources read through the client they are given.
+    pub expiry_warning_days: u32,
 }
 
 impl ClientConfig {
@@ -73,6 +76,7 @@ impl ClientConfig {
             cancel: CancellationToken::new(),
             extra_ca_pem: None,
             journal_dir: None,
+            expiry_warning_days: 30,
         }
     }
 }

@@ -10,6 +10,7 @@
 
 mod consent;
 mod drift;
+mod expiry;
 mod secret;
 mod validate;
 
@@ -550,6 +551,7 @@ impl Resource<Client> for JiraCredential {
                 let mut p = Private::load(private);
                 p.drift = drift::between(state, &fresh, &c.updated_at, c.updated_by.as_deref());
                 *private = p.to_bytes();
+                expiry::warn(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
                 fresh
             }
             Ok(None) => {

@@ -79,12 +79,13 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
         );
     }
     if let Some(d) = config.get("expiration_date").as_str() {
-        if time::Date::parse(d, DATE).is_err() {
-            diags.error_at(
+        match time::Date::parse(d, DATE) {
+            Ok(date) => super::expiry::validate(date, time::OffsetDateTime::now_utc().date(), diags),
+            Err(_) => diags.error_at(
                 AttrPath::root("expiration_date"),
                 "Invalid expiration_date",
                 format!("{d:?} is not a date; write it as YYYY-MM-DD, e.g. \"2027-06-30\"."),
-            );
+            ),
         }
     }
     if let Value::Object(t) = config.get("timeouts") {
