@@ -328,7 +328,10 @@ impl Provider for OomnitzaProvider {
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
-        vec![Arc::new(crate::data_sources::jira_credential::JiraCredentialData)]
+        vec![
+            Arc::new(crate::data_sources::jira_credential::JiraCredentialData),
+            Arc::new(crate::data_sources::jira_credential_check::JiraCredentialCheck),
+        ]
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Client>>> {

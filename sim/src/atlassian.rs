@@ -49,6 +49,11 @@ pub struct Atlassian {
     refresh_tokens: HashMap<String, Grant>,
 }
 
+/// The simulator's own `host:port`: a site it plays Jira on.
+fn own_site(app: &App) -> String {
+    app.base_url().split_once("://").map(|(_, rest)| rest.to_string()).unwrap_or_default()
+}
+
 fn token() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
@@ -66,7 +71,7 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
 }
 
 /// `GET /_atlassian/authorize`: the consent page a person sees.
-pub async fn consent_page(Query(q): Query<HashMap<String, String>>) -> Response {
+pub async fn consent_page(State(app): State<Arc<App>>, Query(q): Query<HashMap<String, String>>) -> Response {
     let get = |k: &str| q.get(k).map(String::as_str).unwrap_or_default();
     for required in ["client_id", "redirect_uri", "state", "scope"] {
         if get(required).is_empty() {
@@ -81,8 +86,11 @@ pub async fn consent_page(Query(q): Query<HashMap<String, String>>) -> Response 
         );
     }
     let scopes: String = get("scope").split(' ').map(|s| format!("<li>{}</li>", escape(s))).collect();
+    let own = own_site(&app);
     let sites: String = SITES
         .iter()
+        .copied()
+        .chain([own.as_str()])
         .enumerate()
         .map(|(i, s)| {
             let checked = if i == 0 { " checked" } else { "" };
@@ -122,7 +130,7 @@ pub struct Decision {
 pub async fn decide(State(app): State<Arc<App>>, Form(d): Form<Decision>) -> Response {
     let outcome = match d.decision.as_str() {
         "accept" => {
-            if !SITES.contains(&d.site.as_str()) {
+            if !SITES.contains(&d.site.as_str()) && d.site != own_site(&app) {
                 return page(StatusCode::BAD_REQUEST, "Something went wrong", "<p>Choose a site.</p>");
             }
             let code = token();
@@ -269,7 +277,11 @@ async fn exchange(app: &App, c: &OAuthClient, code: String) -> Result<(Option<St
     let sites = resources
         .iter()
         .filter_map(|r| r["url"].as_str())
-        .filter_map(|u| url::Url::parse(u).ok()?.host_str().map(String::from))
+        .filter_map(|u| {
+            let u = url::Url::parse(u).ok()?;
+            let host = u.host_str()?.to_string();
+            Some(u.port().map(|p| format!("{host}:{p}")).unwrap_or(host))
+        })
         .collect();
     Ok((tokens.refresh_token().map(|t| t.secret().clone()), sites))
 }
@@ -393,7 +405,7 @@ pub async fn accessible_resources(State(app): State<Arc<App>>, headers: HeaderMa
     };
     let name = g.site.split('.').next().unwrap_or_default();
     Json(json!([{
-        "id": format!("site-{name}"),
+        "id": crate::store::cloud_id(&g.site),
         "url": format!("https://{}", g.site),
         "name": name,
         "scopes": g.scopes,

@@ -221,6 +221,66 @@ async fn list(
     Ok(Json(app.store.lock().await.list(&filter, sort.as_ref(), q.skip.unwrap_or(0), limit)))
 }
 
+async fn request_auth(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    raw: bytes::Bytes,
+) -> Result<Json<Value>, ApiError> {
+    let b = body(&raw)?;
+    app.store.lock().await.request_auth(&id, &b).map(Json)
+}
+
+#[derive(Deserialize)]
+struct JiraAccepts {
+    accepts: bool,
+}
+
+async fn sim_jira(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    Json(j): Json<JiraAccepts>,
+) -> Result<Json<Value>, ApiError> {
+    app.store.lock().await.set_jira_accepts(&id, j.accepts).map(Json)
+}
+
+fn jira_unauthorized() -> Response {
+    (StatusCode::UNAUTHORIZED, Json(json!({"message": "Client must be authenticated to access this resource."})))
+        .into_response()
+}
+
+/// Jira's `GET /rest/api/3/myself` on a site, with Basic authentication
+/// (the email and API token).
+async fn jira_myself(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    use base64::Engine as _;
+    let basic = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "))
+        .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+        .and_then(|b| String::from_utf8(b).ok());
+    let Some((email, token)) = basic.as_deref().and_then(|b| b.split_once(':')) else { return jira_unauthorized() };
+    match app.store.lock().await.jira_basic(email, token) {
+        Some(account) => Json(account).into_response(),
+        None => jira_unauthorized(),
+    }
+}
+
+/// Atlassian's `GET /ex/jira/{cloudid}/rest/api/3/myself` with a Bearer token.
+async fn jira_myself_oauth(State(app): State<Shared>, Path(cloud): Path<String>, headers: HeaderMap) -> Response {
+    let bearer = headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let account = match bearer {
+        Some(t) => app.store.lock().await.jira_bearer(t, &cloud),
+        None => None,
+    };
+    match account {
+        Some(account) => Json(account).into_response(),
+        None => jira_unauthorized(),
+    }
+}
+
 /// Oomnitza's cheap request that proves a token: any JSON answer will do.
 async fn token_check() -> Json<Value> {
     Json(json!([]))
@@ -406,6 +466,7 @@ fn router(app: Shared) -> Router {
             r::DELETE => axum::routing::delete(delete),
             r::AUTHORIZE => post(authorize),
             r::TOKEN_CHECK => get(token_check),
+            r::SECRET => post(request_auth),
             r::REQUEST_TOKEN => {
                 open = open.route(route.path, post(request_token));
                 continue;
@@ -423,6 +484,7 @@ fn router(app: Shared) -> Router {
         .route("/_sim/credentials/{id}/rotate", post(sim_rotate))
         .route("/_sim/credentials/{id}/secret_check", post(sim_secret_check))
         .route("/_sim/credentials/{id}/oauth_status", post(sim_oauth_status))
+        .route("/_sim/credentials/{id}/jira", post(sim_jira))
         .route("/_sim/atlassian/apps", post(atlassian::register_app))
         .route("/_sim/clock", post(sim_clock))
         .route("/_sim/requests", get(sim_requests))
@@ -436,7 +498,10 @@ fn router(app: Shared) -> Router {
         .route("/_atlassian/authorize", get(atlassian::consent_page).post(atlassian::decide))
         .route("/_atlassian/oauth/token", post(atlassian::token_endpoint))
         .route("/_atlassian/oauth/token/accessible-resources", get(atlassian::accessible_resources))
-        .route("/oauth2/redirect_url", get(atlassian::callback));
+        .route("/oauth2/redirect_url", get(atlassian::callback))
+        // Jira itself, on the simulator's own address as the site.
+        .route("/rest/api/3/myself", get(jira_myself))
+        .route("/ex/jira/{cloud}/rest/api/3/myself", get(jira_myself_oauth));
     open.merge(oauth)
         .merge(api)
         .merge(sim)

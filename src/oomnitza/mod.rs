@@ -676,6 +676,14 @@ impl Client {
         self.idempotent(&routes::AUTHORIZE, id, &[], None).await
     }
 
+    /// The authentication Oomnitza adds to one request to the connected
+    /// system (`POST /api/v3/auth/{id}/secret`). It changes nothing, so it
+    /// is retried; its answer is secret material, for that request only.
+    pub async fn request_auth(&self, id: &str, request: &OutgoingRequest) -> Result<RequestAuth, ApiError> {
+        let body = serde_json::to_value(request).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.idempotent(&routes::SECRET, id, &[], Some(&body)).await
+    }
+
     /// Deletes the credential; one already gone counts as deleted.
     pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
         match self.idempotent::<serde_json::Value>(&routes::DELETE, id, &[], None).await {

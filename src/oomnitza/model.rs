@@ -199,3 +199,29 @@ pub struct FieldError {
     #[serde(default)]
     pub message: String,
 }
+
+/// The body of `POST /api/v3/auth/{id}/secret`: a request to the connected
+/// system, described for Oomnitza to authenticate.
+#[derive(Clone, Debug, Serialize)]
+pub struct OutgoingRequest {
+    pub url: String,
+    pub http_method: String,
+    pub params: std::collections::BTreeMap<String, String>,
+    pub headers: std::collections::BTreeMap<String, String>,
+    pub body: Option<serde_json::Value>,
+}
+
+/// Its answer: what to add to that request. The values are the secret's
+/// material (a Basic header, a Bearer token), so they are [`Secret`]s.
+#[derive(Debug, Default, Deserialize)]
+pub struct RequestAuth {
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, Secret>,
+    #[serde(default)]
+    pub params: std::collections::BTreeMap<String, Secret>,
+    #[serde(default)]
+    pub certificates: Vec<serde_json::Value>,
+    /// Values to put into the URL, such as Atlassian's `cloud_id`.
+    #[serde(default)]
+    pub url_attributes: std::collections::BTreeMap<String, String>,
+}

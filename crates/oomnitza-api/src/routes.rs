@@ -124,8 +124,19 @@ pub const AUTHORIZE: Route = Route {
     sends: &[],
 };
 
+/// Answers `{"headers", "params", "certificates", "url_attributes",
+/// "body_attributes"}`: the authentication Oomnitza adds to the request
+/// described in the body, so that the caller never holds the secret.
+pub const SECRET: Route = Route {
+    method: "POST",
+    path: "/api/v3/auth/{id}/secret",
+    source: Source::Connector,
+    purpose: "authenticate one request to Jira (oomnitza_jira_credential_check)",
+    sends: &["url", "http_method", "params", "headers", "body"],
+};
+
 /// Every route the provider calls.
-pub const ALL: &[Route] = &[REQUEST_TOKEN, TOKEN_CHECK, CREATE, LIST, READ, UPDATE, DELETE, AUTHORIZE];
+pub const ALL: &[Route] = &[REQUEST_TOKEN, TOKEN_CHECK, CREATE, LIST, READ, UPDATE, DELETE, AUTHORIZE, SECRET];
 
 /// The field and direction the provider sorts listings by, so that paging
 /// stays stable while credentials are added: new ones come last.
