@@ -231,3 +231,121 @@ fn the_api_page_marks_every_route_as_the_table_does() {
     assert_eq!(rows, oomnitza_api::routes::ALL.len(), "a row for a route the client does not use");
     assert!(!page.contains("/api/v3/credentials"), "the modelled routes of old are gone");
 }
+
+/// Replaces every RFC 3339 time (`2026-11-29T15:00:06Z`, with or without
+/// fractions of a second) by `to`, which is as long as the whole-second form.
+fn fixed_times(text: &str, to: &str) -> String {
+    let b = text.as_bytes();
+    let shape = |i: usize| {
+        let pat = b"dddd-dd-ddTdd:dd:dd";
+        i + pat.len() <= b.len()
+            && pat.iter().zip(&b[i..]).all(|(p, c)| if *p == b'd' { c.is_ascii_digit() } else { p == c })
+    };
+    let (mut out, mut i) = (String::new(), 0);
+    while i < b.len() {
+        if shape(i) {
+            let mut j = i + 19;
+            if b.get(j) == Some(&b'.') {
+                j += 1;
+                while b.get(j).is_some_and(u8::is_ascii_digit) {
+                    j += 1;
+                }
+            }
+            if b.get(j) == Some(&b'Z') {
+                out.push_str(to);
+                i = j + 1;
+                continue;
+            }
+        }
+        let ch = text[i..].chars().next().unwrap();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    out
+}
+
+/// docs/guides/reviewing-a-plan.md shows the warnings of a real plan:
+/// drift in words, expiry ahead and a failed check. `UPDATE_GUIDE=1`
+/// writes them into the guide; otherwise they must be what is there.
+#[test]
+fn reviewing_guide_output_is_real() {
+    let e = support::newest();
+    let sim = Sim::start();
+    let site = sim.url.trim_start_matches("http://").to_string();
+    let today = time::OffsetDateTime::now_utc().date();
+    let expiry = (today + time::Duration::days(12)).to_string();
+    let config = format!(
+        r#"resource "oomnitza_jira_credential" "users" {{
+  name            = "Jira user load"
+  expiration_date = "{expiry}"
+  basic {{
+    email     = "svc-jira@example.com"
+    api_token = "guide-token-Zt90"
+  }}
+}}
+
+resource "oomnitza_jira_credential" "assets" {{
+  name = "Jira asset sync"
+  basic {{
+    email     = "svc-assets@example.com"
+    api_token = "guide-token-Qw31"
+  }}
+}}
+
+check "jira_accepts_asset_sync" {{
+  data "oomnitza_jira_credential_check" "assets" {{
+    credential_id = oomnitza_jira_credential.assets.id
+    site          = "{site}"
+  }}
+  assert {{
+    condition     = data.oomnitza_jira_credential_check.assets.accepted
+    error_message = "Jira no longer accepts it: ${{data.oomnitza_jira_credential_check.assets.reason}}"
+  }}
+}}
+"#
+    );
+    let w = Work::new(e, &sim, &config);
+    w.apply();
+    let id_of = |name: &str| {
+        let i = w.instances().into_iter().find(|i| i["name"] == name).unwrap_or_else(|| panic!("{name} in state"));
+        i["id"].as_str().unwrap().to_string()
+    };
+    let (id, assets) = (id_of("Jira user load"), id_of("Jira asset sync"));
+    sim.edit(&id, serde_json::json!({"name": "Jira user load (edited)"}));
+    sim.rotate(&id);
+    let (s, v) = sim.req(
+        reqwest::Method::POST,
+        &format!("/_sim/credentials/{assets}/jira"),
+        Some(serde_json::json!({"accepts": false})),
+    );
+    assert_eq!(s, 200, "{v}");
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    let at = o.stdout.find("\nWarning:").unwrap_or_else(|| panic!("no warnings:\n{}", o.all()));
+    let warnings = fixed_times(o.stdout[at..].trim(), "2026-11-29T10:00:00Z")
+        .replace(&id, "66f2a8c41b7e4d0012ab34cd")
+        .replace(&assets, "66f2a8c41b7e4d0012ab35ef")
+        .replace(&expiry, "2026-12-11");
+    for part in
+        ["was changed outside Terraform", "expires in 12 days", "Check block assertion failed", "Jira answered 401"]
+    {
+        assert!(warnings.contains(part), "{part:?} is not in:\n{warnings}");
+    }
+    let path = repo().join("docs/guides/reviewing-a-plan.md");
+    let guide = std::fs::read_to_string(&path).unwrap();
+    let (start, end) = (
+        "<!-- generated: tests/docs.rs reviewing_guide_output_is_real -->\n```text\n",
+        "\n```\n<!-- end generated -->",
+    );
+    let from = guide.find(start).expect("the guide's generated block") + start.len();
+    let to = from + guide[from..].find(end).expect("the end of the generated block");
+    if std::env::var_os("UPDATE_GUIDE").is_some() {
+        std::fs::write(&path, format!("{}{warnings}{}", &guide[..from], &guide[to..])).unwrap();
+        return;
+    }
+    assert_eq!(
+        guide[from..to],
+        warnings,
+        "docs/guides/reviewing-a-plan.md does not show what the provider prints; regenerate it with `UPDATE_GUIDE=1 cargo test --test docs reviewing_guide_output_is_real`"
+    );
+}
