@@ -18,13 +18,14 @@
 # Environment: OOMNITZA_URL and OOMNITZA_API_TOKEN (required);
 # OOMNITZA_CA_CERT_FILE when the instance has a private CA; SMOKE_EMAIL (the
 # credential's Atlassian email, default tf-smoke@example.com); TERRAFORM
-# (default: terraform on PATH); PROFILE (debug|release, default debug).
+# (default: terraform on PATH); PROFILE (debug|release, default debug);
+# OOMNITZA_PROVIDER_DIR (a directory holding a built provider: no build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
 
 usage() {
-  sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'
 }
 
 writes=no
@@ -50,10 +51,15 @@ profile="${PROFILE:-debug}"
 email="${SMOKE_EMAIL:-tf-smoke@example.com}"
 command -v "$tf" >/dev/null || { echo "smoke-real: $tf not found; set TERRAFORM" >&2; exit 2; }
 
-echo "Building the provider ($profile)..."
-if [ "$profile" = release ]; then "${CARGO:-cargo}" build --release --quiet --bin terraform-provider-oomnitza
-else "${CARGO:-cargo}" build --quiet --bin terraform-provider-oomnitza; fi
-bin_dir="${CARGO_TARGET_DIR:-$repo/target}/$profile"
+if [ -n "${OOMNITZA_PROVIDER_DIR:-}" ]; then
+  bin_dir=$OOMNITZA_PROVIDER_DIR
+else
+  echo "Building the provider ($profile)..."
+  if [ "$profile" = release ]; then "${CARGO:-cargo}" build --release --quiet --bin terraform-provider-oomnitza
+  else "${CARGO:-cargo}" build --quiet --bin terraform-provider-oomnitza; fi
+  bin_dir="${CARGO_TARGET_DIR:-$repo/target}/$profile"
+fi
+[ -x "$bin_dir/terraform-provider-oomnitza" ] || { echo "smoke-real: no provider binary in $bin_dir" >&2; exit 2; }
 
 work=$(mktemp -d)
 first="$work/first" second="$work/second" lookup="$work/lookup"

@@ -60,6 +60,9 @@ fn script(s: &Setup, terraform: &Path, args: &[&str], env: &[(&str, &str)]) -> C
         .env("OOMNITZA_API_TOKEN", &s.sim.token)
         .env("OOMNITZA_CA_CERT_FILE", &s.ca)
         .env("TERRAFORM", terraform)
+        // The binary this test run built: a build here could differ in
+        // features from the test build and replace it under other tests.
+        .env("OOMNITZA_PROVIDER_DIR", support::provider_bin().parent().unwrap())
         .env_remove("TF_LOG")
         .env_remove("TF_CLI_CONFIG_FILE")
         .stdin(Stdio::null())
