@@ -88,6 +88,32 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
     }
 }
 
+/// The Jira credential with this id, for a data source whose attribute
+/// `attr` gave the id; `None` after an error at that attribute (none there)
+/// or from the API.
+pub async fn jira_credential_by_id(
+    client: &crate::oomnitza::Client,
+    id: &str,
+    attr: &str,
+    diags: &mut Diagnostics,
+) -> Option<Credential> {
+    match client.get(id).await {
+        Ok(Some(c)) if c.saas == crate::oomnitza::SAAS_JIRA => Some(c),
+        Ok(_) => {
+            diags.error_at(
+                AttrPath::root(attr),
+                "No such Jira credential",
+                format!("Oomnitza has no Jira credential with id {id:?}."),
+            );
+            None
+        }
+        Err(e) => {
+            api_diags(&e, "read the Jira credential", diags);
+            None
+        }
+    }
+}
+
 /// A Jira credential's identity (Terraform 1.12+): its Oomnitza id, which
 /// never changes. The resource declares it; the list resource answers it.
 pub fn identity_schema() -> IdentitySchema {

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::common::{api_diags, set_common, set_oauth, TYPE_NAME};
+use crate::common::{api_diags, jira_credential_by_id, set_common, set_oauth, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
-use crate::oomnitza::{Client, Credential, SAAS_JIRA};
+use crate::oomnitza::{Client, Credential};
 
 pub struct JiraCredentialData;
 
@@ -108,21 +108,8 @@ impl DataSource<Client> for JiraCredentialData {
             return Value::Null;
         }
         let found = if let Some(id) = config.get("id").as_str() {
-            match client.get(id).await {
-                Ok(Some(c)) if c.saas == SAAS_JIRA => c,
-                Ok(_) => {
-                    diags.error_at(
-                        AttrPath::root("id"),
-                        "No such Jira credential",
-                        format!("Oomnitza has no Jira credential with id {id:?}."),
-                    );
-                    return Value::Null;
-                }
-                Err(e) => {
-                    api_diags(&e, "read the Jira credential", diags);
-                    return Value::Null;
-                }
-            }
+            let Some(c) = jira_credential_by_id(client, id, "id", diags).await else { return Value::Null };
+            c
         } else {
             let name = config.get("name").as_str().unwrap_or_default();
             match client.list_by_name(name).await {

@@ -16,9 +16,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::common::api_diags;
+use crate::common::{api_diags, jira_credential_by_id};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
-use crate::oomnitza::{ApiError, AuthType, Client, Credential, OutgoingRequest, RequestAuth, SAAS_JIRA};
+use crate::oomnitza::{ApiError, AuthType, Client, Credential, OutgoingRequest, RequestAuth};
 
 pub struct JiraCredentialCheck;
 
@@ -223,21 +223,7 @@ impl DataSource<Client> for JiraCredentialCheck {
         static TYPE: OnceLock<Type> = OnceLock::new();
         let ty = TYPE.get_or_init(|| Self::schema_static().value_type());
         let id = config.get("credential_id").as_str().unwrap_or_default();
-        let c = match client.get(id).await {
-            Ok(Some(c)) if c.saas == SAAS_JIRA => c,
-            Ok(_) => {
-                diags.error_at(
-                    AttrPath::root("credential_id"),
-                    "No such Jira credential",
-                    format!("Oomnitza has no Jira credential with id {id:?}."),
-                );
-                return Value::Null;
-            }
-            Err(e) => {
-                api_diags(&e, "read the Jira credential to check", diags);
-                return Value::Null;
-            }
-        };
+        let Some(c) = jira_credential_by_id(client, id, "credential_id", diags).await else { return Value::Null };
         let oauth = c.auth_type == AuthType::Oauth2;
         let granted = c.oauth2.as_ref().and_then(|o| o.granted_sites.first().cloned());
         let site = match (config.get("site").as_str(), &granted) {
