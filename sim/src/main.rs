@@ -301,7 +301,14 @@ fn swagger_document(routes: &[oomnitza_api::Route]) -> Value {
                 r.sends.iter().map(|p| json!({"name": p, "in": "formData", "type": "string"})).collect()
             }
             _ if r.sends.is_empty() => vec![],
-            _ => vec![json!({"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Credential"}})],
+            _ if r.sends == oomnitza_api::routes::CREATE.sends => {
+                vec![json!({"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Credential"}})]
+            }
+            _ => {
+                let props: serde_json::Map<String, Value> =
+                    r.sends.iter().map(|f| (f.to_string(), json!({}))).collect();
+                vec![json!({"name": "body", "in": "body", "schema": {"type": "object", "properties": props}})]
+            }
         };
         let mut params = params;
         if r.path.contains("{id}") {
