@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::common::{ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_EXPIRY_WARNING_DAYS, ENV_PASSWORD, ENV_URL, ENV_USERNAME};
+use crate::common::{
+    is_loopback, ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_EXPIRY_WARNING_DAYS, ENV_PASSWORD, ENV_URL, ENV_USERNAME,
+};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
@@ -33,16 +35,6 @@ fn setting(config: &Value, name: &str, env: &str) -> Result<Option<String>, ()> 
         Value::Unknown => Err(()),
         Value::String(s) => Ok(Some(s.clone())),
         _ => Ok(std::env::var(env).ok().filter(|v| !v.is_empty())),
-    }
-}
-
-/// Loopback hosts may use plain http (the simulator, a local tunnel).
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
     }
 }
 

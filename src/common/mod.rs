@@ -24,6 +24,17 @@ pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
 pub const ENV_CA_CERT_FILE: &str = "OOMNITZA_CA_CERT_FILE";
 pub const ENV_EXPIRY_WARNING_DAYS: &str = "OOMNITZA_EXPIRY_WARNING_DAYS";
 
+/// Loopback hosts may use plain http: the simulator, a local tunnel (the
+/// provider's `url`, the credential check's `site`).
+pub fn is_loopback(url: &url::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
 /// Maps an API field name to the attribute path a user wrote.
 fn field_path(field: &str) -> Option<AttrPath> {
     let path = match field {

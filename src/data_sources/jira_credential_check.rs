@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::common::{api_diags, jira_credential_by_id};
+use crate::common::{api_diags, is_loopback, jira_credential_by_id};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{ApiError, AuthType, Client, Credential, OutgoingRequest, RequestAuth};
 
@@ -70,16 +70,6 @@ fn check_site(site: &str) -> Result<url::Url, String> {
     url::Url::parse(&format!("https://{site}")).map_err(|_| bad())
 }
 
-/// Loopback sites are the simulator, reached over plain http.
-fn is_loopback(u: &url::Url) -> bool {
-    match u.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 /// Fills `{name}` placeholders from Oomnitza's `url_attributes`, each as
 /// one percent-encoded path segment; `None` when one is left unfilled.
 fn fill(template: &str, auth: &RequestAuth) -> Option<String> {
@@ -113,6 +103,8 @@ impl JiraCredentialCheck {
 
     /// Asks Oomnitza for the authentication and Jira for `myself`.
     async fn check(client: &Client, c: &Credential, site: &url::Url, oauth: bool) -> Result<Outcome, ApiError> {
+        // A loopback site is the simulator, reached over plain http, as a
+        // loopback url is for the provider.
         let base = if is_loopback(site) {
             format!("http://{}", site.authority())
         } else if oauth {

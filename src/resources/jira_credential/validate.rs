@@ -57,15 +57,9 @@ fn callback_problem(u: &str) -> Option<String> {
         Ok(p) => p,
         Err(e) => return Some(format!("{u:?} is not a URL ({e})")),
     };
-    let loopback = match parsed.host() {
-        Some(url::Host::Domain(d)) => d == "localhost",
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    };
     match parsed.scheme() {
         "https" => None,
-        "http" if loopback => None,
+        "http" if crate::common::is_loopback(&parsed) => None,
         _ => Some(format!("{u:?} must use https (plain http only on a loopback host)")),
     }
 }
