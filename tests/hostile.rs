@@ -72,13 +72,14 @@ proptest! {
     #[test]
     fn validate_and_plan_never_panic(config in value_of(resource_type(), 4), prior in value_of(resource_type(), 4), private in proptest::collection::vec(any::<u8>(), 0..32)) {
         let r = JiraCredential;
+        let schema = r.schema();
         let mut d = Diagnostics::new();
         r.validate(&config, &mut d);
         if config.is_null() || config.is_unknown() {
             return Ok(());
         }
         let prior = if prior.is_unknown() { Value::Null } else { prior };
-        let planned = r.plan(PlanRequest { prior: &prior, proposed: &config, config: &config, prior_private: &private }, &mut d);
+        let planned = r.plan(PlanRequest { prior: &prior, proposed: &config, config: &config, prior_private: &private, schema: &schema }, &mut d);
         prop_assert_eq!(planned.state.get("name"), config.get("name"));
     }
 }

@@ -7,6 +7,8 @@ pub mod action;
 pub mod diag;
 pub mod duration;
 pub mod list;
+pub mod model;
+pub mod plan;
 pub mod schema;
 pub mod value;
 mod value_json;
@@ -18,7 +20,7 @@ use async_trait::async_trait;
 pub use action::{Action, Progress};
 pub use diag::{AttrPath, Diagnostics, Severity};
 pub use list::{ListItem, ListRequest, ListResource, ListSink};
-pub use schema::{Attribute, Block, IdentitySchema, Nesting, Schema};
+pub use schema::{Attribute, Block, IdentitySchema, Nesting, PlanModifier, Schema};
 pub use value::{Type, Value};
 
 /// A planned change, as Terraform proposes it. `prior` is null on create.
@@ -27,6 +29,8 @@ pub struct PlanRequest<'a> {
     pub proposed: &'a Value,
     pub config: &'a Value,
     pub prior_private: &'a [u8],
+    /// The resource's schema, as the provider registered it.
+    pub schema: &'a Schema,
 }
 
 /// The provider's answer to a proposed change.
@@ -60,8 +64,18 @@ pub trait Resource<C>: Send + Sync {
     /// Checks that need no remote calls. Unknown values must be let through.
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
 
-    /// Plans a create or update (never a destroy).
-    fn plan(&self, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned;
+    /// Plans a create or update (never a destroy). The default is the
+    /// framework's plan from the schema's declared rules
+    /// ([`plan::default_plan`]), then [`Resource::modify_plan`].
+    fn plan(&self, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned {
+        let mut planned = plan::default_plan(&req.schema.block, &req);
+        self.modify_plan(&req, &mut planned, diags);
+        planned
+    }
+
+    /// What only the resource knows, on top of the default plan: warnings,
+    /// a secret to send again, values that a rule cannot say.
+    fn modify_plan(&self, _req: &PlanRequest<'_>, _planned: &mut Planned, _diags: &mut Diagnostics) {}
 
     /// `private` is the resource's private state (stored beside the state,
     /// never shown, never a secret): in, what the plan left; out, what to keep.

@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::value::Type;
+use super::value::{Type, Value};
 use crate::tfplugin6 as pb;
 
 #[derive(Clone, Debug)]
@@ -20,6 +20,21 @@ pub struct Attribute {
     pub deprecated: bool,
     /// The value used when the attribute is left out, for documentation.
     pub default: Option<String>,
+    /// How the framework plans it (see [`super::plan`]).
+    pub plan: Vec<PlanModifier>,
+}
+
+/// A rule of the framework's default plan for one attribute, declared on
+/// the schema instead of written into each resource's `plan`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanModifier {
+    /// A computed value the configuration leaves out keeps its state value
+    /// on update, instead of becoming unknown when anything changes.
+    UseStateForUnknown,
+    /// A change of this value (on update) replaces the resource.
+    RequiresReplace,
+    /// The value planned when the configuration leaves it out.
+    Default(Value),
 }
 
 impl Attribute {
@@ -35,6 +50,7 @@ impl Attribute {
             write_only: false,
             deprecated: false,
             default: None,
+            plan: Vec::new(),
         }
     }
     pub fn string(name: &str) -> Self {
@@ -78,6 +94,34 @@ impl Attribute {
     pub fn default_is(mut self, hcl: &str) -> Self {
         self.default = Some(hcl.to_string());
         self
+    }
+    /// Keeps the state's value on update when the configuration leaves it
+    /// out (for values that never change once assigned, such as an id).
+    pub fn use_state_for_unknown(mut self) -> Self {
+        self.plan.push(PlanModifier::UseStateForUnknown);
+        self
+    }
+    /// A change of this attribute replaces the resource.
+    pub fn requires_replace(mut self) -> Self {
+        self.plan.push(PlanModifier::RequiresReplace);
+        self
+    }
+    /// Planned when left out, and documented as the default. The attribute
+    /// must be computed, since the plan holds a value the configuration
+    /// does not.
+    pub fn default_value(mut self, v: Value) -> Self {
+        self.default = Some(v.to_string());
+        self.plan.push(PlanModifier::Default(v));
+        self
+    }
+    pub fn has(&self, m: &PlanModifier) -> bool {
+        self.plan.contains(m)
+    }
+    pub fn default_of(&self) -> Option<&Value> {
+        self.plan.iter().find_map(|m| match m {
+            PlanModifier::Default(v) => Some(v),
+            _ => None,
+        })
     }
     pub fn describe(mut self, markdown: &str) -> Self {
         self.description = markdown.to_string();

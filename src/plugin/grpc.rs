@@ -455,7 +455,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             }
         }
         let mut planned = e.imp.plan(
-            PlanRequest { prior: &prior, proposed: &proposed, config: &config, prior_private: &r.prior_private },
+            PlanRequest {
+                prior: &prior,
+                proposed: &proposed,
+                config: &config,
+                prior_private: &r.prior_private,
+                schema: &e.schema,
+            },
             &mut diags,
         );
         framework::null_write_only(&e.schema.block, &mut planned.state);

@@ -209,11 +209,12 @@ mod tests {
 
     #[test]
     fn a_new_waiter_plans_its_outcome_unknown_and_a_changed_credential_replaces() {
-        let ty = schema().value_type();
+        let s = schema();
+        let ty = s.value_type();
         let mut config = Value::null_object(&ty);
         config.set("credential_id", Value::string("abc"));
         let planned = JiraCredentialAuthorization.plan(
-            PlanRequest { prior: &Value::Null, proposed: &config, config: &config, prior_private: &[] },
+            PlanRequest { prior: &Value::Null, proposed: &config, config: &config, prior_private: &[], schema: &s },
             &mut Diagnostics::default(),
         );
         assert_eq!(planned.state.get("id"), &Value::string("abc"));
@@ -223,7 +224,7 @@ mod tests {
         let mut other = config.clone();
         other.set("credential_id", Value::string("def"));
         let planned = JiraCredentialAuthorization.plan(
-            PlanRequest { prior: &prior, proposed: &other, config: &other, prior_private: &[] },
+            PlanRequest { prior: &prior, proposed: &other, config: &other, prior_private: &[], schema: &s },
             &mut Diagnostics::default(),
         );
         assert_eq!(planned.requires_replace, vec![id_path()]);
