@@ -27,6 +27,7 @@ fn new_cred(i: usize) -> NewCredential {
         auth_type: AuthType::Basic,
         basic: Some(BasicInput { username: "a@example.com".into(), password: Secret::new("s") }),
         oauth2: None,
+        api_key: None,
         expiration_date: None,
     }
 }

@@ -21,6 +21,7 @@ pub mod goplugin {
 
 pub mod actions;
 pub mod common;
+pub mod credential;
 pub mod data_sources;
 pub mod docs;
 pub mod framework;
@@ -30,6 +31,7 @@ pub mod plugin;
 pub mod provider;
 pub mod resources;
 pub mod secret;
+pub mod settings;
 
 /// The provider's version: `OOMNITZA_PROVIDER_VERSION` at build time (the
 /// release script sets it), else the crate's.

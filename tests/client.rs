@@ -32,6 +32,7 @@ fn new_basic(name: &str, email: &str) -> NewCredential {
         auth_type: AuthType::Basic,
         basic: Some(BasicInput { username: email.into(), password: Secret::new(SECRET) }),
         oauth2: None,
+        api_key: None,
         expiration_date: Some("2027-06-30".into()),
     }
 }
@@ -44,8 +45,8 @@ async fn full_crud_cycle() {
     assert_eq!(made.secret_version, 1);
     assert_eq!(made.basic.as_ref().unwrap().username, "svc-jira@example.com");
     assert_eq!(c.get(&made.id).await.unwrap().unwrap(), made);
-    assert_eq!(c.list_by_name("crud").await.unwrap(), vec![made.clone()]);
-    assert!(c.list_by_name("other").await.unwrap().is_empty());
+    assert_eq!(c.list_by_name(&jira(), "crud").await.unwrap(), vec![made.clone()]);
+    assert!(c.list_by_name(&jira(), "other").await.unwrap().is_empty());
 
     let patch = CredentialPatch {
         name: Some("crud 2".into()),
@@ -72,7 +73,7 @@ async fn many_pages_by_name() {
         c.create(&new_basic("same name", "a@example.com")).await.unwrap();
     }
     c.create(&new_basic("other", "a@example.com")).await.unwrap();
-    assert_eq!(c.list_by_name("same name").await.unwrap().len(), 105);
+    assert_eq!(c.list_by_name(&jira(), "same name").await.unwrap().len(), 105);
 }
 
 #[tokio::test]
@@ -165,7 +166,7 @@ async fn login_is_exchanged_for_a_token() {
     let c = Client::new(cfg.clone()).unwrap();
     c.create(&new_basic("via login", "a@example.com")).await.unwrap();
     cfg.auth = Auth::Login { username: "admin".into(), password: Secret::new("wrong") };
-    assert!(matches!(Client::new(cfg).unwrap().list_by_name("x").await, Err(ApiError::Unauthorized { .. })));
+    assert!(matches!(Client::new(cfg).unwrap().list_by_name(&jira(), "x").await, Err(ApiError::Unauthorized { .. })));
 }
 
 #[tokio::test]
@@ -233,4 +234,9 @@ async fn secrets_stay_out_of_debug_output_and_simulator_logs() {
     for text in [logs.as_ref(), &debug_cfg, &format!("{new:?}")] {
         assert!(!text.contains(SECRET) && !text.contains(token), "secret leaked: {text}");
     }
+}
+
+/// The Jira credentials, as the resource lists them.
+fn jira() -> oomnitza_api::Filter {
+    oomnitza_api::Filter::new().eq("saas", "jira")
 }

@@ -164,8 +164,23 @@ fn check_oauth(c: &mut Check, o: &Value, partial: bool) {
     }
 }
 
+fn check_api_key(c: &mut Check, k: &Value, partial: bool) {
+    c.string(k, "token_name", "api_key.token_name", !partial);
+    c.string(k, "token", "api_key.token", !partial);
+    if let Some(to) = c.string(k, "add_to", "api_key.add_to", !partial) {
+        if !matches!(to, "header" | "query") {
+            c.fail("api_key.add_to", "must be header or query");
+        }
+    }
+}
+
+/// A SaaS name as Oomnitza's connectors use them: `jira`, `okta`, ...
+fn is_saas(s: &str) -> bool {
+    !s.is_empty() && s.len() <= 64 && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
 const TOP_FIELDS: &[&str] =
-    &["name", "owner", "description", "saas", "auth_type", "basic", "oauth2", "expiration_date"];
+    &["name", "owner", "description", "saas", "auth_type", "basic", "oauth2", "api_key", "expiration_date"];
 
 impl Store {
     /// Opens the store, loading `path` when it exists. A file that cannot be
@@ -269,11 +284,14 @@ impl Store {
             }
         }
         let name = c.string(b, "name", "name", true).unwrap_or_default().to_string();
-        match c.string(b, "saas", "saas", true) {
-            Some("jira") | None => {}
-            Some(_) => c.fail("saas", "only jira is supported"),
-        }
+        let saas = c.string(b, "saas", "saas", true).unwrap_or_default().to_string();
         let auth_type = c.string(b, "auth_type", "auth_type", true).unwrap_or_default().to_string();
+        match (saas.as_str(), auth_type.as_str()) {
+            ("", _) | ("jira", _) => {}
+            (s, _) if !is_saas(s) => c.fail("saas", "must be a SaaS name such as jira or okta"),
+            (_, "api_key") => {}
+            _ => c.fail("saas", "basic and oauth2 credentials are supported for jira only"),
+        }
         let owner = c.string(b, "owner", "owner", false).unwrap_or(DEFAULT_OWNER).to_string();
         let description = match b.get("description") {
             Some(Value::String(s)) => s.clone(),
@@ -289,7 +307,7 @@ impl Store {
                 c.fail("expiration_date", "must be a date, YYYY-MM-DD");
             }
         }
-        let (mut basic, mut oauth, mut secret) = (Value::Null, Value::Null, None);
+        let (mut basic, mut oauth, mut api_key, mut secret) = (Value::Null, Value::Null, Value::Null, None);
         match auth_type.as_str() {
             "basic" => match b.get("basic") {
                 Some(bb @ Value::Object(_)) => {
@@ -322,15 +340,23 @@ impl Store {
                     _ => c.fail("oauth2", "is required for auth_type oauth2"),
                 }
             }
+            "api_key" => match b.get("api_key") {
+                Some(k @ Value::Object(_)) => {
+                    check_api_key(&mut c, k, false);
+                    api_key = json!({ "token_name": k.get("token_name"), "add_to": k.get("add_to") });
+                    secret = k.get("token").and_then(Value::as_str).map(String::from);
+                }
+                _ => c.fail("api_key", "is required for auth_type api_key"),
+            },
             "" => {}
-            _ => c.fail("auth_type", "must be basic or oauth2"),
+            _ => c.fail("auth_type", "must be basic, oauth2 or api_key"),
         }
         c.done()?;
         let ts = now();
         let id = new_id();
         let json = json!({
             "id": id, "name": name, "owner": owner, "description": description,
-            "saas": "jira", "auth_type": auth_type, "basic": basic, "oauth2": oauth,
+            "saas": saas, "auth_type": auth_type, "basic": basic, "oauth2": oauth, "api_key": api_key,
             "expiration_date": expiration, "secret_version": 1,
             "created_at": ts, "updated_at": ts, "updated_by": API_USER,
         });
@@ -387,7 +413,8 @@ impl Store {
                 return Err(ApiError::Conflict(format!("{immutable} cannot be changed; create a new credential")));
             }
         }
-        let is_basic = cur["auth_type"] == "basic";
+        let kind = cur["auth_type"].as_str().unwrap_or_default().to_string();
+        let is_oauth = kind == "oauth2";
         let mut c = Check::default();
         for k in obj.keys() {
             if !TOP_FIELDS.contains(&k.as_str()) {
@@ -397,18 +424,22 @@ impl Store {
         c.string(b, "name", "name", false);
         c.string(b, "owner", "owner", false);
         if let Some(d) = obj.get("expiration_date") {
-            if !is_basic {
+            if is_oauth {
                 c.fail("expiration_date", "is read-only for OAuth 2.0 credentials");
             } else if !d.is_null() && !d.as_str().is_some_and(is_date) {
                 c.fail("expiration_date", "must be a date, YYYY-MM-DD, or null");
             }
         }
-        match (obj.get("basic"), obj.get("oauth2")) {
-            (Some(bb), _) if !is_basic && !bb.is_null() => c.fail("basic", "this is an OAuth 2.0 credential"),
-            (_, Some(o)) if is_basic && !o.is_null() => c.fail("oauth2", "this is a Basic Auth credential"),
-            (Some(bb), _) if !bb.is_null() => check_basic(&mut c, bb, true),
-            (_, Some(o)) if !o.is_null() => check_oauth(&mut c, o, true),
-            _ => {}
+        for section in ["basic", "oauth2", "api_key"] {
+            match obj.get(section) {
+                Some(v) if !v.is_null() && section != kind => c.fail(section, &format!("this is a {kind} credential")),
+                Some(v) if !v.is_null() => match section {
+                    "basic" => check_basic(&mut c, v, true),
+                    "oauth2" => check_oauth(&mut c, v, true),
+                    _ => check_api_key(&mut c, v, true),
+                },
+                _ => {}
+            }
         }
         c.done()?;
 
@@ -419,7 +450,11 @@ impl Store {
                 j[k] = v.clone();
             }
         }
-        let (section, secret_key) = if is_basic { ("basic", "password") } else { ("oauth2", "client_secret") };
+        let (section, secret_key) = match kind.as_str() {
+            "basic" => ("basic", "password"),
+            "api_key" => ("api_key", "token"),
+            _ => ("oauth2", "client_secret"),
+        };
         let mut restart_consent = false;
         if let Some(Value::Object(sub)) = obj.get(section) {
             for (k, v) in sub {
@@ -427,7 +462,10 @@ impl Store {
                     cred.secret = v.as_str().map(String::from);
                     j["secret_version"] = json!(j["secret_version"].as_i64().unwrap_or(0) + 1);
                     restart_consent = true;
-                } else if matches!(k.as_str(), "username" | "client_id" | "scopes" | "callback_url" | "site") {
+                } else if matches!(
+                    k.as_str(),
+                    "username" | "client_id" | "scopes" | "callback_url" | "site" | "token_name" | "add_to"
+                ) {
                     j[section][k] = v.clone();
                     restart_consent = true;
                 }
@@ -436,7 +474,7 @@ impl Store {
         j["updated_at"] = json!(now());
         j["updated_by"] = json!(API_USER);
         // A new app, secret, scope set, callback or site ends the old authorization.
-        if restart_consent && !is_basic {
+        if restart_consent && is_oauth {
             let consent_base = self.consent_base.clone();
             if let Some(cred) = self.creds.get_mut(&seq) {
                 start_consent(&consent_base, cred);
@@ -632,6 +670,12 @@ impl Store {
         let j = &cred.json;
         let mut answer =
             json!({"headers": {}, "params": {}, "certificates": [], "url_attributes": {}, "body_attributes": {}});
+        if j["auth_type"] == "api_key" {
+            let (name, to) = (j["api_key"]["token_name"].as_str().unwrap_or_default(), &j["api_key"]["add_to"]);
+            let place = if to == "query" { "params" } else { "headers" };
+            answer[place][name] = json!(cred.secret.as_deref().unwrap_or_default());
+            return Ok(answer);
+        }
         if j["auth_type"] == "basic" {
             use base64::Engine as _;
             let user = j["basic"]["username"].as_str().unwrap_or_default();

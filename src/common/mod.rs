@@ -5,8 +5,11 @@
 
 pub mod consent;
 
-use crate::framework::{AttrPath, Diagnostics, IdentitySchema, Type, Value};
-use crate::oomnitza::{ApiError, Cause, Credential, OAuthInfo};
+use oomnitza_api::Filter;
+
+use crate::credential::Kind;
+use crate::framework::{Type, Value};
+use crate::oomnitza::{AuthType, Credential, OAuthInfo, SAAS_JIRA};
 
 /// The resource's and the data source's type name.
 pub const TYPE_NAME: &str = "oomnitza_jira_credential";
@@ -17,123 +20,35 @@ pub const DEFAULT_CALLBACK_URL: &str = "https://generic-oauth2-proxy.oomnitza.co
 /// The scope the Jira user load needs, and the default `oauth.scopes`.
 pub const DEFAULT_SCOPE: &str = "read:jira-user";
 
-pub const ENV_URL: &str = "OOMNITZA_URL";
-pub const ENV_API_TOKEN: &str = "OOMNITZA_API_TOKEN";
-pub const ENV_USERNAME: &str = "OOMNITZA_USERNAME";
-pub const ENV_PASSWORD: &str = "OOMNITZA_PASSWORD";
-pub const ENV_CA_CERT_FILE: &str = "OOMNITZA_CA_CERT_FILE";
-pub const ENV_EXPIRY_WARNING_DAYS: &str = "OOMNITZA_EXPIRY_WARNING_DAYS";
+pub use crate::credential::errors::api_diags;
+pub use crate::settings::*;
 
-/// Loopback hosts may use plain http: the simulator, a local tunnel (the
-/// provider's `url`, the credential check's `site`).
-pub fn is_loopback(url: &url::Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
+/// The Jira credentials: `saas` jira, Basic Auth or OAuth 2.0 (an API key
+/// credential for Jira belongs to `oomnitza_api_key_credential`).
+pub const JIRA: Kind = Kind {
+    type_name: TYPE_NAME,
+    noun: "Jira credential",
+    scope: jira_scope,
+    owns: is_jira,
+    watched: &[
+        "name",
+        "description",
+        "owner",
+        "expiration_date",
+        "basic.email",
+        "oauth.client_id",
+        "oauth.scopes",
+        "oauth.site",
+        "oauth.callback_url",
+    ],
+};
+
+fn jira_scope() -> Filter {
+    Filter::new().eq("saas", SAAS_JIRA).and(Filter::new().ne("auth_type", AuthType::ApiKey.as_str()))
 }
 
-/// Maps an API field name to the attribute path a user wrote.
-fn field_path(field: &str) -> Option<AttrPath> {
-    let path = match field {
-        "" => return None,
-        "basic.username" => "basic.email",
-        "basic.password" => "basic.api_token",
-        "oauth2.client_secret" => "oauth.client_secret",
-        f if f.starts_with("oauth2.") => return Some(AttrPath::dotted(&f.replacen("oauth2.", "oauth.", 1))),
-        f => f,
-    };
-    Some(AttrPath::dotted(path))
-}
-
-/// Turns a client error into diagnostics a person can act on. `doing` says
-/// what was being done, e.g. "create the Jira credential".
-pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
-    let summary = format!("Could not {doing}");
-    match e {
-        ApiError::Unauthorized { message } => diags.error_at(
-            AttrPath::root("api_token"),
-            summary,
-            format!("Oomnitza did not accept the provider's credentials ({message}). Check api_token / {ENV_API_TOKEN} (or username and password), and that the token has not been revoked."),
-        ),
-        ApiError::Forbidden { message } => diags.error(
-            summary,
-            format!("Oomnitza refused ({message}). The token's role needs read/write on Credentials (Configuration > Security > Roles)."),
-        ),
-        ApiError::Validation { errors, .. } => {
-            for fe in errors {
-                let detail = format!("Oomnitza rejected {}: {}", if fe.field.is_empty() { "the request" } else { &fe.field }, fe.message);
-                diags.error_where(field_path(&fe.field), summary.clone(), detail);
-            }
-            if errors.is_empty() {
-                diags.error(summary, "Oomnitza rejected the request as invalid but named no field.");
-            }
-        }
-        ApiError::Conflict { message } => diags.error(
-            summary,
-            format!("Oomnitza refused the change ({message}). Changing between basic and oauth replaces the credential; run terraform plan again."),
-        ),
-        ApiError::RateLimited { .. } => diags.error(
-            summary,
-            "Oomnitza kept answering 429 Too Many Requests. Run again later, lower -parallelism, or raise max_retries.",
-        ),
-        ApiError::Cancelled => diags.error(summary, "Terraform asked the provider to stop (Ctrl-C) while the request was in flight."),
-        ApiError::Unreachable { cause, .. } => {
-            let advice = match cause {
-                Cause::NameNotResolved => format!("Check url ({ENV_URL}): its host name must resolve where Terraform runs."),
-                Cause::ConnectionRefused => "Nothing accepted the connection: check the port in url, and that Oomnitza (or your proxy) is up.".to_string(),
-                Cause::CertificateNotTrusted => format!("If Oomnitza is reached through TLS inspection or has a private CA, set ca_cert_file ({ENV_CA_CERT_FILE}) to that CA's PEM file."),
-                Cause::Tls => "Check that url is the Oomnitza instance's https address.".to_string(),
-                Cause::TimedOut => "Raise request_timeout, or check the network path (HTTPS_PROXY, NO_PROXY).".to_string(),
-                Cause::Connection => "The connection broke; run again. If it persists, check proxies and the network path.".to_string(),
-            };
-            diags.error(summary, format!("{e}. {advice}"))
-        }
-        other => {
-            let text = other.to_string();
-            let stop = if text.ends_with(['.', '?']) { "" } else { "." };
-            diags.error(summary, format!("{text}{stop} If this persists, check the url and that Oomnitza is reachable."))
-        }
-    }
-}
-
-/// The Jira credential with this id, for a data source whose attribute
-/// `attr` gave the id; `None` after an error at that attribute (none there)
-/// or from the API.
-pub async fn jira_credential_by_id(
-    client: &crate::oomnitza::Client,
-    id: &str,
-    attr: &str,
-    diags: &mut Diagnostics,
-) -> Option<Credential> {
-    match client.get(id).await {
-        Ok(Some(c)) if c.saas == crate::oomnitza::SAAS_JIRA => Some(c),
-        Ok(_) => {
-            diags.error_at(
-                AttrPath::root(attr),
-                "No such Jira credential",
-                format!("Oomnitza has no Jira credential with id {id:?}."),
-            );
-            None
-        }
-        Err(e) => {
-            api_diags(&e, "read the Jira credential", diags);
-            None
-        }
-    }
-}
-
-/// A Jira credential's identity (Terraform 1.12+): its Oomnitza id, which
-/// never changes. The resource declares it; the list resource answers it.
-pub fn identity_schema() -> IdentitySchema {
-    IdentitySchema::new(0).required("id", Type::String, "The credential's id in Oomnitza.")
-}
-
-/// The identity value of a credential id (known, or unknown before create).
-pub fn identity(id: Value) -> Value {
-    Value::Object([("id".to_string(), id)].into_iter().collect())
+fn is_jira(c: &Credential) -> bool {
+    c.saas == SAAS_JIRA && c.auth_type != AuthType::ApiKey
 }
 
 /// Sets the top-level attributes the resource and the data source share

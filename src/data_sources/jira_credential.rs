@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::common::{api_diags, jira_credential_by_id, set_common, set_oauth, TYPE_NAME};
+use crate::common::{api_diags, set_common, set_oauth, JIRA, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{Client, Credential};
 
@@ -108,11 +108,11 @@ impl DataSource<Client> for JiraCredentialData {
             return Value::Null;
         }
         let found = if let Some(id) = config.get("id").as_str() {
-            let Some(c) = jira_credential_by_id(client, id, "id", diags).await else { return Value::Null };
+            let Some(c) = JIRA.by_id(client, id, "id", diags).await else { return Value::Null };
             c
         } else {
             let name = config.get("name").as_str().unwrap_or_default();
-            match client.list_by_name(name).await {
+            match client.list_by_name(&(JIRA.scope)(), name).await {
                 Ok(mut v) if v.len() == 1 => v.remove(0),
                 Ok(v) if v.is_empty() => {
                     diags.error_at(

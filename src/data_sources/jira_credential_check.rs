@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::common::{api_diags, is_loopback, jira_credential_by_id};
+use crate::common::{api_diags, is_loopback, JIRA};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{ApiError, AuthType, Client, Credential, OutgoingRequest, RequestAuth};
 
@@ -215,7 +215,7 @@ impl DataSource<Client> for JiraCredentialCheck {
         static TYPE: OnceLock<Type> = OnceLock::new();
         let ty = TYPE.get_or_init(|| Self::schema_static().value_type());
         let id = config.get("credential_id").as_str().unwrap_or_default();
-        let Some(c) = jira_credential_by_id(client, id, "credential_id", diags).await else { return Value::Null };
+        let Some(c) = JIRA.by_id(client, id, "credential_id", diags).await else { return Value::Null };
         let oauth = c.auth_type == AuthType::Oauth2;
         let granted = c.oauth2.as_ref().and_then(|o| o.granted_sites.first().cloned());
         let site = match (config.get("site").as_str(), &granted) {

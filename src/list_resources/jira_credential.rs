@@ -8,7 +8,8 @@
 use async_trait::async_trait;
 use tracing::debug;
 
-use crate::common::{api_diags, identity, state_from, TYPE_NAME};
+use crate::common::{api_diags, state_from, JIRA, TYPE_NAME};
+use crate::credential::Kind;
 use crate::framework::{
     AttrPath, Attribute, Block, Diagnostics, ListItem, ListRequest, ListResource, ListSink, Schema, Value,
 };
@@ -105,7 +106,7 @@ impl ListResource<Client> for JiraCredentialList {
         let mut skip = 0;
         let mut sent = 0u64;
         while sink.wants_more() {
-            let page = match client.list_page(filters.in_oomnitzas_words(), skip, PAGE).await {
+            let page = match client.list_page((JIRA.scope)().and(filters.in_oomnitzas_words()), skip, PAGE).await {
                 Ok(p) => p,
                 Err(e) => {
                     let mut diags = Diagnostics::new();
@@ -118,7 +119,7 @@ impl ListResource<Client> for JiraCredentialList {
             skip += page.len();
             for c in page.iter().filter(|c| filters.matches(c)) {
                 let item = ListItem {
-                    identity: identity(Value::string(&c.id)),
+                    identity: Kind::identity_of(Value::string(&c.id)),
                     display_name: c.name.clone(),
                     resource_object: req
                         .include_resource_object

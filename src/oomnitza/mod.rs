@@ -563,13 +563,13 @@ impl Client {
         Ok(Some((c, earlier)))
     }
 
-    /// The credentials named `name`, other than `id`, that this client did
+    /// The credentials of `kind` named `name`, other than `id`, that this client did
     /// not make: once every create of that name in this process has its
     /// answer, so that a sibling of this run is never taken for a stranger.
-    pub async fn others_named(&self, name: &str, id: &str) -> Result<Vec<Credential>, ApiError> {
+    pub async fn others_named(&self, kind: &Filter, name: &str, id: &str) -> Result<Vec<Credential>, ApiError> {
         loop {
             let answered = self.answered.notified();
-            let found = self.list_by_name(name).await?;
+            let found = self.list_by_name(kind, name).await?;
             let others: Vec<Credential> = found.into_iter().filter(|c| c.id != id && !self.made_here(&c.id)).collect();
             let pending = self.creating.lock().map(|m| m.get(name).copied().unwrap_or(0)).unwrap_or(0);
             if others.is_empty() || pending == 0 {
@@ -633,11 +633,12 @@ impl Client {
         }
     }
 
-    /// Every Jira credential with exactly this name.
-    pub async fn list_by_name(&self, name: &str) -> Result<Vec<Credential>, ApiError> {
+    /// Every credential of `kind` (a filter, such as the SaaS) with exactly
+    /// this name.
+    pub async fn list_by_name(&self, kind: &Filter, name: &str) -> Result<Vec<Credential>, ApiError> {
         let (mut out, mut skip) = (Vec::new(), 0);
         loop {
-            let page = self.list_page(Filter::new().eq("name", name), skip, PAGE).await?;
+            let page = self.list_page(kind.clone().and(Filter::new().eq("name", name)), skip, PAGE).await?;
             let n = page.len();
             skip += n;
             out.extend(page.into_iter().filter(|c| c.name == name));
@@ -647,11 +648,10 @@ impl Client {
         }
     }
 
-    /// One page of the Jira credentials that pass `filter`, oldest first
-    /// (so that credentials made meanwhile come after the pages read):
-    /// `limit` from `skip` on.
+    /// One page of the credentials that pass `filter` (which names the
+    /// kind: a SaaS, an auth type), oldest first (so that credentials made
+    /// meanwhile come after the pages read): `limit` from `skip` on.
     pub async fn list_page(&self, filter: Filter, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
-        let filter = Filter::new().eq("saas", SAAS_JIRA).and(filter);
         let query = [
             ("filter", filter.to_string()),
             ("sortby", routes::SORT_BY.to_string()),
@@ -741,6 +741,7 @@ mod tests {
             auth_type: AuthType::Basic,
             basic: Some(BasicInput { username: "svc@example.com".into(), password: Secret::new(secret) }),
             oauth2: None,
+            api_key: None,
             expiration_date: None,
         };
         let d = content_digest(&new("Jira user load", "one"));

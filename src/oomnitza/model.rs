@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::secret::Secret;
 
-/// The only SaaS this provider manages credentials for.
+/// The SaaS of the credentials `oomnitza_jira_credential` manages.
 pub const SAAS_JIRA: &str = "jira";
 
 /// A stored credential, as Oomnitza answers it (secrets are never answered).
@@ -22,6 +22,8 @@ pub struct Credential {
     pub basic: Option<BasicInfo>,
     #[serde(default)]
     pub oauth2: Option<OAuthInfo>,
+    #[serde(default)]
+    pub api_key: Option<ApiKeyInfo>,
     #[serde(default)]
     pub expiration_date: Option<String>,
     #[serde(default)]
@@ -41,6 +43,8 @@ pub struct Credential {
 pub enum AuthType {
     Basic,
     Oauth2,
+    #[serde(rename = "api_key")]
+    ApiKey,
 }
 
 impl AuthType {
@@ -48,6 +52,7 @@ impl AuthType {
         match self {
             AuthType::Basic => "basic",
             AuthType::Oauth2 => "oauth2",
+            AuthType::ApiKey => "api_key",
         }
     }
 }
@@ -55,6 +60,37 @@ impl AuthType {
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
 pub struct BasicInfo {
     pub username: String,
+}
+
+/// An API key credential: Oomnitza adds `token_name: <token>` to each
+/// request, as a header or a query parameter (`add_to`).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+pub struct ApiKeyInfo {
+    pub token_name: String,
+    pub add_to: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ApiKeyInput {
+    pub token_name: String,
+    pub token: Secret,
+    pub add_to: String,
+}
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct ApiKeyPatch {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token_name: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub token: Option<Secret>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub add_to: Option<String>,
+}
+
+impl ApiKeyPatch {
+    pub fn is_empty(&self) -> bool {
+        self.token_name.is_none() && self.token.is_none() && self.add_to.is_none()
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
@@ -109,6 +145,8 @@ pub struct NewCredential {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth2: Option<OAuthInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<ApiKeyInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
 }
 
@@ -144,6 +182,8 @@ pub struct CredentialPatch {
     pub basic: Option<BasicPatch>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth2: Option<OAuthPatch>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_key: Option<ApiKeyPatch>,
 }
 
 impl CredentialPatch {
@@ -154,6 +194,7 @@ impl CredentialPatch {
             && self.expiration_date.is_none()
             && self.basic.is_none()
             && self.oauth2.is_none()
+            && self.api_key.is_none()
     }
 }
 

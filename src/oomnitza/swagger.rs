@@ -185,7 +185,7 @@ mod tests {
             "servers": [{"url": "https://example.oomnitza.com/api/v3/"}],
             "paths": {
                 "/auth/{credential_id}": {"get": {}, "patch": {"requestBody": {"content": {"application/json": {
-                    "schema": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"basic": {}, "oauth2": {}}}]}
+                    "schema": {"allOf": [{"$ref": "#/components/schemas/Base"}, {"properties": {"basic": {}, "oauth2": {}, "api_key": {}}}]}
                 }}}}},
                 "/auth/": {"get": {"parameters": [
                     {"name": "filter", "in": "query"}, {"name": "limit", "in": "query"},

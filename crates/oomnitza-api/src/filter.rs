@@ -63,6 +63,12 @@ impl Filter {
         self
     }
 
+    /// Adds `(field ne 'value')`.
+    pub fn ne(mut self, field: &str, value: &str) -> Filter {
+        self.all.push(Comparison { field: field.into(), op: Op::Ne, value: Literal::Text(value.into()) });
+        self
+    }
+
     /// Adds every comparison of `other`.
     pub fn and(mut self, other: Filter) -> Filter {
         self.all.extend(other.all);

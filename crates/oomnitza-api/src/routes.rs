@@ -55,7 +55,7 @@ impl Route {
 
 /// The body fields of a credential that the provider writes.
 const CREDENTIAL_FIELDS: &[&str] =
-    &["name", "owner", "description", "saas", "auth_type", "basic", "oauth2", "expiration_date"];
+    &["name", "owner", "description", "saas", "auth_type", "basic", "oauth2", "api_key", "expiration_date"];
 
 /// Form-encoded `login` and `password`, answered `{"token": ...}`.
 pub const REQUEST_TOKEN: Route = Route {

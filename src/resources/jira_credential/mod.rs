@@ -9,21 +9,18 @@
 //! (`consent`).
 
 mod consent;
-mod drift;
 mod expiry;
-mod secret;
 mod validate;
-
-use std::time::Duration;
 
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use self::secret::{changes, Private, SecretAttrs, BASIC_SECRET, OAUTH_SECRET};
 pub use self::validate::validate_config;
 use crate::common::consent::wait_for_consent;
-use crate::common::{api_diags, state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, TYPE_NAME};
-use crate::framework::duration::parse_duration;
+use crate::common::{api_diags, state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, JIRA, TYPE_NAME};
+use crate::credential::drift::{self, Saying};
+use crate::credential::secret::{changes, Private, SecretAttrs};
+use crate::credential::{deadline_of, timeouts_block, within};
 use crate::framework::{
     AttrPath, Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Nesting, PlanRequest, Planned, Resource,
     Schema, Type, Value,
@@ -33,9 +30,26 @@ use crate::oomnitza::{
     OAuthInput, OAuthPatch, SAAS_JIRA,
 };
 
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-
 pub struct JiraCredential;
+
+pub const BASIC_SECRET: SecretAttrs = SecretAttrs {
+    noun: "API token",
+    block: "basic",
+    value: "api_token",
+    wo: "api_token_wo",
+    version: "api_token_wo_version",
+    trust_after_import: false,
+};
+
+pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
+    noun: "client secret",
+    block: "oauth",
+    value: "client_secret",
+    wo: "client_secret_wo",
+    version: "client_secret_wo_version",
+    // Sending it would end a working authorization.
+    trust_after_import: true,
+};
 
 fn basic_block() -> Block {
     Block::new("Basic Auth: the Atlassian account's email and a Jira API token.")
@@ -91,26 +105,6 @@ fn oauth_block() -> Block {
         ))
 }
 
-fn timeouts_block() -> Block {
-    let op = |name: &str, what: &str| {
-        Attribute::string(name)
-            .optional()
-            .default_is("\"5m\"")
-            .describe(&format!("How long {what} may take, such as `2m`."))
-    };
-    Block::new(
-        "How long each operation may take. With `oauth.wait_for_authorization`, the wait for consent counts too.",
-    )
-    .attr(op("create", "creating (and waiting for consent)"))
-    .attr(op("update", "updating (and waiting for consent)"))
-    .attr(op("delete", "deleting"))
-}
-
-/// `timeouts.<op>` from a state or plan, else the default.
-fn timeout_of(v: &Value, op: &str) -> Duration {
-    v.get("timeouts").get(op).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(DEFAULT_TIMEOUT)
-}
-
 fn strings(v: &Value) -> Vec<String> {
     match v {
         Value::List(items) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
@@ -127,14 +121,6 @@ fn secret_attrs(v: &Value) -> &'static SecretAttrs {
     }
 }
 
-/// What the time left before `deadline` allows for one call.
-async fn until<T>(
-    deadline: Instant,
-    fut: impl std::future::Future<Output = Result<T, ApiError>>,
-) -> Result<T, ApiError> {
-    tokio::time::timeout_at(deadline, fut).await.unwrap_or(Err(ApiError::Timeout))
-}
-
 /// The configuration's rules again at apply, where values unknown at
 /// validate are known: only errors count (the warnings were shown).
 fn still_valid(config: &Value, diags: &mut Diagnostics) -> bool {
@@ -143,30 +129,6 @@ fn still_valid(config: &Value, diags: &mut Diagnostics) -> bool {
     let ok = !checked.has_errors();
     diags.extend_errors(checked);
     ok
-}
-
-/// After a create: names the other credentials that already carried this
-/// name. The provider never takes them over; the user decides.
-async fn name_taken_warning(client: &Client, made: &Credential, diags: &mut Diagnostics) {
-    let Ok(Ok(same)) = tokio::time::timeout(Duration::from_secs(30), client.others_named(&made.name, &made.id)).await
-    else {
-        return;
-    };
-    let others: Vec<String> = same.iter().map(|c| c.id.clone()).collect();
-    let Some(first) = others.first() else { return };
-    diags.warning_at(
-        None,
-        format!("Another Jira credential is named {:?}", made.name),
-        format!(
-            "Oomnitza already held {} named {:?}: {}. This provider takes a credential over only when it can prove it is its own, so it made a new one ({}) and left {} alone.\n\nIf no Terraform state manages {}, it may be left from an interrupted apply whose record was lost (a removed .terraform directory, a fresh CI workspace). Bring it under management with an import block (import {{ to = oomnitza_jira_credential.NAME  id = \"{first}\" }}; terraform query lists candidates), or delete it in Oomnitza. A credential that this same apply replaces (create_before_destroy) is named here until it is destroyed.",
-            if others.len() == 1 { "another credential" } else { "other credentials" },
-            made.name,
-            others.join(", "),
-            made.id,
-            if others.len() == 1 { "it" } else { "them" },
-            if others.len() == 1 { "it" } else { "one" },
-        ),
-    );
 }
 
 impl JiraCredential {
@@ -196,7 +158,18 @@ impl JiraCredential {
                 .attr(Attribute::string("updated_at").computed().describe("When it last changed (RFC 3339)."))
                 .block("basic", Nesting::Single, basic_block())
                 .block("oauth", Nesting::Single, oauth_block())
-                .block("timeouts", Nesting::Single, timeouts_block()),
+                .block(
+                    "timeouts",
+                    Nesting::Single,
+                    timeouts_block(
+                        "How long each operation may take. With `oauth.wait_for_authorization`, the wait for consent counts too.",
+                        &[
+                            ("create", "creating (and waiting for consent)"),
+                            ("update", "updating (and waiting for consent)"),
+                            ("delete", "deleting"),
+                        ],
+                    ),
+                ),
         )
     }
 
@@ -226,6 +199,7 @@ impl JiraCredential {
             auth_type,
             basic,
             oauth2,
+            api_key: None,
             expiration_date: planned.get("expiration_date").as_str().map(String::from),
         })
     }
@@ -269,16 +243,9 @@ impl JiraCredential {
         deadline: Instant,
         diags: &mut Diagnostics,
     ) -> Value {
-        diags.warning_at(
-            None,
-            "Adopted a credential from an interrupted apply",
-            format!(
-                "Credential {} ({:?}) was made by an earlier apply in this directory and workspace that stopped before Terraform recorded it (made at {}; its record is in .terraform/oomnitza-creates). It is now tracked here instead of being created twice.",
-                credential.id, credential.name, credential.created_at
-            ),
-        );
+        JIRA.adopted_warning(&credential, diags);
         let restart = credential.oauth2.is_some();
-        match until(deadline, client.update(&credential.id, &Self::full_patch(planned, config))).await {
+        match within(deadline, client.update(&credential.id, &Self::full_patch(planned, config))).await {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
                 let c = Self::consent_after_write(client, c, planned, !restart, true, deadline, diags).await;
@@ -311,7 +278,7 @@ impl JiraCredential {
                 client.authorize(&c.id).await?;
                 client.get(&c.id).await
             };
-            match until(deadline, started).await {
+            match within(deadline, started).await {
                 Ok(Some(fresh)) => c = fresh,
                 Ok(None) => {
                     diags.error(
@@ -354,20 +321,8 @@ impl Resource<Client> for JiraCredential {
         let PlanRequest { prior, config, prior_private, .. } = req;
         let secret = secret_attrs(config);
         let block = config.get(secret.block);
-        if prior.is_null() && block.presence() == Some(true) && secret.configured(config).is_none() {
-            let (unknown_value, unknown_wo) = (block.get(secret.value).is_unknown(), block.get(secret.wo).is_unknown());
-            if secret.absent(config) {
-                secret.absent_warning(&format!("A new credential needs its {}", secret.noun), diags);
-            } else if !unknown_value && !unknown_wo {
-                diags.error_at(
-                    AttrPath::root(secret.block).attr(secret.value),
-                    format!("Missing {}", secret.noun),
-                    format!(
-                        "A new credential needs its {}: set {} (stored in state, sensitive) or {} (never stored; Terraform 1.11+).",
-                        secret.noun, secret.value, secret.wo
-                    ),
-                );
-            }
+        if prior.is_null() {
+            secret.plan_create(config, diags);
         }
         let mut p = config.clone();
         if config.get("description").is_null() {
@@ -482,8 +437,13 @@ impl Resource<Client> for JiraCredential {
             p.set("updated_at", Value::Unknown);
         }
         if let Some(d) = &private.drift {
-            let oauth = prior.get("auth_type").as_str() == Some(AuthType::Oauth2.as_str());
-            drift::warn(d, prior, &p, oauth, replace, diags);
+            let say = Saying {
+                noun: JIRA.noun,
+                secret: secret.noun,
+                ends_consent: prior.get("auth_type").as_str() == Some(AuthType::Oauth2.as_str()),
+                replacing: replace.then_some("basic and oauth cannot change into each other"),
+            };
+            drift::warn(d, prior, &p, &say, diags);
         }
         Planned { state: p, requires_replace, private: prior_private.to_vec() }
     }
@@ -499,7 +459,7 @@ impl Resource<Client> for JiraCredential {
         if !still_valid(config, diags) {
             return Value::Null;
         }
-        let deadline = Instant::now() + timeout_of(planned, "create");
+        let deadline = deadline_of(planned, "create");
         let secret = secret_attrs(config);
         if secret.configured(config).is_none() && secret.absent(config) {
             secret.missing("A new credential needs its secret", diags);
@@ -512,7 +472,7 @@ impl Resource<Client> for JiraCredential {
             );
             return Value::Null;
         };
-        let created = match until(deadline, client.create(&new)).await {
+        let created = match within(deadline, client.create(&new)).await {
             Ok(created) => created,
             Err(ApiError::Timeout) => {
                 diags.error(
@@ -531,7 +491,7 @@ impl Resource<Client> for JiraCredential {
             Self::adopt(client, credential, planned, config, private, deadline, diags).await
         } else {
             *private = Private::store(credential.secret_version);
-            name_taken_warning(client, &credential, diags).await;
+            JIRA.name_taken_warning(client, &credential, diags).await;
             // From here on the credential exists: whatever happens, its state is kept.
             let c = Self::consent_after_write(client, credential, planned, true, true, deadline, diags).await;
             state_from(&c, planned, Self::value_type())
@@ -542,27 +502,12 @@ impl Resource<Client> for JiraCredential {
     }
 
     async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
-        let Some(id) = state.get("id").as_str() else {
+        let to_state = |c: &Credential, kept: &Value| state_from(c, kept, Self::value_type());
+        let Some((_, fresh)) = JIRA.read(client, state, private, to_state, diags).await else {
             return Value::Null;
         };
-        match until(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
-            Ok(Some(c)) => {
-                let fresh = state_from(&c, state, Self::value_type());
-                let mut p = Private::load(private);
-                p.drift = drift::between(state, &fresh, &c.updated_at, c.updated_by.as_deref());
-                *private = p.to_bytes();
-                expiry::warn(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
-                fresh
-            }
-            Ok(None) => {
-                drift::deleted(state, diags);
-                Value::Null
-            }
-            Err(e) => {
-                api_diags(&e, "read the Jira credential", diags);
-                Value::Null
-            }
-        }
+        expiry::warn(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
+        fresh
     }
 
     async fn update(
@@ -581,7 +526,7 @@ impl Resource<Client> for JiraCredential {
             diags.error("Missing id", "The prior state has no id; remove the resource from state and import it.");
             return Value::Null;
         };
-        let deadline = Instant::now() + timeout_of(planned, "update");
+        let deadline = deadline_of(planned, "update");
         let text = |v: &Value, f: &str| v.get(f).as_str().map(String::from);
         let differs = |f: &str| prior.get(f) != planned.get(f);
         let mut patch = CredentialPatch::default();
@@ -648,9 +593,9 @@ impl Resource<Client> for JiraCredential {
                 *private = Private::store(prior.get("secret_version").as_f64().unwrap_or_default() as i64);
                 return planned.clone();
             }
-            until(deadline, client.get(id)).await.and_then(|c| c.ok_or(ApiError::NotFound { message: String::new() }))
+            within(deadline, client.get(id)).await.and_then(|c| c.ok_or(ApiError::NotFound { message: String::new() }))
         } else {
-            until(deadline, client.update(id, &patch)).await
+            within(deadline, client.update(id, &patch)).await
         };
         match written {
             Ok(c) => {
@@ -670,51 +615,21 @@ impl Resource<Client> for JiraCredential {
     }
 
     async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
-        let Some(id) = prior.get("id").as_str() else {
-            return;
-        };
-        if let Err(e) = until(Instant::now() + timeout_of(prior, "delete"), client.delete(id)).await {
-            api_diags(&e, "delete the Jira credential", diags);
-        }
+        JIRA.delete(client, prior, diags).await;
     }
 
     fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(crate::common::identity_schema())
+        Some(JIRA.identity_schema())
     }
 
     fn identity(&self, state: &Value) -> Value {
-        if state.is_null() {
-            return Value::Null;
-        }
-        crate::common::identity(state.get("id").clone())
+        JIRA.identity(state)
     }
 
     async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
-        let id = match target {
-            ImportTarget::Id(id) => id.trim(),
-            ImportTarget::Identity(identity) => identity.get("id").as_str().unwrap_or_default().trim(),
-        };
-        if id.is_empty() {
-            diags.error(
-                "Missing import id",
-                "Give the credential's Oomnitza id: terraform import oomnitza_jira_credential.NAME <id>, or import { to = ... identity = { id = \"<id>\" } }.",
-            );
-            return Value::Null;
-        }
-        match until(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
-            Ok(Some(c)) if c.saas == SAAS_JIRA => state_from(&c, &Value::Null, Self::value_type()),
-            Ok(Some(c)) => {
-                diags.error("Not a Jira credential", format!("Credential {id} is for {:?}, not Jira.", c.saas));
-                Value::Null
-            }
-            Ok(None) => {
-                diags.error("Cannot import non-existent remote object", format!("Oomnitza has no credential with id {id:?}. Check the id (Configuration > Security > Credentials)."));
-                Value::Null
-            }
-            Err(e) => {
-                api_diags(&e, "import the Jira credential", diags);
-                Value::Null
-            }
+        match JIRA.import(client, target, diags).await {
+            Some(c) => state_from(&c, &Value::Null, Self::value_type()),
+            None => Value::Null,
         }
     }
 }

@@ -3,7 +3,8 @@
 
 use std::collections::HashSet;
 
-use super::secret::{SecretAttrs, BASIC_SECRET, OAUTH_SECRET};
+use super::{BASIC_SECRET, OAUTH_SECRET};
+use crate::credential::secret::SecretAttrs;
 use crate::common::DEFAULT_SCOPE;
 use crate::framework::duration::parse_duration;
 use crate::framework::{AttrPath, Diagnostics, Value};

@@ -1,5 +1,6 @@
-//! The secret of each block (the Jira API token, the OAuth client secret):
-//! where the configuration holds it, and when a plan must send it again.
+//! A credential's secret (a Jira API token, an OAuth client secret, an API
+//! key): where the configuration holds it, and when a plan must send it
+//! again.
 //!
 //! Oomnitza never answers a secret, so a change made outside Terraform is
 //! seen through `secret_version`: the version this provider last wrote is
@@ -8,35 +9,24 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::framework::Value;
+use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::secret::Secret;
 
-/// The attributes of a block's secret: the stored form, the write-only
-/// form, and the version that makes Terraform send the write-only one.
+/// The attributes of a secret: the stored form, the write-only form, and
+/// the version that makes Terraform send the write-only one.
 pub struct SecretAttrs {
     /// What a person calls it, for diagnostics.
     pub noun: &'static str,
+    /// The nested block that holds them; `""` for the top level.
     pub block: &'static str,
     pub value: &'static str,
     pub wo: &'static str,
     pub version: &'static str,
+    /// After an import, the configured secret is taken to be the stored
+    /// one instead of being sent (sending would break something, such as
+    /// a working OAuth authorization).
+    pub trust_after_import: bool,
 }
-
-pub const BASIC_SECRET: SecretAttrs = SecretAttrs {
-    noun: "API token",
-    block: "basic",
-    value: "api_token",
-    wo: "api_token_wo",
-    version: "api_token_wo_version",
-};
-
-pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
-    noun: "client secret",
-    block: "oauth",
-    value: "client_secret",
-    wo: "client_secret_wo",
-    version: "client_secret_wo_version",
-};
 
 /// What the provider remembers beside the state: the secret version it last
 /// wrote or adopted. Never a secret.
@@ -68,56 +58,98 @@ pub fn changes(prior: &Value, planned: &Value) -> bool {
 }
 
 impl SecretAttrs {
+    /// The object that holds the attributes, in a configuration or state.
+    pub fn holder<'v>(&self, v: &'v Value) -> &'v Value {
+        if self.block.is_empty() {
+            v
+        } else {
+            v.get(self.block)
+        }
+    }
+
+    /// The path of one of its attributes.
+    pub fn path(&self, attr: &str) -> AttrPath {
+        if self.block.is_empty() {
+            AttrPath::root(attr)
+        } else {
+            AttrPath::root(self.block).attr(attr)
+        }
+    }
+
     /// The secret to send, from the configuration (either form).
     pub fn configured(&self, config: &Value) -> Option<Secret> {
-        let b = config.get(self.block);
+        let b = self.holder(config);
         b.get(self.value).as_str().or_else(|| b.get(self.wo).as_str()).map(Secret::new)
     }
 
     /// The write-only form is in use (its version is set) but this run does
     /// not have its value: a plan-only run, such as a drift check in CI.
     pub fn absent(&self, config: &Value) -> bool {
-        let b = config.get(self.block);
+        let b = self.holder(config);
         b.get(self.value).is_null() && b.get(self.wo).is_null() && !b.get(self.version).is_null()
     }
 
     /// The warning of a plan that needs the secret this run does not have
     /// (`absent`): fine for review, but its apply will fail.
-    pub fn absent_warning(&self, needs: &str, diags: &mut crate::framework::Diagnostics) {
+    pub fn absent_warning(&self, needs: &str, diags: &mut Diagnostics) {
+        let at = self.path(self.wo);
         diags.warning_at(
-            Some(crate::framework::AttrPath::root(self.block).attr(self.wo)),
+            Some(at.clone()),
             format!("This plan needs the {}, which this run does not have", self.noun),
             format!(
-                "{needs}, but {}.{} is null in this run. The plan is fine for review; its apply fails until the variable that {} is given from is set.",
-                self.block, self.wo, self.wo
+                "{needs}, but {at} is null in this run. The plan is fine for review; its apply fails until the variable that {} is given from is set.",
+                self.wo
             ),
         );
     }
 
     /// The error of an apply that must send the secret but was not given it.
-    pub fn missing(&self, why: &str, diags: &mut crate::framework::Diagnostics) {
+    pub fn missing(&self, why: &str, diags: &mut Diagnostics) {
+        let at = self.path(self.wo);
         diags.error_at(
-            crate::framework::AttrPath::root(self.block).attr(self.wo),
+            at.clone(),
             format!("Missing {}", self.noun),
             format!(
-                "{why}, but {}.{} is null in this run. Set the variable that {} is given from (for example TF_VAR_<name>) and apply again.",
-                self.block, self.wo, self.wo
+                "{why}, but {at} is null in this run. Set the variable that {} is given from (for example TF_VAR_<name>) and apply again.",
+                self.wo
             ),
         );
     }
 
+    /// At plan: a new credential whose configuration gives no secret in
+    /// either form is an error (a plan-only run without the write-only
+    /// value is a warning), unless the value is only unknown yet.
+    pub fn plan_create(&self, config: &Value, diags: &mut Diagnostics) {
+        let b = self.holder(config);
+        if b.presence() != Some(true) || self.configured(config).is_some() {
+            return;
+        }
+        if self.absent(config) {
+            self.absent_warning(&format!("A new credential needs its {}", self.noun), diags);
+        } else if !b.get(self.value).is_unknown() && !b.get(self.wo).is_unknown() {
+            diags.error_at(
+                self.path(self.value),
+                format!("Missing {}", self.noun),
+                format!(
+                    "A new credential needs its {}: set {} (stored in state, sensitive) or {} (never stored; Terraform 1.11+).",
+                    self.noun, self.value, self.wo
+                ),
+            );
+        }
+    }
+
     /// Whether the plan must send the secret again.
     pub fn changes(&self, prior: &Value, config: &Value, private: &Private) -> bool {
-        let (pb, cb) = (prior.get(self.block), config.get(self.block));
+        let (pb, cb) = (self.holder(prior), self.holder(config));
         // The write-only form is in use when its value or its version is set
         // (a plan-only run may leave the value null: it is not stored).
         let wo = !cb.get(self.wo).is_null() || !cb.get(self.version).is_null();
         if cb.get(self.value).is_null() && !wo {
             return false; // the secret is not managed by Terraform
         }
-        if self.block == OAUTH_SECRET.block && private.secret_version.is_none() {
-            // Imported: sending the secret would end a working authorization,
-            // so the configured one is adopted as it is (`adopt` below).
+        if self.trust_after_import && private.secret_version.is_none() {
+            // Imported: sending the secret would break what works, so the
+            // configured one is adopted as it is.
             return false;
         }
         let value_changed = !wo && changes(pb.get(self.value), cb.get(self.value));

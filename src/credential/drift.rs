@@ -35,18 +35,17 @@ pub struct FieldChange {
     pub new: String,
 }
 
-/// The attributes a person can change outside Terraform.
-const WATCHED: &[&str] = &[
-    "name",
-    "description",
-    "owner",
-    "expiration_date",
-    "basic.email",
-    "oauth.client_id",
-    "oauth.scopes",
-    "oauth.site",
-    "oauth.callback_url",
-];
+/// How a plan's drift warning speaks of one credential.
+pub struct Saying<'a> {
+    /// The kind, such as "Jira credential".
+    pub noun: &'a str,
+    /// Its secret, such as "API token".
+    pub secret: &'a str,
+    /// Sending the secret again ends an OAuth authorization.
+    pub ends_consent: bool,
+    /// The plan replaces the credential, for this reason.
+    pub replacing: Option<&'a str>,
+}
 
 fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
     path.split('.').fold(v, |v, k| v.get(k))
@@ -72,8 +71,16 @@ fn version(v: &Value) -> Option<i64> {
 /// What changed between the state Terraform had and the one a refresh
 /// read; `None` when nothing a person would call a change did. A consent
 /// given is not drift; an authorization revoked or expired is.
-pub fn between(old: &Value, new: &Value, updated_at: &str, updated_by: Option<&str>) -> Option<Drift> {
-    let fields: Vec<FieldChange> = WATCHED
+/// `watched` are the attributes a person can change outside Terraform
+/// (dotted paths; no secret).
+pub fn between(
+    watched: &[&str],
+    old: &Value,
+    new: &Value,
+    updated_at: &str,
+    updated_by: Option<&str>,
+) -> Option<Drift> {
+    let fields: Vec<FieldChange> = watched
         .iter()
         .filter(|p| at(old, p) != at(new, p) && !(at(old, p).is_unknown()))
         .map(|p| FieldChange { path: p.to_string(), old: show(at(old, p)), new: show(at(new, p)) })
@@ -126,7 +133,7 @@ fn field_outcome(f: &FieldChange, planned: &Value) -> String {
 
 /// The one warning of a plan for a credential that drifted: what changed,
 /// when and by whom, and what applying this plan does about it.
-pub fn warn(d: &Drift, prior: &Value, planned: &Value, oauth: bool, replacing: bool, diags: &mut Diagnostics) {
+pub fn warn(d: &Drift, prior: &Value, planned: &Value, say: &Saying<'_>, diags: &mut Diagnostics) {
     let name = planned.get("name").as_str().or(prior.get("name").as_str()).unwrap_or_default();
     let id = prior.get("id").as_str().unwrap_or_default();
     let mut changed = Vec::new();
@@ -144,10 +151,13 @@ pub fn warn(d: &Drift, prior: &Value, planned: &Value, oauth: bool, replacing: b
             "  - its OAuth authorization is {b} (status {a:?} -> {b:?}): Oomnitza can no longer reach Jira with it"
         ));
     }
-    if resends && oauth {
-        outcomes.push("sends the client secret from your configuration again, which ends the current authorization: a person must consent again".into());
+    if resends && say.ends_consent {
+        outcomes.push(format!(
+            "sends the {} from your configuration again, which ends the current authorization: a person must consent again",
+            say.secret
+        ));
     } else if resends {
-        outcomes.push("sends the API token from your configuration again".into());
+        outcomes.push(format!("sends the {} from your configuration again", say.secret));
     } else if d.secret.is_some() {
         outcomes.push("keeps the secret Oomnitza has now".into());
     }
@@ -165,8 +175,8 @@ pub fn warn(d: &Drift, prior: &Value, planned: &Value, oauth: bool, replacing: b
         (None, Some(u)) => format!("Oomnitza says {u} changed it last."),
         (None, None) => "Oomnitza does not say when or by whom.".into(),
     };
-    let apply = if replacing {
-        "Applying this plan replaces it (basic and oauth cannot change into each other), with the values of your configuration.".to_string()
+    let apply = if let Some(why) = say.replacing {
+        format!("Applying this plan replaces it ({why}), with the values of your configuration.")
     } else if outcomes.is_empty() {
         "Applying this plan changes nothing of it.".to_string()
     } else {
@@ -174,18 +184,18 @@ pub fn warn(d: &Drift, prior: &Value, planned: &Value, oauth: bool, replacing: b
     };
     diags.warning_at(
         None,
-        format!("Jira credential {name:?} was changed outside Terraform"),
+        format!("{} {name:?} was changed outside Terraform", say.noun),
         format!("{when} What changed in Oomnitza (credential {id}):\n{}\n\n{apply}", changed.join("\n")),
     );
 }
 
 /// The warning of a refresh that finds the credential gone.
-pub fn deleted(prior: &Value, diags: &mut Diagnostics) {
+pub fn deleted(noun: &str, prior: &Value, diags: &mut Diagnostics) {
     let name = prior.get("name").as_str().unwrap_or_default();
     let id = prior.get("id").as_str().unwrap_or_default();
     diags.warning_at(
         None,
-        format!("Jira credential {name:?} was deleted outside Terraform"),
+        format!("{noun} {name:?} was deleted outside Terraform"),
         format!(
             "Oomnitza no longer has credential {id}: it was deleted in Oomnitza, not by this configuration (Oomnitza does not say by whom). Unless this plan destroys it, applying it creates it anew with a new id: whatever refers to the old id (Oomnitza integrations, other configurations) must be pointed at the new one."
         ),
@@ -211,18 +221,20 @@ mod tests {
     #[test]
     fn nothing_changed_is_no_drift() {
         let s = state("a", "a@example.com", 1.0);
-        assert_eq!(between(&s, &s, "2026-11-29T10:00:00Z", Some("x")), None);
+        assert_eq!(between(&["name"], &s, &s, "2026-11-29T10:00:00Z", Some("x")), None);
     }
 
     #[test]
     fn says_what_changed_who_and_what_apply_does() {
         let old = state("Jira user load", "a@example.com", 1.0);
         let new = state("renamed by hand", "b@example.com", 2.0);
-        let d = between(&old, &new, "2026-11-29T10:00:00Z", Some("jane.admin@example.com")).unwrap();
+        let d = between(&["name", "basic.email"], &old, &new, "2026-11-29T10:00:00Z", Some("jane.admin@example.com"))
+            .unwrap();
         let mut planned = old.clone();
         planned.set("secret_version", Value::Unknown);
         let mut diags = Diagnostics::new();
-        warn(&d, &new, &planned, false, false, &mut diags);
+        let say = Saying { noun: "Jira credential", secret: "API token", ends_consent: false, replacing: None };
+        warn(&d, &new, &planned, &say, &mut diags);
         let text = format!("{diags:?}");
         for part in [
             "was changed outside Terraform",

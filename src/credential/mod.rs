@@ -1,0 +1,232 @@
+//! What every kind of credential in Oomnitza's vault shares, whatever its
+//! system or authorization: a [`Kind`] says which credentials are its own
+//! and how to speak of them, and its methods do the reads, deletes,
+//! imports and warnings that are the same for each kind. Its secret
+//! ([`secret`]) and its drift in words ([`drift`]) are here too.
+
+pub mod drift;
+pub mod errors;
+pub mod secret;
+
+use std::time::Duration;
+
+use oomnitza_api::Filter;
+use tokio::time::Instant;
+
+use self::errors::api_diags;
+use crate::framework::duration::parse_duration;
+use crate::framework::{AttrPath, Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Type, Value};
+use crate::oomnitza::{ApiError, Client, Credential};
+
+/// How long an operation may take unless `timeouts` says otherwise.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A kind of credential, as one resource type manages it.
+pub struct Kind {
+    pub type_name: &'static str,
+    /// How people call one, such as "Jira credential".
+    pub noun: &'static str,
+    /// The filter that lists only credentials of this kind.
+    pub scope: fn() -> Filter,
+    /// Whether a credential Oomnitza answered is of this kind.
+    pub owns: fn(&Credential) -> bool,
+    /// The attributes a person can change outside Terraform (dotted
+    /// paths, never a secret), for drift in words.
+    pub watched: &'static [&'static str],
+}
+
+/// Runs one call in the time left before `deadline`.
+pub async fn within<T>(
+    deadline: Instant,
+    fut: impl std::future::Future<Output = Result<T, ApiError>>,
+) -> Result<T, ApiError> {
+    tokio::time::timeout_at(deadline, fut).await.unwrap_or(Err(ApiError::Timeout))
+}
+
+/// The `timeouts` block: one optional duration per operation in `ops`
+/// (name, what it covers), each defaulting to five minutes.
+pub fn timeouts_block(description: &str, ops: &[(&str, &str)]) -> Block {
+    ops.iter().fold(Block::new(description), |b, (name, what)| {
+        b.attr(
+            Attribute::string(name)
+                .optional()
+                .default_is("\"5m\"")
+                .describe(&format!("How long {what} may take, such as `2m`.")),
+        )
+    })
+}
+
+/// `timeouts.<op>` from a state or plan, else the default.
+pub fn timeout_of(v: &Value, op: &str) -> Duration {
+    v.get("timeouts").get(op).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(DEFAULT_TIMEOUT)
+}
+
+/// The deadline of `op` for the operation starting now.
+pub fn deadline_of(v: &Value, op: &str) -> Instant {
+    Instant::now() + timeout_of(v, op)
+}
+
+impl Kind {
+    /// A credential's identity (Terraform 1.12+): its Oomnitza id, which
+    /// never changes. The resource declares it; the list resource answers it.
+    pub fn identity_schema(&self) -> IdentitySchema {
+        IdentitySchema::new(0).required("id", Type::String, "The credential's id in Oomnitza.")
+    }
+
+    /// The identity value of a credential id (known, or unknown before create).
+    pub fn identity_of(id: Value) -> Value {
+        Value::Object([("id".to_string(), id)].into_iter().collect())
+    }
+
+    /// The identity of the credential a state describes.
+    pub fn identity(&self, state: &Value) -> Value {
+        if state.is_null() {
+            return Value::Null;
+        }
+        Self::identity_of(state.get("id").clone())
+    }
+
+    /// Reads the credential a state names, records what changed outside
+    /// Terraform in the private state, and says so when it is gone.
+    /// `to_state` builds the state from Oomnitza's answer and the old state.
+    pub async fn read(
+        &self,
+        client: &Client,
+        state: &Value,
+        private: &mut Vec<u8>,
+        to_state: impl Fn(&Credential, &Value) -> Value,
+        diags: &mut Diagnostics,
+    ) -> Option<(Credential, Value)> {
+        let id = state.get("id").as_str()?;
+        match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
+            Ok(Some(c)) => {
+                let fresh = to_state(&c, state);
+                let mut p = secret::Private::load(private);
+                p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
+                *private = p.to_bytes();
+                Some((c, fresh))
+            }
+            Ok(None) => {
+                drift::deleted(self.noun, state, diags);
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("read the {}", self.noun), diags);
+                None
+            }
+        }
+    }
+
+    /// Deletes the credential a state names; one already gone is deleted.
+    pub async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
+        let Some(id) = prior.get("id").as_str() else {
+            return;
+        };
+        if let Err(e) = within(deadline_of(prior, "delete"), client.delete(id)).await {
+            api_diags(&e, &format!("delete the {}", self.noun), diags);
+        }
+    }
+
+    /// The credential an import names, when it exists and is of this kind.
+    pub async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Option<Credential> {
+        let id = match target {
+            ImportTarget::Id(id) => id.trim(),
+            ImportTarget::Identity(identity) => identity.get("id").as_str().unwrap_or_default().trim(),
+        };
+        if id.is_empty() {
+            diags.error(
+                "Missing import id",
+                format!(
+                    "Give the credential's Oomnitza id: terraform import {t}.NAME <id>, or import {{ to = {t}.NAME identity = {{ id = \"<id>\" }} }}.",
+                    t = self.type_name
+                ),
+            );
+            return None;
+        }
+        match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
+            Ok(Some(c)) if (self.owns)(&c) => Some(c),
+            Ok(Some(c)) => {
+                diags.error(
+                    format!("Not a {}", self.noun),
+                    format!(
+                        "Credential {id} is a {} {} credential, not a {}.",
+                        c.saas,
+                        c.auth_type.as_str(),
+                        self.noun
+                    ),
+                );
+                None
+            }
+            Ok(None) => {
+                diags.error("Cannot import non-existent remote object", format!("Oomnitza has no credential with id {id:?}. Check the id (Configuration > Security > Credentials)."));
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("import the {}", self.noun), diags);
+                None
+            }
+        }
+    }
+
+    /// The credential of this kind with this id, for a data source whose
+    /// attribute `attr` gave the id; `None` after an error there (none
+    /// there) or from the API.
+    pub async fn by_id(&self, client: &Client, id: &str, attr: &str, diags: &mut Diagnostics) -> Option<Credential> {
+        match client.get(id).await {
+            Ok(Some(c)) if (self.owns)(&c) => Some(c),
+            Ok(_) => {
+                diags.error_at(
+                    AttrPath::root(attr),
+                    format!("No such {}", self.noun),
+                    format!("Oomnitza has no {} with id {id:?}.", self.noun),
+                );
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("read the {}", self.noun), diags);
+                None
+            }
+        }
+    }
+
+    /// After a create: names the other credentials of this kind that
+    /// already carried this name. The provider never takes them over; the
+    /// user decides.
+    pub async fn name_taken_warning(&self, client: &Client, made: &Credential, diags: &mut Diagnostics) {
+        let scope = (self.scope)();
+        let others = client.others_named(&scope, &made.name, &made.id);
+        let Ok(Ok(same)) = tokio::time::timeout(Duration::from_secs(30), others).await else {
+            return;
+        };
+        let others: Vec<String> = same.iter().map(|c| c.id.clone()).collect();
+        let Some(first) = others.first() else { return };
+        let one = others.len() == 1;
+        diags.warning_at(
+            None,
+            format!("Another {} is named {:?}", self.noun, made.name),
+            format!(
+                "Oomnitza already held {} named {:?}: {}. This provider takes a credential over only when it can prove it is its own, so it made a new one ({}) and left {} alone.\n\nIf no Terraform state manages {}, it may be left from an interrupted apply whose record was lost (a removed .terraform directory, a fresh CI workspace). Bring it under management with an import block (import {{ to = {}.NAME  id = \"{first}\" }}; terraform query lists candidates), or delete it in Oomnitza. A credential that this same apply replaces (create_before_destroy) is named here until it is destroyed.",
+                if one { "another credential" } else { "other credentials" },
+                made.name,
+                others.join(", "),
+                made.id,
+                if one { "it" } else { "them" },
+                if one { "it" } else { "one" },
+                self.type_name,
+            ),
+        );
+    }
+
+    /// The warning of a create that found, through its journal, the
+    /// credential an interrupted earlier create made.
+    pub fn adopted_warning(&self, c: &Credential, diags: &mut Diagnostics) {
+        diags.warning_at(
+            None,
+            "Adopted a credential from an interrupted apply",
+            format!(
+                "Credential {} ({:?}) was made by an earlier apply in this directory and workspace that stopped before Terraform recorded it (made at {}; its record is in .terraform/oomnitza-creates). It is now tracked here instead of being created twice.",
+                c.id, c.name, c.created_at
+            ),
+        );
+    }
+}
