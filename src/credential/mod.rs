@@ -6,6 +6,7 @@
 
 pub mod drift;
 pub mod errors;
+mod lookup;
 pub mod secret;
 
 use std::time::Duration;
@@ -15,8 +16,8 @@ use tokio::time::Instant;
 
 use self::errors::api_diags;
 use crate::framework::duration::parse_duration;
-use crate::framework::{AttrPath, Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Type, Value};
-use crate::oomnitza::{ApiError, Client, Credential};
+use crate::framework::{Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Type, Value};
+use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
 
 /// How long an operation may take unless `timeouts` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -168,27 +169,6 @@ impl Kind {
         }
     }
 
-    /// The credential of this kind with this id, for a data source whose
-    /// attribute `attr` gave the id; `None` after an error there (none
-    /// there) or from the API.
-    pub async fn by_id(&self, client: &Client, id: &str, attr: &str, diags: &mut Diagnostics) -> Option<Credential> {
-        match client.get(id).await {
-            Ok(Some(c)) if (self.owns)(&c) => Some(c),
-            Ok(_) => {
-                diags.error_at(
-                    AttrPath::root(attr),
-                    format!("No such {}", self.noun),
-                    format!("Oomnitza has no {} with id {id:?}.", self.noun),
-                );
-                None
-            }
-            Err(e) => {
-                api_diags(&e, &format!("read the {}", self.noun), diags);
-                None
-            }
-        }
-    }
-
     /// After a create: names the other credentials of this kind that
     /// already carried this name. The provider never takes them over; the
     /// user decides.
@@ -215,6 +195,40 @@ impl Kind {
                 self.type_name,
             ),
         );
+    }
+
+    /// Creates the credential `new` describes, never twice: `Some` with
+    /// what Oomnitza holds, whether it was `adopted` from an interrupted
+    /// earlier create (then the caller makes it what the plan says), and
+    /// the journal entry to finish once the state is in hand.
+    pub async fn create(
+        &self,
+        client: &Client,
+        new: &NewCredential,
+        deadline: Instant,
+        diags: &mut Diagnostics,
+    ) -> Option<Created> {
+        match within(deadline, client.create(new)).await {
+            Ok(created) => {
+                if created.adopted {
+                    self.adopted_warning(&created.credential, diags);
+                } else {
+                    self.name_taken_warning(client, &created.credential, diags).await;
+                }
+                Some(created)
+            }
+            Err(ApiError::Timeout) => {
+                diags.error(
+                    format!("Could not create the {}", self.noun),
+                    "The create did not finish within timeouts.create. Oomnitza may have made the credential all the same: the next terraform apply in this directory and workspace finds it through its create journal (.terraform/oomnitza-creates) and does not make a second one.",
+                );
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("create the {}", self.noun), diags);
+                None
+            }
+        }
     }
 
     /// The warning of a create that found, through its journal, the

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::common::{api_diags, set_common, set_oauth, JIRA, TYPE_NAME};
+use crate::common::{set_common, set_oauth, JIRA, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{Client, Credential};
 
@@ -112,34 +112,8 @@ impl DataSource<Client> for JiraCredentialData {
             c
         } else {
             let name = config.get("name").as_str().unwrap_or_default();
-            match client.list_by_name(&(JIRA.scope)(), name).await {
-                Ok(mut v) if v.len() == 1 => v.remove(0),
-                Ok(v) if v.is_empty() => {
-                    diags.error_at(
-                        AttrPath::root("name"),
-                        "No such Jira credential",
-                        format!("Oomnitza has no Jira credential named {name:?}. Names must match exactly."),
-                    );
-                    return Value::Null;
-                }
-                Ok(v) => {
-                    let ids: Vec<_> = v.iter().map(|c| c.id.as_str()).collect();
-                    diags.error_at(
-                        AttrPath::root("name"),
-                        "Several Jira credentials have this name",
-                        format!(
-                            "{} credentials are named {name:?} (ids {}). Look it up by id instead.",
-                            v.len(),
-                            ids.join(", ")
-                        ),
-                    );
-                    return Value::Null;
-                }
-                Err(e) => {
-                    api_diags(&e, "list Jira credentials", diags);
-                    return Value::Null;
-                }
-            }
+            let Some(c) = JIRA.by_name(client, name, diags).await else { return Value::Null };
+            c
         };
         to_value(&found, ty)
     }

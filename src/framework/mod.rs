@@ -171,6 +171,17 @@ pub trait Provider: Send + Sync + 'static {
     }
 }
 
+/// The resource's validation again at apply, where values unknown at
+/// validate are known: only its errors count (the warnings were shown).
+/// `false` stops the apply before anything is done.
+pub fn still_valid<C>(r: &dyn Resource<C>, config: &Value, diags: &mut Diagnostics) -> bool {
+    let mut checked = Diagnostics::new();
+    r.validate(config, &mut checked);
+    let ok = !checked.has_errors();
+    diags.extend_errors(checked);
+    ok
+}
+
 /// A configuration made from a state, for generated configuration: the
 /// attributes only Terraform's provider sets (computed, not optional) and
 /// write-only ones are left out (null).

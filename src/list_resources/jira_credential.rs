@@ -6,14 +6,12 @@
 //! at once and holds one page in memory.
 
 use async_trait::async_trait;
-use tracing::debug;
 
-use crate::common::{api_diags, state_from, JIRA, TYPE_NAME};
-use crate::credential::Kind;
+use crate::common::{state_from, JIRA, TYPE_NAME};
 use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, ListItem, ListRequest, ListResource, ListSink, Schema, Value,
+    AttrPath, Attribute, Block, Diagnostics, ListRequest, ListResource, ListSink, Schema, Value,
 };
-use crate::oomnitza::{AuthType, Client, Credential, PAGE};
+use crate::oomnitza::{AuthType, Client, Credential};
 use oomnitza_api::Filter;
 
 pub struct JiraCredentialList;
@@ -103,41 +101,8 @@ impl ListResource<Client> for JiraCredentialList {
 
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
         let filters = Filters::from(req.config);
-        let mut skip = 0;
-        let mut sent = 0u64;
-        while sink.wants_more() {
-            let page = match client.list_page((JIRA.scope)().and(filters.in_oomnitzas_words()), skip, PAGE).await {
-                Ok(p) => p,
-                Err(e) => {
-                    let mut diags = Diagnostics::new();
-                    api_diags(&e, "list Jira credentials", &mut diags);
-                    sink.fail(diags).await;
-                    return;
-                }
-            };
-            let last = page.len() < PAGE;
-            skip += page.len();
-            for c in page.iter().filter(|c| filters.matches(c)) {
-                let item = ListItem {
-                    identity: Kind::identity_of(Value::string(&c.id)),
-                    display_name: c.name.clone(),
-                    resource_object: req
-                        .include_resource_object
-                        .then(|| state_from(c, &Value::Null, req.resource_type)),
-                    diagnostics: Diagnostics::new(),
-                };
-                let more = sink.send(item).await;
-                sent += 1;
-                if sent == 1 {
-                    debug!("list sent its first result");
-                }
-                if !more {
-                    return;
-                }
-            }
-            if last {
-                return;
-            }
-        }
+        let ty = req.resource_type;
+        let to_state = |c: &Credential| state_from(c, &Value::Null, ty);
+        JIRA.list(client, filters.in_oomnitzas_words(), |c| filters.matches(c), to_state, req, sink).await;
     }
 }

@@ -495,6 +495,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             } else {
                 Value::Null
             }
+        } else if !framework::still_valid(e.imp.as_ref(), &config, &mut diags) {
+            prior // nothing was done
         } else if prior.is_null() {
             e.imp.create(&client, &planned, &config, &mut private, &mut diags).await
         } else {

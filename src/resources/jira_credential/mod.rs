@@ -121,16 +121,6 @@ fn secret_attrs(v: &Value) -> &'static SecretAttrs {
     }
 }
 
-/// The configuration's rules again at apply, where values unknown at
-/// validate are known: only errors count (the warnings were shown).
-fn still_valid(config: &Value, diags: &mut Diagnostics) -> bool {
-    let mut checked = Diagnostics::new();
-    validate_config(config, &mut checked);
-    let ok = !checked.has_errors();
-    diags.extend_errors(checked);
-    ok
-}
-
 impl JiraCredential {
     /// The state's value type, built once: reads run once per resource on
     /// every plan, so they should not rebuild the schema.
@@ -243,7 +233,6 @@ impl JiraCredential {
         deadline: Instant,
         diags: &mut Diagnostics,
     ) -> Value {
-        JIRA.adopted_warning(&credential, diags);
         let restart = credential.oauth2.is_some();
         match within(deadline, client.update(&credential.id, &Self::full_patch(planned, config))).await {
             Ok(c) => {
@@ -456,9 +445,6 @@ impl Resource<Client> for JiraCredential {
         private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Value {
-        if !still_valid(config, diags) {
-            return Value::Null;
-        }
         let deadline = deadline_of(planned, "create");
         let secret = secret_attrs(config);
         if secret.configured(config).is_none() && secret.absent(config) {
@@ -472,26 +458,14 @@ impl Resource<Client> for JiraCredential {
             );
             return Value::Null;
         };
-        let created = match within(deadline, client.create(&new)).await {
-            Ok(created) => created,
-            Err(ApiError::Timeout) => {
-                diags.error(
-                    "Could not create the Jira credential",
-                    "The create did not finish within timeouts.create. Oomnitza may have made the credential all the same: the next terraform apply in this directory and workspace finds it through its create journal (.terraform/oomnitza-creates) and does not make a second one.",
-                );
-                return Value::Null;
-            }
-            Err(e) => {
-                api_diags(&e, "create the Jira credential", diags);
-                return Value::Null;
-            }
+        let Some(created) = JIRA.create(client, &new, deadline, diags).await else {
+            return Value::Null;
         };
         let Created { credential, adopted, entry } = created;
         let state = if adopted {
             Self::adopt(client, credential, planned, config, private, deadline, diags).await
         } else {
             *private = Private::store(credential.secret_version);
-            JIRA.name_taken_warning(client, &credential, diags).await;
             // From here on the credential exists: whatever happens, its state is kept.
             let c = Self::consent_after_write(client, credential, planned, true, true, deadline, diags).await;
             state_from(&c, planned, Self::value_type())
@@ -519,9 +493,6 @@ impl Resource<Client> for JiraCredential {
         private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Value {
-        if !still_valid(config, diags) {
-            return Value::Null;
-        }
         let Some(id) = prior.get("id").as_str() else {
             diags.error("Missing id", "The prior state has no id; remove the resource from state and import it.");
             return Value::Null;

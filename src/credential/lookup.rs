@@ -1,0 +1,116 @@
+//! Finding credentials of one kind: by id or by exact name (data
+//! sources), and page by page for `terraform query`.
+
+use tracing::debug;
+
+use super::errors::api_diags;
+use super::Kind;
+use crate::framework::{AttrPath, Diagnostics, ListItem, ListRequest, ListSink, Value};
+use crate::oomnitza::{Client, Credential, PAGE};
+use oomnitza_api::Filter;
+
+impl Kind {
+    /// The credential of this kind with this id, for a data source whose
+    /// attribute `attr` gave the id; `None` after an error there (none
+    /// there) or from the API.
+    pub async fn by_id(&self, client: &Client, id: &str, attr: &str, diags: &mut Diagnostics) -> Option<Credential> {
+        match client.get(id).await {
+            Ok(Some(c)) if (self.owns)(&c) => Some(c),
+            Ok(_) => {
+                diags.error_at(
+                    AttrPath::root(attr),
+                    format!("No such {}", self.noun),
+                    format!("Oomnitza has no {} with id {id:?}.", self.noun),
+                );
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("read the {}", self.noun), diags);
+                None
+            }
+        }
+    }
+
+    /// The one credential of this kind named exactly `name` (given by the
+    /// data source's `name`); an error there when there is none or more.
+    pub async fn by_name(&self, client: &Client, name: &str, diags: &mut Diagnostics) -> Option<Credential> {
+        let noun = self.noun;
+        match client.list_by_name(&(self.scope)(), name).await {
+            Ok(mut v) if v.len() == 1 => Some(v.remove(0)),
+            Ok(v) if v.is_empty() => {
+                diags.error_at(
+                    AttrPath::root("name"),
+                    format!("No such {noun}"),
+                    format!("Oomnitza has no {noun} named {name:?}. Names must match exactly."),
+                );
+                None
+            }
+            Ok(v) => {
+                let ids: Vec<_> = v.iter().map(|c| c.id.as_str()).collect();
+                diags.error_at(
+                    AttrPath::root("name"),
+                    format!("Several {noun}s have this name"),
+                    format!(
+                        "{} credentials are named {name:?} (ids {}). Look it up by id instead.",
+                        v.len(),
+                        ids.join(", ")
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("list {noun}s"), diags);
+                None
+            }
+        }
+    }
+
+    /// Sends each credential of this kind that passes `filter` (said to
+    /// Oomnitza) and `keep` (checked here, for what the filter language
+    /// cannot say) to `sink`, a page at a time, until it has enough.
+    /// `to_state` builds the resource object when Terraform asks for it.
+    pub async fn list(
+        &self,
+        client: &Client,
+        filter: Filter,
+        keep: impl Fn(&Credential) -> bool,
+        to_state: impl Fn(&Credential) -> Value,
+        req: ListRequest<'_>,
+        sink: &mut ListSink,
+    ) {
+        let filter = (self.scope)().and(filter);
+        let (mut skip, mut sent) = (0, 0u64);
+        while sink.wants_more() {
+            let page = match client.list_page(filter.clone(), skip, PAGE).await {
+                Ok(p) => p,
+                Err(e) => {
+                    let mut diags = Diagnostics::new();
+                    api_diags(&e, &format!("list {}s", self.noun), &mut diags);
+                    sink.fail(diags).await;
+                    return;
+                }
+            };
+            let last = page.len() < PAGE;
+            skip += page.len();
+            for c in page.iter().filter(|c| keep(c)) {
+                let item = ListItem {
+                    identity: Self::identity_of(Value::string(&c.id)),
+                    display_name: c.name.clone(),
+                    resource_object: req.include_resource_object.then(|| to_state(c)),
+                    diagnostics: Diagnostics::new(),
+                };
+                let more = sink.send(item).await;
+                sent += 1;
+                if sent == 1 {
+                    debug!("list sent its first result");
+                }
+                if !more {
+                    return;
+                }
+            }
+            if last {
+                return;
+            }
+        }
+    }
+}
