@@ -65,6 +65,32 @@ impl Kind {
         }
     }
 
+    /// A data source's `id` and `name`: exactly one must be set.
+    pub fn validate_id_or_name(&self, config: &Value, diags: &mut Diagnostics) {
+        let (id, name) = (config.get("id"), config.get("name"));
+        if id.is_null() && name.is_null() {
+            diags.error_at(
+                AttrPath::root("id"),
+                "Missing id or name",
+                format!("Set id or name to say which {} to read.", self.noun),
+            );
+        } else if !id.is_null() && !name.is_null() {
+            diags.error_at(AttrPath::root("name"), "Both id and name set", "Set only one of id and name.");
+        }
+    }
+
+    /// The credential a data source's `id` or `name` names.
+    pub async fn find(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Option<Credential> {
+        self.validate_id_or_name(config, diags);
+        if diags.has_errors() {
+            return None;
+        }
+        match config.get("id").as_str() {
+            Some(id) => self.by_id(client, id, "id", diags).await,
+            None => self.by_name(client, config.get("name").as_str().unwrap_or_default(), diags).await,
+        }
+    }
+
     /// Sends each credential of this kind that passes `filter` (said to
     /// Oomnitza) and `keep` (checked here, for what the filter language
     /// cannot say) to `sink`, a page at a time, until it has enough.

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use self::errors::api_diags;
 use crate::framework::duration::parse_duration;
-use crate::framework::{Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Type, Value};
+use crate::framework::{AttrPath, Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Type, Value};
 use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
 
 /// How long an operation may take unless `timeouts` says otherwise.
@@ -65,6 +65,43 @@ pub fn timeout_of(v: &Value, op: &str) -> Duration {
 /// The deadline of `op` for the operation starting now.
 pub fn deadline_of(v: &Value, op: &str) -> Instant {
     Instant::now() + timeout_of(v, op)
+}
+
+const DATE: &[time::format_description::FormatItem<'static>] =
+    time::macros::format_description!("[year]-[month]-[day]");
+
+/// The rules every credential's configuration follows: a name that is not
+/// blank, an `expiration_date` that is a date (answered, for more checks),
+/// and `timeouts` that are durations. Unknown values pass.
+pub fn validate_common(config: &Value, diags: &mut Diagnostics) -> Option<time::Date> {
+    if config.get("name").as_str().is_some_and(|s| s.trim().is_empty()) {
+        diags.error_at(
+            AttrPath::root("name"),
+            "Empty name",
+            "name must not be empty: it is how the credential shows in Oomnitza.",
+        );
+    }
+    if let Value::Object(t) = config.get("timeouts") {
+        for (op, v) in t {
+            if let Some(Err(e)) = v.as_str().map(parse_duration) {
+                diags.error_at(
+                    AttrPath::root("timeouts").attr(op),
+                    format!("Invalid timeouts.{op}"),
+                    format!("timeouts.{op} {e}."),
+                );
+            }
+        }
+    }
+    let d = config.get("expiration_date").as_str()?;
+    let parsed = time::Date::parse(d, DATE);
+    if parsed.is_err() {
+        diags.error_at(
+            AttrPath::root("expiration_date"),
+            "Invalid expiration_date",
+            format!("{d:?} is not a date; write it as YYYY-MM-DD, e.g. \"2027-06-30\"."),
+        );
+    }
+    parsed.ok()
 }
 
 impl Kind {

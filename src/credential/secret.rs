@@ -138,6 +138,40 @@ impl SecretAttrs {
         }
     }
 
+    /// The rules the secret follows, in `holder` (the object that holds
+    /// its attributes): one form at most, never empty, and a version only
+    /// beside the write-only form. `fix` says where to get a secret.
+    pub fn validate(&self, holder: &Value, fix: &str, diags: &mut Diagnostics) {
+        let what = self.noun;
+        let (value, wo, version) = (holder.get(self.value), holder.get(self.wo), holder.get(self.version));
+        // Neither is fine for an imported credential whose secret is kept by
+        // hand; a new credential needs one, which the plan checks.
+        if !value.is_null() && !wo.is_null() {
+            diags.error_at(
+                self.path(self.wo),
+                format!("Conflicting {what}s"),
+                format!("Set only one of {} and {}.", self.value, self.wo),
+            );
+        }
+        for (name, v) in [(self.value, value), (self.wo, wo)] {
+            if v.as_str().is_some_and(|s| s.trim().is_empty()) {
+                diags.error_at(self.path(name), format!("Empty {what}"), format!("{name} must not be empty; {fix}."));
+            }
+        }
+        // A version with neither value is a run without the secret (a CI
+        // plan): the plan decides whether it is needed.
+        if !version.is_null() && wo.is_null() && !value.is_null() {
+            diags.error_at(
+                self.path(self.version),
+                format!("{} without {}", self.version, self.wo),
+                format!(
+                    "{} only triggers re-sending {}. Remove it, or use {} instead of {}.",
+                    self.version, self.wo, self.wo, self.value
+                ),
+            );
+        }
+    }
+
     /// Whether the plan must send the secret again.
     pub fn changes(&self, prior: &Value, config: &Value, private: &Private) -> bool {
         let (pb, cb) = (self.holder(prior), self.holder(config));

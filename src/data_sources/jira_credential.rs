@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::common::{set_common, set_oauth, JIRA, TYPE_NAME};
-use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
+use crate::framework::{Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{Client, Credential};
 
 pub struct JiraCredentialData;
@@ -88,33 +88,13 @@ impl DataSource<Client> for JiraCredentialData {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        let (id, name) = (config.get("id"), config.get("name"));
-        if id.is_null() && name.is_null() {
-            diags.error_at(
-                AttrPath::root("id"),
-                "Missing id or name",
-                "Set id or name to say which Jira credential to read.",
-            );
-        } else if !id.is_null() && !name.is_null() {
-            diags.error_at(AttrPath::root("name"), "Both id and name set", "Set only one of id and name.");
-        }
+        JIRA.validate_id_or_name(config, diags);
     }
 
     async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
         static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
         let ty = TYPE.get_or_init(|| Self::schema_static().value_type());
-        self.validate(config, diags);
-        if diags.has_errors() {
-            return Value::Null;
-        }
-        let found = if let Some(id) = config.get("id").as_str() {
-            let Some(c) = JIRA.by_id(client, id, "id", diags).await else { return Value::Null };
-            c
-        } else {
-            let name = config.get("name").as_str().unwrap_or_default();
-            let Some(c) = JIRA.by_name(client, name, diags).await else { return Value::Null };
-            c
-        };
+        let Some(found) = JIRA.find(client, config, diags).await else { return Value::Null };
         to_value(&found, ty)
     }
 }

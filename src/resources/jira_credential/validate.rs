@@ -4,13 +4,8 @@
 use std::collections::HashSet;
 
 use super::{BASIC_SECRET, OAUTH_SECRET};
-use crate::credential::secret::SecretAttrs;
 use crate::common::DEFAULT_SCOPE;
-use crate::framework::duration::parse_duration;
 use crate::framework::{AttrPath, Diagnostics, Value};
-
-const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
 
 /// Atlassian's classic Jira scopes, the user identity scopes, and
 /// `offline_access` (refresh tokens). Others draw a warning, not an error:
@@ -66,33 +61,8 @@ fn callback_problem(u: &str) -> Option<String> {
 }
 
 pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
-    if config.get("name").as_str().is_some_and(|s| s.trim().is_empty()) {
-        diags.error_at(
-            AttrPath::root("name"),
-            "Empty name",
-            "name must not be empty: it is how the credential shows in Oomnitza.",
-        );
-    }
-    if let Some(d) = config.get("expiration_date").as_str() {
-        match time::Date::parse(d, DATE) {
-            Ok(date) => super::expiry::validate(date, time::OffsetDateTime::now_utc().date(), diags),
-            Err(_) => diags.error_at(
-                AttrPath::root("expiration_date"),
-                "Invalid expiration_date",
-                format!("{d:?} is not a date; write it as YYYY-MM-DD, e.g. \"2027-06-30\"."),
-            ),
-        }
-    }
-    if let Value::Object(t) = config.get("timeouts") {
-        for (op, v) in t {
-            if let Some(Err(e)) = v.as_str().map(parse_duration) {
-                diags.error_at(
-                    AttrPath::root("timeouts").attr(op),
-                    format!("Invalid timeouts.{op}"),
-                    format!("timeouts.{op} {e}."),
-                );
-            }
-        }
+    if let Some(date) = crate::credential::validate_common(config, diags) {
+        super::expiry::validate(date, time::OffsetDateTime::now_utc().date(), diags);
     }
     let (basic, oauth) = (config.get("basic"), config.get("oauth"));
     // A block whose presence is not known yet (None: a dynamic block over a
@@ -120,40 +90,6 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
     }
 }
 
-/// The rules a block's secret follows: one form at most, never empty, and
-/// a version only beside the write-only form.
-fn validate_secret(attrs: &SecretAttrs, block: &Value, fix: &str, diags: &mut Diagnostics) {
-    let what = attrs.noun;
-    let at = |n: &str| AttrPath::root(attrs.block).attr(n);
-    let (value, wo, version) = (block.get(attrs.value), block.get(attrs.wo), block.get(attrs.version));
-    // Neither is fine for an imported credential whose secret is kept by
-    // hand; a new credential needs one, which `plan` checks.
-    if !value.is_null() && !wo.is_null() {
-        diags.error_at(
-            at(attrs.wo),
-            format!("Conflicting {what}s"),
-            format!("Set only one of {} and {}.", attrs.value, attrs.wo),
-        );
-    }
-    for (name, v) in [(attrs.value, value), (attrs.wo, wo)] {
-        if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-            diags.error_at(at(name), format!("Empty {what}"), format!("{name} must not be empty; {fix}."));
-        }
-    }
-    // A version with neither value is a run without the secret (a CI plan):
-    // the plan decides whether it is needed.
-    if !version.is_null() && wo.is_null() && !value.is_null() {
-        diags.error_at(
-            at(attrs.version),
-            format!("{} without {}", attrs.version, attrs.wo),
-            format!(
-                "{} only triggers re-sending {}. Remove it, or use {} instead of {}.",
-                attrs.version, attrs.wo, attrs.wo, attrs.value
-            ),
-        );
-    }
-}
-
 fn validate_basic(basic: &Value, diags: &mut Diagnostics) {
     if basic.is_unknown() {
         return;
@@ -167,7 +103,7 @@ fn validate_basic(basic: &Value, diags: &mut Diagnostics) {
             );
         }
     }
-    validate_secret(&BASIC_SECRET, basic, "create a token at id.atlassian.com > Security > API tokens", diags);
+    BASIC_SECRET.validate(basic, "create a token at id.atlassian.com > Security > API tokens", diags);
 }
 
 fn validate_oauth(config: &Value, oauth: &Value, diags: &mut Diagnostics) {
@@ -189,8 +125,7 @@ fn validate_oauth(config: &Value, oauth: &Value, diags: &mut Diagnostics) {
             "client_id must not be empty: copy it from the app's Settings in the Atlassian developer console.",
         );
     }
-    validate_secret(
-        &OAUTH_SECRET,
+    OAUTH_SECRET.validate(
         oauth,
         "copy the secret from the app's Settings in the Atlassian developer console",
         diags,
