@@ -20,6 +20,7 @@ pub mod goplugin {
 }
 
 pub mod actions;
+pub mod api_key_credential;
 pub mod common;
 pub mod credential;
 pub mod data_sources;

@@ -316,6 +316,7 @@ impl Provider for OomnitzaProvider {
         vec![
             Arc::new(crate::resources::jira_credential::JiraCredential),
             Arc::new(crate::resources::jira_credential_authorization::JiraCredentialAuthorization),
+            Arc::new(crate::api_key_credential::ApiKeyCredentialResource),
         ]
     }
 
@@ -323,11 +324,15 @@ impl Provider for OomnitzaProvider {
         vec![
             Arc::new(crate::data_sources::jira_credential::JiraCredentialData),
             Arc::new(crate::data_sources::jira_credential_check::JiraCredentialCheck),
+            Arc::new(crate::api_key_credential::data_source::ApiKeyCredentialData),
         ]
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Client>>> {
-        vec![Arc::new(crate::list_resources::jira_credential::JiraCredentialList)]
+        vec![
+            Arc::new(crate::list_resources::jira_credential::JiraCredentialList),
+            Arc::new(crate::api_key_credential::list::ApiKeyCredentialList),
+        ]
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {

@@ -19,4 +19,3 @@ pub fn is_loopback(url: &url::Url) -> bool {
         None => false,
     }
 }
-

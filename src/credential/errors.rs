@@ -70,4 +70,3 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
         }
     }
 }
-

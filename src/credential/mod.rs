@@ -166,7 +166,12 @@ impl Kind {
     }
 
     /// The credential an import names, when it exists and is of this kind.
-    pub async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Option<Credential> {
+    pub async fn import(
+        &self,
+        client: &Client,
+        target: ImportTarget<'_>,
+        diags: &mut Diagnostics,
+    ) -> Option<Credential> {
         let id = match target {
             ImportTarget::Id(id) => id.trim(),
             ImportTarget::Identity(identity) => identity.get("id").as_str().unwrap_or_default().trim(),

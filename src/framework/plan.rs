@@ -176,9 +176,11 @@ mod tests {
                     Block::new("")
                         .attr(Attribute::string("client").required().requires_replace())
                         .attr(Attribute::string("status").computed())
-                        .attr(Attribute::list("scopes", Type::String).optional_computed().default_value(
-                            Value::List(vec![Value::string("read")]),
-                        )),
+                        .attr(
+                            Attribute::list("scopes", Type::String)
+                                .optional_computed()
+                                .default_value(Value::List(vec![Value::string("read")])),
+                        ),
                 ),
         )
     }
@@ -268,8 +270,12 @@ mod tests {
     fn no_change_keeps_every_computed_value() {
         let s = schema();
         let prior = applied(&s);
-        let (c, p) =
-            request(&s, &[("name", Value::string("a")), ("kind", Value::string("k"))], Some(&[("client", Value::string("c"))]), &prior);
+        let (c, p) = request(
+            &s,
+            &[("name", Value::string("a")), ("kind", Value::string("k"))],
+            Some(&[("client", Value::string("c"))]),
+            &prior,
+        );
         let planned = plan(&s, &prior, &c, &p);
         assert_eq!(planned.state, prior, "an unchanged resource plans its state");
         assert!(planned.requires_replace.is_empty());

@@ -114,7 +114,10 @@ fn unknown_values_pass_validation() {
 
 fn plan(prior: &Value, config: &Value, private: &[u8]) -> (Planned, Diagnostics) {
     let mut d = Diagnostics::new();
-    let p = JiraCredential.plan(PlanRequest { prior, proposed: config, config, prior_private: private, schema: &JiraCredential.schema() }, &mut d);
+    let p = JiraCredential.plan(
+        PlanRequest { prior, proposed: config, config, prior_private: private, schema: &JiraCredential.schema() },
+        &mut d,
+    );
     (p, d)
 }
 

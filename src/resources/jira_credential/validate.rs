@@ -125,11 +125,7 @@ fn validate_oauth(config: &Value, oauth: &Value, diags: &mut Diagnostics) {
             "client_id must not be empty: copy it from the app's Settings in the Atlassian developer console.",
         );
     }
-    OAUTH_SECRET.validate(
-        oauth,
-        "copy the secret from the app's Settings in the Atlassian developer console",
-        diags,
-    );
+    OAUTH_SECRET.validate(oauth, "copy the secret from the app's Settings in the Atlassian developer console", diags);
     if let Value::List(scopes) = oauth.get("scopes") {
         validate_scopes(scopes, diags);
     }

@@ -1,0 +1,191 @@
+//! `oomnitza_api_key_credential`: an API key in Oomnitza's vault for any
+//! integration (Okta, ServiceNow, Jira, ...). Oomnitza adds
+//! `<token_name>: <token>` to each request it makes to that system, as a
+//! header or a query parameter.
+//!
+//! This kind is the worked example of CONTRIBUTING's "Adding a resource":
+//! a model ([`ApiKeyCredential`]), a schema whose rules plan it, a
+//! [`Kind`], and the few lines of logic only it has.
+
+pub mod data_source;
+pub mod list;
+mod resource;
+
+pub use resource::ApiKeyCredentialResource;
+
+use oomnitza_api::Filter;
+
+use crate::credential::secret::SecretAttrs;
+use crate::credential::{timeouts_block, validate_common, Kind};
+use crate::framework::model::{FromValue, IntoValue};
+use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Nesting, Schema, Value};
+use crate::oomnitza::{AuthType, Credential};
+use crate::secret::Secret;
+
+pub const TYPE_NAME: &str = "oomnitza_api_key_credential";
+
+pub const API_KEY: Kind = Kind {
+    type_name: TYPE_NAME,
+    noun: "API key credential",
+    scope: || Filter::new().eq("auth_type", AuthType::ApiKey.as_str()),
+    owns: |c| c.auth_type == AuthType::ApiKey,
+    watched: &["name", "description", "owner", "expiration_date", "saas", "token_name", "add_to"],
+};
+
+pub const TOKEN: SecretAttrs = SecretAttrs {
+    noun: "token",
+    block: "",
+    value: "token",
+    wo: "token_wo",
+    version: "token_wo_version",
+    trust_after_import: false,
+};
+
+crate::model! {
+    /// The resource's values: one field per attribute of [`schema`].
+    #[derive(Clone, Debug)]
+    pub struct ApiKeyCredential {
+        pub id: Option<String>,
+        pub name: String,
+        pub saas: String,
+        pub owner: Option<String>,
+        pub description: Option<String>,
+        pub token_name: String,
+        pub token: Option<Secret>,
+        pub token_wo: Option<Secret>,
+        pub token_wo_version: Option<f64>,
+        pub add_to: Option<String>,
+        pub expiration_date: Option<String>,
+        pub secret_version: Option<i64>,
+        pub created_at: Option<String>,
+        pub updated_at: Option<String>,
+        pub timeouts: Option<Timeouts>,
+    }
+}
+
+crate::model! {
+    #[derive(Clone, Debug)]
+    pub struct Timeouts {
+        pub create: Option<String>,
+        pub update: Option<String>,
+        pub delete: Option<String>,
+    }
+}
+
+pub fn schema() -> Schema {
+    let text = Attribute::string;
+    Schema::new(
+        0,
+        Block::new("An API key credential in Oomnitza's vault (Configuration > Security > Credentials), for any integration: Oomnitza adds `token_name: token` to each request to that system, as a header or a query parameter.")
+            .attr(text("id").computed().use_state_for_unknown().describe("The credential's id in Oomnitza."))
+            .attr(text("name").required().describe("The credential's name, as shown in Oomnitza."))
+            .attr(text("saas").required().requires_replace().describe("The integration it is for, as Oomnitza names it: `okta`, `servicenow`, `jira`, ... Changing it replaces the credential."))
+            .attr(text("owner").optional_computed().use_state_for_unknown().describe("The Oomnitza user that owns it. Oomnitza picks the token's user when unset."))
+            .attr(text("description").optional_computed().default_value(Value::string("")).describe("Free text."))
+            .attr(text("token_name").required().describe("The header or query parameter that carries the key, such as `Authorization` or `X-API-Key`."))
+            .attr(text("token").optional().sensitive().describe("The API key. Stored in state (sensitive). Give this or `token_wo`."))
+            .attr(text("token_wo").optional().sensitive().write_only().describe("The API key, never stored in state or plan (Terraform 1.11+). Change `token_wo_version` to send a new one."))
+            .attr(Attribute::number("token_wo_version").optional().describe("Any number; changing it re-sends `token_wo`. Only with `token_wo`."))
+            .attr(text("add_to").optional_computed().default_value(Value::string("header")).describe("Where the key goes: `header` or `query`."))
+            .attr(text("expiration_date").optional().describe("When the key expires, `YYYY-MM-DD`."))
+            .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the key changes, by anyone: how a rotation made outside Terraform shows in a plan."))
+            .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
+            .attr(text("updated_at").computed().describe("When it last changed (RFC 3339)."))
+            .block("timeouts", Nesting::Single, timeouts_block("How long each operation may take.", &[("create", "creating"), ("update", "updating"), ("delete", "deleting")])),
+    )
+}
+
+/// A SaaS name as Oomnitza's connectors write them.
+fn is_saas(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+}
+
+/// An HTTP header or query parameter name (RFC 9110's token).
+fn is_token_name(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// An attribute, the test its text must pass, and how to fix it.
+type Rule = (&'static str, fn(&str) -> bool, &'static str);
+
+pub fn validate(config: &Value, diags: &mut Diagnostics) {
+    validate_common(config, diags);
+    TOKEN.validate(config, "create one in the integration's admin console", diags);
+    let rules: [Rule; 3] = [
+        ("saas", is_saas, "use the integration's name in lower case, such as \"okta\" or \"servicenow\""),
+        (
+            "token_name",
+            is_token_name,
+            "use a header or parameter name, such as \"Authorization\" or \"X-API-Key\", without spaces or colons",
+        ),
+        ("add_to", |s| matches!(s, "header" | "query"), "use \"header\" or \"query\""),
+    ];
+    for (attr, ok, fix) in rules {
+        if let Some(v) = config.get(attr).as_str().filter(|v| !ok(v)) {
+            diags.error_at(AttrPath::root(attr), format!("Invalid {attr}"), format!("{attr} is {v:?}; {fix}."));
+        }
+    }
+}
+
+/// The state of a credential as Oomnitza answered it; what Oomnitza never
+/// answers (the key, Terraform's own settings) comes from `kept`, the
+/// plan or prior state.
+pub fn state_of(c: &Credential, kept: &Value) -> Value {
+    let kept = ApiKeyCredential::from_value(kept).ok();
+    let info = c.api_key.clone();
+    ApiKeyCredential {
+        id: Some(c.id.clone()),
+        name: c.name.clone(),
+        saas: c.saas.clone(),
+        owner: Some(c.owner.clone()),
+        description: Some(c.description.clone()),
+        token_name: info.as_ref().map(|k| k.token_name.clone()).unwrap_or_default(),
+        token: kept.as_ref().and_then(|k| k.token.clone()),
+        token_wo: None,
+        token_wo_version: kept.as_ref().and_then(|k| k.token_wo_version),
+        add_to: info.map(|k| k.add_to),
+        expiration_date: c.expiration_date.clone(),
+        secret_version: Some(c.secret_version),
+        created_at: Some(c.created_at.clone()),
+        updated_at: Some(c.updated_at.clone()),
+        timeouts: kept.and_then(|k| k.timeouts),
+    }
+    .into_value()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The model and the schema name the same attributes, so a field
+    /// without its schema line (or the other way round) fails here.
+    #[test]
+    fn model_and_schema_agree() {
+        let s = schema();
+        let mut names: Vec<&str> = s.block.attributes.iter().map(|a| a.name.as_str()).collect();
+        names.extend(s.block.blocks.iter().map(|b| b.name.as_str()));
+        assert_eq!(names, ApiKeyCredential::ATTRIBUTES);
+        let t = &s.block.nested("timeouts").unwrap().block;
+        let ops: Vec<&str> = t.attributes.iter().map(|a| a.name.as_str()).collect();
+        assert_eq!(ops, Timeouts::ATTRIBUTES);
+    }
+
+    #[test]
+    fn validate_names_the_attribute_and_the_fix() {
+        let ty = schema().value_type();
+        let mut c = Value::null_object(&ty);
+        for (k, v) in
+            [("name", "n"), ("saas", "Okta Prod"), ("token_name", "X API Key"), ("add_to", "body"), ("token", "")]
+        {
+            c.set(k, Value::string(v));
+        }
+        let mut d = Diagnostics::new();
+        validate(&c, &mut d);
+        let text = format!("{d:?}");
+        for part in
+            ["Invalid saas", "Invalid token_name", "Invalid add_to", "Empty token", "\\\"header\\\" or \\\"query\\\""]
+        {
+            assert!(text.contains(part), "{part}: {text}");
+        }
+    }
+}
