@@ -190,11 +190,12 @@ impl Kind {
             Ok(Some(c)) if (self.owns)(&c) => Some(c),
             Ok(Some(c)) => {
                 diags.error(
-                    format!("Not a {}", self.noun),
+                    "Wrong kind of credential",
                     format!(
-                        "Credential {id} is a {} {} credential, not a {}.",
+                        "Credential {id} is a {} credential with auth_type {}; {} manages {}s only.",
                         c.saas,
                         c.auth_type.as_str(),
+                        self.type_name,
                         self.noun
                     ),
                 );
