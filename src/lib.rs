@@ -19,18 +19,14 @@ pub mod goplugin {
     tonic::include_proto!("plugin");
 }
 
-pub mod actions;
 pub mod api_key_credential;
-pub mod common;
 pub mod credential;
-pub mod data_sources;
 pub mod docs;
 pub mod framework;
-pub mod list_resources;
+pub mod jira_credential;
 pub mod oomnitza;
 pub mod plugin;
 pub mod provider;
-pub mod resources;
 pub mod secret;
 pub mod settings;
 

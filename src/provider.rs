@@ -8,15 +8,15 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
-use crate::common::{
-    is_loopback, ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_EXPIRY_WARNING_DAYS, ENV_PASSWORD, ENV_URL, ENV_USERNAME,
-};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
 };
 use crate::oomnitza::{ApiError, Auth, Client, ClientConfig};
 use crate::secret::Secret;
+use crate::settings::{
+    is_loopback, ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_EXPIRY_WARNING_DAYS, ENV_PASSWORD, ENV_URL, ENV_USERNAME,
+};
 use oomnitza_api::routes;
 
 #[derive(Default)]
@@ -308,35 +308,35 @@ impl Provider for OomnitzaProvider {
                 "The provider's url does not answer as Oomnitza",
                 format!("{url} answered {check} with: {e}. Check url ({ENV_URL}) in the provider block: the instance itself, e.g. https://example.oomnitza.com, not a login page or proxy."),
             ),
-            e => crate::common::api_diags(&e, &format!("reach Oomnitza at {url} (the provider block's url, {ENV_URL})"), diags),
+            e => crate::credential::errors::api_diags(&e, &format!("reach Oomnitza at {url} (the provider block's url, {ENV_URL})"), diags),
         }
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Client>>> {
         vec![
-            Arc::new(crate::resources::jira_credential::JiraCredential),
-            Arc::new(crate::resources::jira_credential_authorization::JiraCredentialAuthorization),
+            Arc::new(crate::jira_credential::JiraCredential),
+            Arc::new(crate::jira_credential::authorization::JiraCredentialAuthorization),
             Arc::new(crate::api_key_credential::ApiKeyCredentialResource),
         ]
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
         vec![
-            Arc::new(crate::data_sources::jira_credential::JiraCredentialData),
-            Arc::new(crate::data_sources::jira_credential_check::JiraCredentialCheck),
+            Arc::new(crate::jira_credential::data_source::JiraCredentialData),
+            Arc::new(crate::jira_credential::check::JiraCredentialCheck),
             Arc::new(crate::api_key_credential::data_source::ApiKeyCredentialData),
         ]
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Client>>> {
         vec![
-            Arc::new(crate::list_resources::jira_credential::JiraCredentialList),
+            Arc::new(crate::jira_credential::list::JiraCredentialList),
             Arc::new(crate::api_key_credential::list::ApiKeyCredentialList),
         ]
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {
-        vec![Arc::new(crate::actions::jira_credential_authorize::Authorize)]
+        vec![Arc::new(crate::jira_credential::authorize::Authorize)]
     }
 }
 

@@ -4,7 +4,7 @@
 //! Nothing may panic; what is well formed must round-trip.
 
 use oomnitza_provider::framework::{Diagnostics, PlanRequest, Resource, Type, Value};
-use oomnitza_provider::resources::jira_credential::JiraCredential;
+use oomnitza_provider::jira_credential::JiraCredential;
 use proptest::prelude::*;
 
 fn resource_type() -> Type {

@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use oomnitza_provider::framework::{Resource, Type, Value};
-use oomnitza_provider::resources::jira_credential::JiraCredential;
+use oomnitza_provider::jira_credential::JiraCredential;
 
 fuzz_target!(|data: &[u8]| {
     let ty = JiraCredential.schema().value_type();

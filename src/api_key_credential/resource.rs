@@ -6,8 +6,8 @@
 use async_trait::async_trait;
 
 use super::{schema, state_of, validate, ApiKeyCredential, API_KEY, TOKEN, TYPE_NAME};
-use crate::common::api_diags;
 use crate::credential::drift::{self, Saying};
+use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
 use crate::credential::{deadline_of, within};
 use crate::framework::model::FromValue;

@@ -131,6 +131,6 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, at: &WaitPaths, diags: &mut Dia
             "Jira credential is gone",
             format!("Credential {} was deleted outside Terraform while waiting for consent.", c.id),
         ),
-        WaitEnd::Failed(e) => super::api_diags(e, "read the Jira credential while waiting for consent", diags),
+        WaitEnd::Failed(e) => crate::credential::errors::api_diags(e, "read the Jira credential while waiting for consent", diags),
     }
 }

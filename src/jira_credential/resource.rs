@@ -8,17 +8,16 @@
 //! changes or its authorization broke, and its health shows in every plan
 //! (`consent`).
 
-mod consent;
-mod expiry;
-mod validate;
-
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-pub use self::validate::validate_config;
-use crate::common::consent::wait_for_consent;
-use crate::common::{api_diags, state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, JIRA, TYPE_NAME};
+use super::consent::wait_for_consent;
+use super::expiry;
+use super::model::{state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, JIRA, TYPE_NAME};
+use super::oauth as consent;
+use super::validate::validate_config;
 use crate::credential::drift::{self, Saying};
+use crate::credential::errors::api_diags;
 use crate::credential::secret::{changes, Private, SecretAttrs};
 use crate::credential::{deadline_of, timeouts_block, within};
 use crate::framework::{
@@ -606,4 +605,5 @@ impl Resource<Client> for JiraCredential {
 }
 
 #[cfg(test)]
+#[path = "resource_tests.rs"]
 mod tests;

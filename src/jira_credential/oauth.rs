@@ -2,7 +2,7 @@
 //! makes the step plain (warnings with the consent URL), can wait for it,
 //! and shows its outcome in every plan.
 
-use crate::common::consent::{WaitEnd, WaitPaths};
+use super::consent::{WaitEnd, WaitPaths};
 use crate::framework::{AttrPath, Diagnostics, Value};
 use crate::oomnitza::{oauth_status, Credential};
 
@@ -30,7 +30,7 @@ fn name_of(v: &Value) -> String {
     v.get("name").as_str().unwrap_or("this credential").to_string()
 }
 
-use crate::common::consent::last_error_sentence;
+use super::consent::last_error_sentence;
 
 /// What a plan says about an authorization that stays as it is: a warning
 /// while consent is pending, and an error when the consented site is not
@@ -104,7 +104,7 @@ pub const WAIT_PATHS: WaitPaths = WaitPaths {
     longer: "Raise timeouts.create / timeouts.update to wait longer.",
 };
 
-/// Reports how a wait ended; see [`crate::common::consent::wait_diags`].
+/// Reports how a wait ended; see [`super::consent::wait_diags`].
 /// A create that ran out of time or was stopped ends with a warning, not an
 /// error: Terraform taints a created resource that reports an error, and the
 /// next plan would replace a credential that only awaits consent.
@@ -115,7 +115,7 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, creating: bool, diags: &mut Dia
         } else {
             "Terraform asked the provider to stop (Ctrl-C) while it waited for consent"
         };
-        let url = crate::common::consent::url_of(c);
+        let url = super::consent::url_of(c);
         diags.warning_at(
             Some(AttrPath::root("oauth").attr("wait_for_authorization")),
             format!("Jira credential {:?} still needs consent", c.name),
@@ -126,5 +126,5 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, creating: bool, diags: &mut Dia
         );
         return;
     }
-    crate::common::consent::wait_diags(end, c, &WAIT_PATHS, diags);
+    super::consent::wait_diags(end, c, &WAIT_PATHS, diags);
 }

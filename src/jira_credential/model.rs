@@ -3,8 +3,6 @@
 //! identity, and how API errors and answers become diagnostics and values.
 //! It imports none of them, so they can all import it.
 
-pub mod consent;
-
 use oomnitza_api::Filter;
 
 use crate::credential::Kind;
@@ -19,9 +17,6 @@ pub const DEFAULT_CALLBACK_URL: &str = "https://generic-oauth2-proxy.oomnitza.co
 
 /// The scope the Jira user load needs, and the default `oauth.scopes`.
 pub const DEFAULT_SCOPE: &str = "read:jira-user";
-
-pub use crate::credential::errors::api_diags;
-pub use crate::settings::*;
 
 /// The Jira credentials: `saas` jira, Basic Auth or OAuth 2.0 (an API key
 /// credential for Jira belongs to `oomnitza_api_key_credential`).

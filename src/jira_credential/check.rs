@@ -16,9 +16,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::common::{api_diags, is_loopback, JIRA};
+use super::model::JIRA;
+use crate::credential::errors::api_diags;
 use crate::framework::{AttrPath, Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{ApiError, AuthType, Client, Credential, OutgoingRequest, RequestAuth};
+use crate::settings::is_loopback;
 
 pub struct JiraCredentialCheck;
 

@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 
-use crate::common::{state_from, JIRA, TYPE_NAME};
+use super::model::{state_from, JIRA, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, ListRequest, ListResource, ListSink, Schema, Value};
 use crate::oomnitza::{AuthType, Client, Credential};
 use oomnitza_api::Filter;

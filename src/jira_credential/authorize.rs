@@ -8,8 +8,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use tokio::time::Instant;
 
-use crate::common::api_diags;
-use crate::common::consent::{wait_diags, wait_for_consent, WaitEnd, WaitPaths};
+use super::consent::{wait_diags, wait_for_consent, WaitEnd, WaitPaths};
+use crate::credential::errors::api_diags;
 use crate::framework::duration::parse_duration;
 use crate::framework::{Action, AttrPath, Attribute, Block, Diagnostics, Progress, Schema, Value};
 use crate::oomnitza::{AuthType, Client};

@@ -3,8 +3,8 @@
 
 use std::collections::HashSet;
 
+use super::model::DEFAULT_SCOPE;
 use super::{BASIC_SECRET, OAUTH_SECRET};
-use crate::common::DEFAULT_SCOPE;
 use crate::framework::{AttrPath, Diagnostics, Value};
 
 /// Atlassian's classic Jira scopes, the user identity scopes, and
@@ -55,7 +55,7 @@ fn callback_problem(u: &str) -> Option<String> {
     };
     match parsed.scheme() {
         "https" => None,
-        "http" if crate::common::is_loopback(&parsed) => None,
+        "http" if crate::settings::is_loopback(&parsed) => None,
         _ => Some(format!("{u:?} must use https (plain http only on a loopback host)")),
     }
 }
@@ -133,7 +133,7 @@ fn validate_oauth(config: &Value, oauth: &Value, diags: &mut Diagnostics) {
         diags.error_at(
             at("callback_url"),
             "Invalid callback_url",
-            format!("{problem}. Leave it out to use Oomnitza's proxy, {}.", crate::common::DEFAULT_CALLBACK_URL),
+            format!("{problem}. Leave it out to use Oomnitza's proxy, {}.", super::model::DEFAULT_CALLBACK_URL),
         );
     }
     if let Some(site) = oauth.get("site").as_str() {
@@ -207,7 +207,7 @@ mod tests {
 
     #[test]
     fn callback_urls() {
-        assert!(callback_problem(crate::common::DEFAULT_CALLBACK_URL).is_none());
+        assert!(callback_problem(crate::jira_credential::DEFAULT_CALLBACK_URL).is_none());
         assert!(callback_problem("http://127.0.0.1:8080/cb").is_none());
         assert!(callback_problem("http://localhost/cb").is_none());
         assert!(callback_problem("http://proxy.example.com/cb").is_some());

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use crate::common::{set_common, set_oauth, JIRA, TYPE_NAME};
+use super::model::{set_common, set_oauth, JIRA, TYPE_NAME};
 use crate::framework::{Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::{Client, Credential};
 

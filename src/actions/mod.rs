@@ -1,3 +1,0 @@
-//! Actions, one module each.
-
-pub mod jira_credential_authorize;

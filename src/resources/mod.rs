@@ -1,4 +1,0 @@
-//! Managed resource types, one module each.
-
-pub mod jira_credential;
-pub mod jira_credential_authorization;
