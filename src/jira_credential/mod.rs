@@ -5,8 +5,8 @@
 //!
 //! - `model`: the names, the [`crate::credential::Kind`] and the state built
 //!   from what Oomnitza answers, shared by all of them;
-//! - `resource`, `validate`, `oauth` (the OAuth block's plan and warnings),
-//!   `expiry`: the resource;
+//! - `schema`, `plan`, `resource`, `validate`, `oauth` (the OAuth block's
+//!   plan and warnings), `expiry`: the resource;
 //! - `consent`: the wait for a person's consent (resource, waiter, action);
 //! - `data_source`, `check`, `list`, `authorization`, `authorize`.
 
@@ -19,9 +19,12 @@ mod expiry;
 pub mod list;
 mod model;
 mod oauth;
+mod plan;
 mod resource;
+mod schema;
 mod validate;
 
 pub use model::{state_from, DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, JIRA, TYPE_NAME};
-pub use resource::{JiraCredential, BASIC_SECRET, OAUTH_SECRET};
+pub use resource::JiraCredential;
+pub use schema::{BASIC_SECRET, OAUTH_SECRET};
 pub use validate::validate_config;

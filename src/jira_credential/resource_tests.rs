@@ -1,13 +1,15 @@
 use super::*;
 use crate::framework::Severity;
+use crate::framework::Type;
+use crate::jira_credential::DEFAULT_SCOPE;
 
 fn ty_of(block: &str) -> Type {
-    let Type::Object(attrs) = JiraCredential::value_type().clone() else { unreachable!() };
+    let Type::Object(attrs) = value_type().clone() else { unreachable!() };
     attrs[block].clone()
 }
 
 fn config_with(block: &str, v: Value) -> Value {
-    let mut c = Value::null_object(JiraCredential::value_type());
+    let mut c = Value::null_object(value_type());
     c.set("name", Value::string("Jira user load"));
     c.set(block, v);
     c

@@ -1,0 +1,128 @@
+//! The schema of `oomnitza_jira_credential` and its secrets' attributes.
+
+use crate::credential::secret::SecretAttrs;
+use crate::credential::timeouts_block;
+use crate::framework::{Attribute, Block, Nesting, Schema, Type, Value};
+
+pub const BASIC_SECRET: SecretAttrs = SecretAttrs {
+    noun: "API token",
+    block: "basic",
+    value: "api_token",
+    wo: "api_token_wo",
+    version: "api_token_wo_version",
+    trust_after_import: false,
+};
+
+pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
+    noun: "client secret",
+    block: "oauth",
+    value: "client_secret",
+    wo: "client_secret_wo",
+    version: "client_secret_wo_version",
+    // Sending it would end a working authorization.
+    trust_after_import: true,
+};
+
+fn basic_block() -> Block {
+    Block::new("Basic Auth: the Atlassian account's email and a Jira API token.")
+        .attr(Attribute::string("email").required().describe("The Atlassian account's email address (the Jira username)."))
+        .attr(Attribute::string("api_token").optional().sensitive().describe(
+            "A Jira API token. Stored in state (sensitive). Give this or `api_token_wo`.",
+        ))
+        .attr(Attribute::string("api_token_wo").optional().sensitive().write_only().describe(
+            "A Jira API token that is never stored in state or plan (Terraform 1.11+). Change `api_token_wo_version` to send a new one.",
+        ))
+        .attr(Attribute::number("api_token_wo_version").optional().describe(
+            "Any number; changing it re-sends `api_token_wo`. Only with `api_token_wo`.",
+        ))
+}
+
+fn oauth_block() -> Block {
+    Block::new("OAuth 2.0 (3LO) with an Atlassian app. After apply, a person gives consent at `authorization_url`; the status shows in every plan.")
+        .attr(Attribute::string("client_id").required().describe("The Atlassian app's client ID (developer console > the app > Settings)."))
+        .attr(
+            Attribute::string("client_secret")
+                .optional()
+                .sensitive()
+                .describe("The app's client secret. Stored in state (sensitive). Give this or `client_secret_wo`."),
+        )
+        .attr(Attribute::string("client_secret_wo").optional().sensitive().write_only().describe(
+            "The app's client secret, never stored in state or plan (Terraform 1.11+). Change `client_secret_wo_version` to send a new one.",
+        ))
+        .attr(
+            Attribute::number("client_secret_wo_version")
+                .optional()
+                .describe("Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`."),
+        )
+        .attr(Attribute::list("scopes", Type::String).optional_computed().default_is("[\"read:jira-user\"]").describe(
+            "OAuth scopes, each once. The Jira user load needs `read:jira-user`; add `offline_access` so that Oomnitza can refresh the authorization instead of letting it expire after an hour.",
+        ))
+        .attr(Attribute::string("site").optional().describe(
+            "The Jira site host the consent must grant, e.g. `example.atlassian.net`. When set, a consent for another site is an error at plan.",
+        ))
+        .attr(Attribute::string("callback_url").optional_computed().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
+            "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
+        ))
+        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated().describe(
+            "Deprecated: use the `oomnitza_jira_credential_authorization` resource, which waits for consent and fails on timeout without putting the credential at risk. When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent; a create whose wait runs out ends with a warning (an error would make Terraform replace the credential), an update's with an error.",
+        ))
+        .attr(Attribute::string("status").computed().describe(
+            "`pending_authorization` (waiting for consent), `authorized`, `expired` or `revoked`. A plan restarts consent when it is `expired` or `revoked`.",
+        ))
+        .attr(Attribute::string("authorization_url").computed().describe("Where a person gives consent, while the status is `pending_authorization`."))
+        .attr(Attribute::string("expires_at").computed().describe("When the access expires unless refreshed (RFC 3339), once authorized."))
+        .attr(Attribute::list("granted_sites", Type::String).computed().describe("The Jira site hosts the consent granted access to."))
+        .attr(Attribute::string("last_error").computed().describe(
+            "Why the last consent, code exchange or refresh failed, such as `access_denied: the person declined`; null after a successful consent.",
+        ))
+}
+
+/// The block's secret attributes, for the block the configuration uses.
+pub fn secret_attrs(v: &Value) -> &'static SecretAttrs {
+    if v.get("oauth").is_null() {
+        &BASIC_SECRET
+    } else {
+        &OAUTH_SECRET
+    }
+}
+
+/// The state's value type, built once: reads run once per resource on
+/// every plan, so they should not rebuild the schema.
+pub fn value_type() -> &'static Type {
+    static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
+    TYPE.get_or_init(|| schema().value_type())
+}
+
+pub fn schema() -> Schema {
+    Schema::new(
+        0,
+        Block::new("A Jira integration credential in Oomnitza's vault (Configuration > Security > Credentials): Basic Auth (`basic`) or Atlassian OAuth 2.0 (`oauth`), exactly one.")
+            .attr(Attribute::string("id").computed().describe("The credential's id in Oomnitza."))
+            .attr(Attribute::string("name").required().describe("The credential's name, as shown in Oomnitza."))
+            .attr(Attribute::string("owner").optional_computed().describe(
+                "The Oomnitza user that owns it. Oomnitza picks the token's user when unset; a dedicated user is best practice.",
+            ))
+            .attr(Attribute::string("description").optional_computed().default_is("\"\"").describe("Free text."))
+            .attr(Attribute::string("expiration_date").optional().describe("When the credential expires, `YYYY-MM-DD`. Basic auth only: an OAuth credential's expiry comes from Atlassian."))
+            .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
+            .attr(Attribute::number("secret_version").computed().describe(
+                "Goes up by one each time the secret changes, by anyone: how a rotation made outside Terraform shows in a plan.",
+            ))
+            .attr(Attribute::string("created_at").computed().describe("When it was created (RFC 3339)."))
+            .attr(Attribute::string("updated_at").computed().describe("When it last changed (RFC 3339)."))
+            .block("basic", Nesting::Single, basic_block())
+            .block("oauth", Nesting::Single, oauth_block())
+            .block(
+                "timeouts",
+                Nesting::Single,
+                timeouts_block(
+                    "How long each operation may take. With `oauth.wait_for_authorization`, the wait for consent counts too.",
+                    &[
+                        ("create", "creating (and waiting for consent)"),
+                        ("update", "updating (and waiting for consent)"),
+                        ("delete", "deleting"),
+                    ],
+                ),
+            ),
+    )
+}
