@@ -11,7 +11,6 @@ pub mod model;
 pub mod plan;
 pub mod schema;
 pub mod value;
-mod value_json;
 
 use std::sync::Arc;
 

@@ -11,7 +11,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 
-use super::value::{complete_object, DecodeError, Type, Value, MAX_DEPTH};
+use super::{complete_object, DecodeError, Type, Value, MAX_DEPTH};
 
 /// JSON bytes as a value of `ty`; attributes the type lacks are dropped,
 /// those it has but the JSON lacks are null.
@@ -199,6 +199,40 @@ impl<'de, 't> Visitor<'de> for AttrName<'t> {
     }
 }
 
+impl Value {
+    pub fn from_json_bytes(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
+        from_slice(bytes, ty)
+    }
+
+    /// JSON for people and tests; unknowns become null.
+    pub fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value as J;
+        match self {
+            Value::Null | Value::Unknown => J::Null,
+            Value::Bool(b) => J::Bool(*b),
+            Value::Number(n) => {
+                if n.fract() == 0.0 && n.abs() < 9.0e15 {
+                    J::from(*n as i64)
+                } else {
+                    serde_json::Number::from_f64(*n).map_or(J::Null, J::Number)
+                }
+            }
+            Value::String(s) => J::String(s.clone()),
+            Value::List(v) => J::Array(v.iter().map(Value::to_json).collect()),
+            Value::Map(m) | Value::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+        }
+    }
+}
+
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Unknown => f.write_str("(known after apply)"),
+            other => write!(f, "{}", other.to_json()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -285,5 +319,19 @@ mod tests {
         for case in bad {
             assert!(from_slice(case.as_bytes(), &ty()).is_err(), "{case}");
         }
+    }
+    #[test]
+    fn json_state_decodes_with_missing_and_extra_attributes() {
+        let ty = super::super::test_type();
+        let v = Value::from_json_bytes(br#"{"name":"n","gone":1,"basic":{"email":"e"}}"#, &ty).unwrap();
+        assert_eq!(v.get("name"), &Value::string("n"));
+        assert_eq!(v.get("ok"), &Value::Null);
+        assert_eq!(v.get("basic").get("email"), &Value::string("e"));
+    }
+
+    #[test]
+    fn type_json_round_trip() {
+        let ty = super::super::test_type();
+        assert_eq!(Type::from_json(&ty.to_json()).unwrap(), ty);
     }
 }

@@ -1,214 +1,13 @@
-//! Terraform's dynamic values: types, values with null and unknown at any
-//! depth, and their two wire encodings (msgpack for every answer, JSON for
-//! stored state and the odd request).
-//!
-//! Decoding never trusts its input: lengths are checked against the bytes
-//! left, nesting is bounded, and every malformed input is a [`DecodeError`].
+//! msgpack, the encoding of every value Terraform sends and receives.
+//! Decoding checks each length against the bytes left and bounds nesting.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use rmp::Marker;
 
-/// A Terraform (cty) type.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Type {
-    Bool,
-    Number,
-    String,
-    /// Any type; encoded on the wire together with its actual type.
-    Dynamic,
-    List(Box<Type>),
-    Set(Box<Type>),
-    Map(Box<Type>),
-    Object(BTreeMap<String, Type>),
-    Tuple(Vec<Type>),
-}
-
-/// A Terraform value. Sets and tuples are held as `List`; the type says which.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum Value {
-    #[default]
-    Null,
-    Unknown,
-    Bool(bool),
-    Number(f64),
-    String(String),
-    List(Vec<Value>),
-    Map(BTreeMap<String, Value>),
-    Object(BTreeMap<String, Value>),
-}
-
-#[derive(Debug, thiserror::Error, PartialEq)]
-pub enum DecodeError {
-    #[error("unexpected end of input")]
-    Eof,
-    #[error("expected {expected}, found msgpack marker {found}")]
-    Mismatch { expected: String, found: String },
-    #[error("invalid UTF-8 in a string")]
-    Utf8,
-    #[error("object has no attribute {0:?}")]
-    UnknownAttribute(String),
-    #[error("values nest deeper than {MAX_DEPTH} levels")]
-    TooDeep,
-    #[error("{0} bytes left over after the value")]
-    Trailing(usize),
-    #[error("invalid JSON: {0}")]
-    Json(String),
-    #[error("invalid type description: {0}")]
-    Type(String),
-}
-
-pub(super) const MAX_DEPTH: usize = 64;
-
-impl Type {
-    /// The type in Terraform's JSON type notation, as the schema carries it.
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::{json, Value as J};
-        match self {
-            Type::Bool => J::from("bool"),
-            Type::Number => J::from("number"),
-            Type::String => J::from("string"),
-            Type::Dynamic => J::from("dynamic"),
-            Type::List(t) => json!(["list", t.to_json()]),
-            Type::Set(t) => json!(["set", t.to_json()]),
-            Type::Map(t) => json!(["map", t.to_json()]),
-            Type::Object(attrs) => {
-                let m: serde_json::Map<String, J> = attrs.iter().map(|(k, t)| (k.clone(), t.to_json())).collect();
-                json!(["object", m])
-            }
-            Type::Tuple(ts) => json!(["tuple", ts.iter().map(Type::to_json).collect::<Vec<_>>()]),
-        }
-    }
-
-    /// Parses Terraform's JSON type notation.
-    pub fn from_json(j: &serde_json::Value) -> Result<Type, DecodeError> {
-        use serde_json::Value as J;
-        let bad = || DecodeError::Type(j.to_string());
-        match j {
-            J::String(s) => match s.as_str() {
-                "bool" => Ok(Type::Bool),
-                "number" => Ok(Type::Number),
-                "string" => Ok(Type::String),
-                "dynamic" => Ok(Type::Dynamic),
-                _ => Err(bad()),
-            },
-            J::Array(a) if a.len() >= 2 => {
-                let inner = &a[1];
-                match a[0].as_str().ok_or_else(bad)? {
-                    "list" => Ok(Type::List(Box::new(Type::from_json(inner)?))),
-                    "set" => Ok(Type::Set(Box::new(Type::from_json(inner)?))),
-                    "map" => Ok(Type::Map(Box::new(Type::from_json(inner)?))),
-                    "object" => {
-                        let m = inner.as_object().ok_or_else(bad)?;
-                        let mut attrs = BTreeMap::new();
-                        for (k, v) in m {
-                            attrs.insert(k.clone(), Type::from_json(v)?);
-                        }
-                        Ok(Type::Object(attrs))
-                    }
-                    "tuple" => {
-                        let ts = inner.as_array().ok_or_else(bad)?;
-                        Ok(Type::Tuple(ts.iter().map(Type::from_json).collect::<Result<_, _>>()?))
-                    }
-                    _ => Err(bad()),
-                }
-            }
-            _ => Err(bad()),
-        }
-    }
-}
+use super::{complete_object, DecodeError, Type, Value, MAX_DEPTH};
 
 impl Value {
-    pub fn is_null(&self) -> bool {
-        matches!(self, Value::Null)
-    }
-    pub fn is_unknown(&self) -> bool {
-        matches!(self, Value::Unknown)
-    }
-    /// Whether a nested block is there: `None` while that is not known yet.
-    /// A `dynamic` block over a value known only at apply arrives as an
-    /// unknown value, or as a placeholder object whose written attributes
-    /// are unknown and the rest null. A written block whose every attribute
-    /// is still unknown looks the same, and is judged once they are known.
-    pub fn presence(&self) -> Option<bool> {
-        match self {
-            Value::Null => Some(false),
-            Value::Unknown => None,
-            Value::Object(m)
-                if m.values().any(Value::is_unknown) && m.values().all(|v| v.is_unknown() || v.is_null()) =>
-            {
-                None
-            }
-            _ => Some(true),
-        }
-    }
-    /// True when neither this value nor anything inside it is unknown.
-    pub fn is_wholly_known(&self) -> bool {
-        match self {
-            Value::Unknown => false,
-            Value::List(v) => v.iter().all(Value::is_wholly_known),
-            Value::Map(m) | Value::Object(m) => m.values().all(Value::is_wholly_known),
-            _ => true,
-        }
-    }
-    pub fn as_str(&self) -> Option<&str> {
-        match self {
-            Value::String(s) => Some(s),
-            _ => None,
-        }
-    }
-    pub fn as_f64(&self) -> Option<f64> {
-        match self {
-            Value::Number(n) => Some(*n),
-            _ => None,
-        }
-    }
-    pub fn as_bool(&self) -> Option<bool> {
-        match self {
-            Value::Bool(b) => Some(*b),
-            _ => None,
-        }
-    }
-    /// An object attribute; `Null` when this is not an object or lacks it.
-    pub fn get(&self, name: &str) -> &Value {
-        static NULL: Value = Value::Null;
-        match self {
-            Value::Object(m) => m.get(name).unwrap_or(&NULL),
-            _ => &NULL,
-        }
-    }
-    /// Sets an object attribute; does nothing on a non-object.
-    pub fn set(&mut self, name: &str, v: Value) {
-        if let Value::Object(m) = self {
-            // Most sets replace an attribute the schema already put there.
-            match m.get_mut(name) {
-                Some(slot) => *slot = v,
-                None => {
-                    m.insert(name.to_owned(), v);
-                }
-            }
-        }
-    }
-    pub fn string(s: impl Into<String>) -> Value {
-        Value::String(s.into())
-    }
-    /// `Some(s)` as a string value, `None` as null.
-    pub fn opt_string(s: Option<impl Into<String>>) -> Value {
-        s.map_or(Value::Null, |s| Value::String(s.into()))
-    }
-
-    /// A null value of `ty` with every attribute of an object present, as
-    /// Terraform expects for absent nested blocks' parents.
-    pub fn null_object(ty: &Type) -> Value {
-        match ty {
-            Type::Object(attrs) => Value::Object(attrs.keys().map(|k| (k.clone(), Value::Null)).collect()),
-            _ => Value::Null,
-        }
-    }
-
-    // ---- msgpack ----
-
     pub fn from_msgpack(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
         let mut r = Reader { buf: bytes, pos: 0 };
         let v = r.value(ty, 0)?;
@@ -223,51 +22,6 @@ impl Value {
         write_value(&mut out, self, ty);
         out
     }
-
-    // ---- JSON ----
-
-    pub fn from_json_bytes(bytes: &[u8], ty: &Type) -> Result<Value, DecodeError> {
-        super::value_json::from_slice(bytes, ty)
-    }
-
-    /// JSON for people and tests; unknowns become null.
-    pub fn to_json(&self) -> serde_json::Value {
-        use serde_json::Value as J;
-        match self {
-            Value::Null | Value::Unknown => J::Null,
-            Value::Bool(b) => J::Bool(*b),
-            Value::Number(n) => {
-                if n.fract() == 0.0 && n.abs() < 9.0e15 {
-                    J::from(*n as i64)
-                } else {
-                    serde_json::Number::from_f64(*n).map_or(J::Null, J::Number)
-                }
-            }
-            Value::String(s) => J::String(s.clone()),
-            Value::List(v) => J::Array(v.iter().map(Value::to_json).collect()),
-            Value::Map(m) | Value::Object(m) => J::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
-        }
-    }
-}
-
-impl fmt::Display for Value {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Unknown => f.write_str("(known after apply)"),
-            other => write!(f, "{}", other.to_json()),
-        }
-    }
-}
-
-/// The object of type `attrs` whose attributes were read into `out`: those
-/// not read are null, as Terraform expects every attribute present.
-pub(super) fn complete_object(mut out: BTreeMap<String, Value>, attrs: &BTreeMap<String, Type>) -> Value {
-    if out.len() < attrs.len() {
-        for k in attrs.keys() {
-            out.entry(k.clone()).or_insert(Value::Null);
-        }
-    }
-    Value::Object(out)
 }
 
 struct Reader<'a> {
@@ -520,23 +274,9 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn obj_type() -> Type {
-        let mut inner = BTreeMap::new();
-        inner.insert("email".to_string(), Type::String);
-        inner.insert("n".to_string(), Type::Number);
-        let mut attrs = BTreeMap::new();
-        attrs.insert("name".to_string(), Type::String);
-        attrs.insert("ok".to_string(), Type::Bool);
-        attrs.insert("basic".to_string(), Type::Object(inner.clone()));
-        attrs.insert("tags".to_string(), Type::Set(Box::new(Type::String)));
-        attrs.insert("labels".to_string(), Type::Map(Box::new(Type::String)));
-        attrs.insert("items".to_string(), Type::List(Box::new(Type::Object(inner))));
-        Type::Object(attrs)
-    }
-
     #[test]
     fn msgpack_round_trip_with_null_and_unknown() {
-        let ty = obj_type();
+        let ty = super::super::test_type();
         let mut v = Value::null_object(&ty);
         v.set("name", Value::string("x"));
         v.set("ok", Value::Unknown);
@@ -567,21 +307,6 @@ mod tests {
     }
 
     #[test]
-    fn json_state_decodes_with_missing_and_extra_attributes() {
-        let ty = obj_type();
-        let v = Value::from_json_bytes(br#"{"name":"n","gone":1,"basic":{"email":"e"}}"#, &ty).unwrap();
-        assert_eq!(v.get("name"), &Value::string("n"));
-        assert_eq!(v.get("ok"), &Value::Null);
-        assert_eq!(v.get("basic").get("email"), &Value::string("e"));
-    }
-
-    #[test]
-    fn type_json_round_trip() {
-        let ty = obj_type();
-        assert_eq!(Type::from_json(&ty.to_json()).unwrap(), ty);
-    }
-
-    #[test]
     fn deep_nesting_is_refused_not_overflowed() {
         let mut t = Type::String;
         for _ in 0..200 {
@@ -602,14 +327,14 @@ mod tests {
     proptest! {
         #[test]
         fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..256)) {
-            let _ = Value::from_msgpack(&bytes, &obj_type());
+            let _ = Value::from_msgpack(&bytes, &super::super::test_type());
             let _ = Value::from_msgpack(&bytes, &Type::Dynamic);
-            let _ = Value::from_json_bytes(&bytes, &obj_type());
+            let _ = Value::from_json_bytes(&bytes, &super::super::test_type());
         }
 
         #[test]
         fn truncated_valid_input_is_an_error(cut in 0usize..40) {
-            let ty = obj_type();
+            let ty = super::super::test_type();
             let mut v = Value::null_object(&ty);
             v.set("name", Value::string("credential name"));
             v.set("tags", Value::List(vec![Value::string("a"), Value::string("b")]));
