@@ -4,20 +4,8 @@
 //! The data path reads top to bottom: [`plugin`] (gRPC, go-plugin handshake,
 //! mTLS, logs) -> [`framework`] (values, schemas, diagnostics, traits) ->
 //! [`resources`] / [`data_sources`] (plan and apply) -> [`oomnitza`] (HTTP).
-//! Nothing below `resources` knows about gRPC; nothing above `oomnitza` knows
-//! about HTTP.
-
-/// Generated from `proto/tfplugin6.proto`.
-#[allow(clippy::all, clippy::pedantic)]
-pub mod tfplugin6 {
-    tonic::include_proto!("tfplugin6");
-}
-
-/// Generated from `proto/go_plugin.proto`.
-#[allow(clippy::all, clippy::pedantic)]
-pub mod goplugin {
-    tonic::include_proto!("plugin");
-}
+//! The generated protobuf types are private to `plugin`, so nothing else
+//! can know about gRPC; nothing above `oomnitza` knows about HTTP.
 
 pub mod api_key_credential;
 pub mod credential;

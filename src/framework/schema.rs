@@ -1,11 +1,11 @@
 //! Schemas: what attributes and nested blocks a provider, resource or data
-//! source has, built with small chained constructors and turned into both the
-//! protocol message and the value type used to decode configurations.
+//! source has, built with small chained constructors, and the value type
+//! used to decode configurations (the plugin layer turns them into protocol
+//! messages).
 
 use std::collections::BTreeMap;
 
 use super::value::{Type, Value};
-use crate::tfplugin6 as pb;
 
 #[derive(Clone, Debug)]
 pub struct Attribute {
@@ -132,22 +132,6 @@ impl Attribute {
         self.deprecated = true;
         self
     }
-
-    fn to_proto(&self) -> pb::schema::Attribute {
-        pb::schema::Attribute {
-            name: self.name.clone(),
-            r#type: self.ty.to_json().to_string().into_bytes(),
-            nested_type: None,
-            description: self.description.clone(),
-            required: self.required,
-            optional: self.optional,
-            computed: self.computed,
-            sensitive: self.sensitive,
-            description_kind: pb::StringKind::Markdown as i32,
-            deprecated: self.deprecated,
-            write_only: self.write_only,
-        }
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -214,34 +198,6 @@ impl Block {
         }
         Type::Object(attrs)
     }
-
-    fn to_proto(&self, version: i64) -> pb::schema::Block {
-        use pb::schema::nested_block::NestingMode;
-        pb::schema::Block {
-            version,
-            attributes: self.attributes.iter().map(Attribute::to_proto).collect(),
-            block_types: self
-                .blocks
-                .iter()
-                .map(|b| pb::schema::NestedBlock {
-                    type_name: b.name.clone(),
-                    block: Some(b.block.to_proto(0)),
-                    nesting: match b.nesting {
-                        Nesting::Single => NestingMode::Single,
-                        Nesting::List => NestingMode::List,
-                        Nesting::Set => NestingMode::Set,
-                        Nesting::Map => NestingMode::Map,
-                        Nesting::Group => NestingMode::Group,
-                    } as i32,
-                    min_items: b.min_items,
-                    max_items: b.max_items,
-                })
-                .collect(),
-            description: self.description.clone(),
-            description_kind: pb::StringKind::Markdown as i32,
-            deprecated: false,
-        }
-    }
 }
 
 /// A versioned schema: the version goes up when stored state needs upgrading.
@@ -257,9 +213,6 @@ impl Schema {
     }
     pub fn value_type(&self) -> Type {
         self.block.value_type()
-    }
-    pub fn to_proto(&self) -> pb::Schema {
-        pb::Schema { version: self.version, block: Some(self.block.to_proto(self.version)) }
     }
 }
 
@@ -299,22 +252,5 @@ impl IdentitySchema {
 
     pub fn value_type(&self) -> Type {
         Type::Object(self.attributes.iter().map(|a| (a.name.clone(), a.ty.clone())).collect())
-    }
-
-    pub fn to_proto(&self) -> pb::ResourceIdentitySchema {
-        pb::ResourceIdentitySchema {
-            version: self.version,
-            identity_attributes: self
-                .attributes
-                .iter()
-                .map(|a| pb::resource_identity_schema::IdentityAttribute {
-                    name: a.name.clone(),
-                    r#type: a.ty.to_json().to_string().into_bytes(),
-                    required_for_import: a.required_for_import,
-                    optional_for_import: !a.required_for_import,
-                    description: a.description.clone(),
-                })
-                .collect(),
-        }
     }
 }

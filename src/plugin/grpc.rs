@@ -14,11 +14,12 @@ use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
 use tracing::{debug, warn};
 
+use super::convert::{decode, diags_to_proto, encode, identity_data, path_to_proto};
+use super::proto::tfplugin6 as pb;
 use crate::framework::{
     self, diag::Step, Action, AttrPath, DataSource, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
-    ListResource, ListSink, PlanRequest, Progress, Provider, Resource, Schema, Severity, Type, Value,
+    ListResource, ListSink, PlanRequest, Progress, Provider, Resource, Schema, Type, Value,
 };
-use crate::tfplugin6 as pb;
 
 struct ResourceEntry<C> {
     imp: Arc<dyn Resource<C>>,
@@ -102,13 +103,22 @@ impl<P: Provider> ProviderService<P> {
             provider.actions().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
         let provider_schema = provider.schema();
         let schema_response = pb::get_provider_schema::Response {
-            provider: Some(provider_schema.to_proto()),
-            resource_schemas: resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
-            data_source_schemas: data_sources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
-            list_resource_schemas: list_resources.iter().map(|(k, e)| (k.to_string(), e.schema.to_proto())).collect(),
+            provider: Some(super::convert::schema(&provider_schema)),
+            resource_schemas: resources
+                .iter()
+                .map(|(k, e)| (k.to_string(), super::convert::schema(&e.schema)))
+                .collect(),
+            data_source_schemas: data_sources
+                .iter()
+                .map(|(k, e)| (k.to_string(), super::convert::schema(&e.schema)))
+                .collect(),
+            list_resource_schemas: list_resources
+                .iter()
+                .map(|(k, e)| (k.to_string(), super::convert::schema(&e.schema)))
+                .collect(),
             action_schemas: actions
                 .iter()
-                .map(|(k, e)| (k.to_string(), pb::ActionSchema { schema: Some(e.schema.to_proto()) }))
+                .map(|(k, e)| (k.to_string(), pb::ActionSchema { schema: Some(super::convert::schema(&e.schema)) }))
                 .collect(),
             server_capabilities: Some(capabilities()),
             ..Default::default()
@@ -152,15 +162,6 @@ impl<P: Provider> ProviderService<P> {
     }
 }
 
-/// An identity as a response carries it; none while it is null or not
-/// wholly known.
-fn identity_data(identity: &Value, ty: &Type) -> Option<pb::ResourceIdentityData> {
-    if identity.is_null() || !identity.is_wholly_known() {
-        return None;
-    }
-    Some(pb::ResourceIdentityData { identity_data: encode(identity, ty) })
-}
-
 fn entry<T: ?Sized>(imp: Arc<T>, schema_of: impl Fn(&T) -> Schema) -> Entry<T> {
     let schema = schema_of(&imp);
     let ty = schema.value_type();
@@ -174,62 +175,9 @@ fn unknown_type(kind: &str, name: &str) -> Diagnostics {
     )
 }
 
-/// Decodes a request's dynamic value; a missing value is null.
-fn decode(dv: Option<&pb::DynamicValue>, ty: &Type) -> Result<Value, Diagnostics> {
-    let Some(dv) = dv else { return Ok(Value::Null) };
-    let decoded = if !dv.msgpack.is_empty() {
-        Value::from_msgpack(&dv.msgpack, ty)
-    } else if !dv.json.is_empty() {
-        Value::from_json_bytes(&dv.json, ty)
-    } else {
-        return Ok(Value::Null);
-    };
-    decoded.map_err(|e| {
-        Diagnostics::single(
-            "Malformed value from Terraform",
-            format!("The provider could not decode a value Terraform sent: {e}. This is a bug in Terraform or the provider; please report it."),
-        )
-    })
-}
-
-fn encode(v: &Value, ty: &Type) -> Option<pb::DynamicValue> {
-    Some(pb::DynamicValue { msgpack: v.to_msgpack(ty), json: Vec::new() })
-}
-
-fn path_to_proto(p: &AttrPath) -> pb::AttributePath {
-    use pb::attribute_path::step::Selector;
-    pb::AttributePath {
-        steps: p
-            .0
-            .iter()
-            .map(|s| pb::attribute_path::Step {
-                selector: Some(match s {
-                    Step::Attr(a) => Selector::AttributeName(a.clone()),
-                    Step::Key(k) => Selector::ElementKeyString(k.clone()),
-                    Step::Index(i) => Selector::ElementKeyInt(*i),
-                }),
-            })
-            .collect(),
-    }
-}
-
-fn diags_to_proto(d: Diagnostics) -> Vec<pb::Diagnostic> {
-    d.0.into_iter()
-        .map(|d| pb::Diagnostic {
-            severity: match d.severity {
-                Severity::Error => pb::diagnostic::Severity::Error,
-                Severity::Warning => pb::diagnostic::Severity::Warning,
-            } as i32,
-            summary: d.summary,
-            detail: d.detail,
-            attribute: d.path.as_ref().map(path_to_proto),
-        })
-        .collect()
-}
-
 /// Unwraps a `Result<_, Diagnostics>` inside an RPC, answering the
 /// diagnostics in the RPC's own response type on error.
-macro_rules! tri {
+macro_rules! answer_err {
     ($e:expr, $resp:ident) => {
         match $e {
             Ok(v) => v,
@@ -281,7 +229,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         req: Request<pb::validate_provider_config::Request>,
     ) -> Rpc<pb::validate_provider_config::Response> {
         use pb::validate_provider_config::Response as R;
-        let config = tri!(decode(req.get_ref().config.as_ref(), &self.provider_type), R);
+        let config = answer_err!(decode(req.get_ref().config.as_ref(), &self.provider_type), R);
         let mut diags = Diagnostics::new();
         self.provider.validate(&config, &mut diags);
         Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
@@ -293,8 +241,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_resource_config::Response> {
         use pb::validate_resource_config::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
-        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         e.imp.validate(&config, &mut diags);
         let write_only_ok = r.client_capabilities.as_ref().is_some_and(|c| c.write_only_attributes_allowed);
@@ -316,8 +264,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_data_resource_config::Response> {
         use pb::validate_data_resource_config::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.data_source(&r.type_name), R);
-        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let e = answer_err!(self.data_source(&r.type_name), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         e.imp.validate(&config, &mut diags);
         Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
@@ -329,7 +277,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::upgrade_resource_state::Response> {
         use pb::upgrade_resource_state::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
         let json = r.raw_state.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
         if json.is_empty() {
             let legacy = r.raw_state.as_ref().is_some_and(|s| !s.flatmap.is_empty());
@@ -357,7 +305,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let identity_schemas = self
             .resources
             .iter()
-            .filter_map(|(k, e)| Some((k.to_string(), e.identity.as_ref()?.0.to_proto())))
+            .filter_map(|(k, e)| Some((k.to_string(), super::convert::identity_schema(&e.identity.as_ref()?.0))))
             .collect();
         Ok(Response::new(pb::get_resource_identity_schemas::Response { identity_schemas, diagnostics: vec![] }))
     }
@@ -370,10 +318,10 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::upgrade_resource_identity::Response> {
         use pb::upgrade_resource_identity::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
-        let ty = tri!(e.identity_type(), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
+        let ty = answer_err!(e.identity_type(), R);
         let json = r.raw_identity.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
-        let v = tri!(
+        let v = answer_err!(
             Value::from_json_bytes(json, ty).map_err(|err| Diagnostics::single(
                 "Stored identity could not be read",
                 format!("The stored identity of this resource is not valid for its schema: {err}."),
@@ -393,7 +341,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         use pb::configure_provider::Response as R;
         let r = req.get_ref();
         debug!(terraform_version = %r.terraform_version, "configuring provider");
-        let config = tri!(decode(r.config.as_ref(), &self.provider_type), R);
+        let config = answer_err!(decode(r.config.as_ref(), &self.provider_type), R);
         let mut diags = Diagnostics::new();
         if let Some(client) = self.provider.configure(&config, self.stop.clone(), &mut diags).await {
             *self.client.write().await = Some(Arc::new(client));
@@ -404,12 +352,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
         use pb::read_resource::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
-        let state = tri!(decode(r.current_state.as_ref(), &e.ty), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
+        let state = answer_err!(decode(r.current_state.as_ref(), &e.ty), R);
         if state.is_null() {
             return Ok(Response::new(R { new_state: encode(&state, &e.ty), ..Default::default() }));
         }
-        let client = tri!(self.client().await, R);
+        let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let mut private = r.private.clone();
         let mut new_state = e.imp.read(&client, &state, &mut private, &mut diags).await;
@@ -433,8 +381,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::plan_resource_change::Response> {
         use pb::plan_resource_change::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
-        let proposed = tri!(decode(r.proposed_new_state.as_ref(), &e.ty), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
+        let proposed = answer_err!(decode(r.proposed_new_state.as_ref(), &e.ty), R);
         if proposed.is_null() {
             // Destroy: nothing to plan.
             return Ok(Response::new(R {
@@ -443,8 +391,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 ..Default::default()
             }));
         }
-        let prior = tri!(decode(r.prior_state.as_ref(), &e.ty), R);
-        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
+        let prior = answer_err!(decode(r.prior_state.as_ref(), &e.ty), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         if prior.is_null() {
             if let Ok(client) = self.client().await {
@@ -481,11 +429,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::apply_resource_change::Response> {
         use pb::apply_resource_change::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
-        let prior = tri!(decode(r.prior_state.as_ref(), &e.ty), R);
-        let planned = tri!(decode(r.planned_state.as_ref(), &e.ty), R);
-        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
-        let client = tri!(self.client().await, R);
+        let e = answer_err!(self.resource(&r.type_name), R);
+        let prior = answer_err!(decode(r.prior_state.as_ref(), &e.ty), R);
+        let planned = answer_err!(decode(r.planned_state.as_ref(), &e.ty), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
+        let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let mut private = r.planned_private.clone();
         let mut new_state = if planned.is_null() {
@@ -523,16 +471,16 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::import_resource_state::Response> {
         use pb::import_resource_state::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
         let identity = match r.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
-            Some(dv) if r.id.is_empty() => Some(tri!(decode(Some(dv), tri!(e.identity_type(), R)), R)),
+            Some(dv) if r.id.is_empty() => Some(answer_err!(decode(Some(dv), answer_err!(e.identity_type(), R)), R)),
             _ => None,
         };
         let target = match &identity {
             Some(i) => ImportTarget::Identity(i),
             None => ImportTarget::Id(&r.id),
         };
-        let client = tri!(self.client().await, R);
+        let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let mut state = e.imp.import(&client, target, &mut diags).await;
         framework::null_write_only(&e.schema.block, &mut state);
@@ -565,9 +513,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::read_data_source::Response> {
         use pb::read_data_source::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.data_source(&r.type_name), R);
-        let config = tri!(decode(r.config.as_ref(), &e.ty), R);
-        let client = tri!(self.client().await, R);
+        let e = answer_err!(self.data_source(&r.type_name), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
+        let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let state = e.imp.read(&client, &config, &mut diags).await;
         Ok(Response::new(R { state: encode(&state, &e.ty), diagnostics: diags_to_proto(diags), deferred: None }))
@@ -668,8 +616,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_list_resource_config::Response> {
         use pb::validate_list_resource_config::Response as R;
         let r = req.get_ref();
-        let l = tri!(self.list_resource(&r.type_name), R);
-        let config = tri!(decode(r.config.as_ref(), &l.ty), R);
+        let l = answer_err!(self.list_resource(&r.type_name), R);
+        let config = answer_err!(decode(r.config.as_ref(), &l.ty), R);
         let mut diags = Diagnostics::new();
         l.imp.validate(&config, &mut diags);
         // The list resource's attributes sit in the `config` block of the
@@ -688,8 +636,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_action_config::Response> {
         use pb::validate_action_config::Response as R;
         let r = req.get_ref();
-        let a = tri!(self.action(&r.action_type), R);
-        let config = tri!(decode(r.config.as_ref(), &a.ty), R);
+        let a = answer_err!(self.action(&r.action_type), R);
+        let config = answer_err!(decode(r.config.as_ref(), &a.ty), R);
         let mut diags = Diagnostics::new();
         a.imp.validate(&config, &mut diags);
         Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
@@ -698,9 +646,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn plan_action(&self, req: Request<pb::plan_action::Request>) -> Rpc<pb::plan_action::Response> {
         use pb::plan_action::Response as R;
         let r = req.get_ref();
-        let a = tri!(self.action(&r.action_type), R);
-        let config = tri!(decode(r.config.as_ref(), &a.ty), R);
-        let client = tri!(self.client().await, R);
+        let a = answer_err!(self.action(&r.action_type), R);
+        let config = answer_err!(decode(r.config.as_ref(), &a.ty), R);
+        let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         a.imp.validate(&config, &mut diags);
         if !diags.has_errors() {
@@ -758,8 +706,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::generate_resource_config::Response> {
         use pb::generate_resource_config::Response as R;
         let r = req.get_ref();
-        let e = tri!(self.resource(&r.type_name), R);
-        let state = tri!(decode(r.state.as_ref(), &e.ty), R);
+        let e = answer_err!(self.resource(&r.type_name), R);
+        let state = answer_err!(decode(r.state.as_ref(), &e.ty), R);
         let config = framework::config_from_state(&e.schema.block, &state);
         debug!(type_name = %r.type_name, "generating configuration from state");
         Ok(Response::new(R { config: encode(&config, &e.ty), diagnostics: vec![] }))

@@ -3,6 +3,24 @@
 //! services Terraform's plugin host calls (the provider, the controller,
 //! stdio and health).
 
+mod convert;
+
+/// The generated protobuf types, private to the plugin layer: the
+/// compiler keeps everything else free of gRPC.
+mod proto {
+    /// Generated from `proto/tfplugin6.proto`.
+    #[allow(clippy::all, clippy::pedantic, dead_code)]
+    pub mod tfplugin6 {
+        tonic::include_proto!("tfplugin6");
+    }
+
+    /// Generated from `proto/go_plugin.proto`.
+    #[allow(clippy::all, clippy::pedantic, dead_code)]
+    pub mod goplugin {
+        tonic::include_proto!("plugin");
+    }
+}
+
 pub mod grpc;
 pub mod log;
 pub mod tls;
@@ -20,9 +38,9 @@ use tonic::transport::server::Connected;
 use tonic::{Request, Response, Status};
 use tracing::{debug, info};
 
+use self::proto::goplugin;
+use self::proto::tfplugin6::provider_server::ProviderServer;
 use crate::framework::Provider;
-use crate::goplugin;
-use crate::tfplugin6::provider_server::ProviderServer;
 
 /// go-plugin's handshake cookie for Terraform providers.
 pub const MAGIC_COOKIE_KEY: &str = "TF_PLUGIN_MAGIC_COOKIE";
