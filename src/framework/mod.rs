@@ -10,6 +10,7 @@ pub mod list;
 pub mod model;
 pub mod plan;
 pub mod schema;
+pub mod server;
 pub mod value;
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub use schema::{Attribute, Block, IdentitySchema, Nesting, PlanModifier, Schema
 pub use value::{Type, Value};
 
 /// A planned change, as Terraform proposes it. `prior` is null on create.
+#[derive(Clone, Copy)]
 pub struct PlanRequest<'a> {
     pub prior: &'a Value,
     pub proposed: &'a Value,
@@ -168,17 +170,6 @@ pub trait Provider: Send + Sync + 'static {
     fn actions(&self) -> Vec<Arc<dyn Action<Self::Client>>> {
         Vec::new()
     }
-}
-
-/// The resource's validation again at apply, where values unknown at
-/// validate are known: only its errors count (the warnings were shown).
-/// `false` stops the apply before anything is done.
-pub fn still_valid<C>(r: &dyn Resource<C>, config: &Value, diags: &mut Diagnostics) -> bool {
-    let mut checked = Diagnostics::new();
-    r.validate(config, &mut checked);
-    let ok = !checked.has_errors();
-    diags.extend_errors(checked);
-    ok
 }
 
 /// A configuration made from a state, for generated configuration: the

@@ -17,8 +17,8 @@ use tracing::{debug, warn};
 use super::convert::{decode, diags_to_proto, encode, identity_data, path_to_proto};
 use super::proto::tfplugin6 as pb;
 use crate::framework::{
-    self, diag::Step, Action, AttrPath, DataSource, Diagnostics, IdentitySchema, ImportTarget, ListRequest,
-    ListResource, ListSink, PlanRequest, Progress, Provider, Resource, Schema, Type, Value,
+    self, diag::Step, server, Action, DataSource, Diagnostics, IdentitySchema, ImportTarget, ListRequest, ListResource,
+    ListSink, PlanRequest, Progress, Provider, Resource, Schema, Type, Value,
 };
 
 struct ResourceEntry<C> {
@@ -243,18 +243,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let r = req.get_ref();
         let e = answer_err!(self.resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
-        let mut diags = Diagnostics::new();
-        e.imp.validate(&config, &mut diags);
         let write_only_ok = r.client_capabilities.as_ref().is_some_and(|c| c.write_only_attributes_allowed);
-        if !write_only_ok {
-            for path in framework::write_only_set(&e.schema.block, &config, &AttrPath::default()) {
-                diags.error_at(
-                    path.clone(),
-                    "Write-only attribute needs Terraform 1.11 or newer",
-                    format!("{path} is write-only, and this Terraform would store it in state. Upgrade Terraform to 1.11+, or use the attribute without the _wo suffix."),
-                );
-            }
-        }
+        let diags = server::validate(e.imp.as_ref(), &e.schema, &config, write_only_ok);
         Ok(Response::new(R { diagnostics: diags_to_proto(diags) }))
     }
 
@@ -360,12 +350,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let mut private = r.private.clone();
-        let mut new_state = e.imp.read(&client, &state, &mut private, &mut diags).await;
-        if diags.has_errors() && new_state.is_null() {
-            // A failed read must not look like "gone": keep what we had.
-            new_state = state;
-        }
-        framework::null_write_only(&e.schema.block, &mut new_state);
+        let new_state = server::read(e.imp.as_ref(), &e.schema, client.as_ref(), state, &mut private, &mut diags).await;
         Ok(Response::new(R {
             new_identity: e.identity_of(&new_state),
             new_state: encode(&new_state, &e.ty),
@@ -402,17 +387,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 }
             }
         }
-        let mut planned = e.imp.plan(
-            PlanRequest {
-                prior: &prior,
-                proposed: &proposed,
-                config: &config,
-                prior_private: &r.prior_private,
-                schema: &e.schema,
-            },
-            &mut diags,
-        );
-        framework::null_write_only(&e.schema.block, &mut planned.state);
+        let req = PlanRequest {
+            prior: &prior,
+            proposed: &proposed,
+            config: &config,
+            prior_private: &r.prior_private,
+            schema: &e.schema,
+        };
+        let planned = server::plan(e.imp.as_ref(), req, &mut diags);
         Ok(Response::new(R {
             planned_identity: e.identity_of(&planned.state),
             planned_state: encode(&planned.state, &e.ty),
@@ -436,26 +418,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
         let mut private = r.planned_private.clone();
-        let mut new_state = if planned.is_null() {
-            e.imp.delete(&client, &prior, &mut diags).await;
-            if diags.has_errors() {
-                prior // still there: keep tracking it
-            } else {
-                Value::Null
-            }
-        } else if !framework::still_valid(e.imp.as_ref(), &config, &mut diags) {
-            prior // nothing was done
-        } else if prior.is_null() {
-            e.imp.create(&client, &planned, &config, &mut private, &mut diags).await
-        } else {
-            let v = e.imp.update(&client, &prior, &planned, &config, &mut private, &mut diags).await;
-            if v.is_null() {
-                prior
-            } else {
-                v
-            }
-        };
-        framework::null_write_only(&e.schema.block, &mut new_state);
+        let change = server::Change { prior, planned: &planned, config: &config };
+        let new_state =
+            server::apply(e.imp.as_ref(), &e.schema, client.as_ref(), change, &mut private, &mut diags).await;
         Ok(Response::new(R {
             new_identity: e.identity_of(&new_state),
             new_state: encode(&new_state, &e.ty),

@@ -1,0 +1,271 @@
+//! The framework's rules for each resource operation, whatever the
+//! transport: the plugin layer decodes a request, calls one of these, and
+//! encodes the answer. Being free of gRPC, they are tested here directly.
+//!
+//! - validate refuses a write-only value when this Terraform would store it;
+//! - a failed read keeps the state it had, so an outage never looks like a
+//!   deletion;
+//! - every plan and state handed back has its write-only values nulled;
+//! - an apply re-runs validation (values unknown at validate are known),
+//!   keeps tracking what a failed delete or update left, and keeps any
+//!   state a failed create returns, so that nothing made is lost track of.
+
+use super::{null_write_only, write_only_set, AttrPath, Diagnostics, PlanRequest, Planned, Resource, Schema, Value};
+
+/// Validates a resource's configuration. `write_only_allowed` is what the
+/// calling Terraform says of itself (1.11+ keeps write-only values out of
+/// state).
+pub fn validate<C>(r: &dyn Resource<C>, schema: &Schema, config: &Value, write_only_allowed: bool) -> Diagnostics {
+    let mut diags = Diagnostics::new();
+    r.validate(config, &mut diags);
+    if !write_only_allowed {
+        for path in write_only_set(&schema.block, config, &AttrPath::default()) {
+            diags.error_at(
+                path.clone(),
+                "Write-only attribute needs Terraform 1.11 or newer",
+                format!("{path} is write-only, and this Terraform would store it in state. Upgrade Terraform to 1.11+, or use the attribute without the _wo suffix."),
+            );
+        }
+    }
+    diags
+}
+
+/// Refreshes a state; a failed read keeps the state it had.
+pub async fn read<C>(
+    r: &dyn Resource<C>,
+    schema: &Schema,
+    client: &C,
+    state: Value,
+    private: &mut Vec<u8>,
+    diags: &mut Diagnostics,
+) -> Value {
+    if state.is_null() {
+        return state;
+    }
+    let mut fresh = r.read(client, &state, private, diags).await;
+    if diags.has_errors() && fresh.is_null() {
+        fresh = state;
+    }
+    null_write_only(&schema.block, &mut fresh);
+    fresh
+}
+
+/// Plans a create or update through the resource (a destroy, a null
+/// proposal, plans nothing and keeps the private state).
+pub fn plan<C>(r: &dyn Resource<C>, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned {
+    if req.proposed.is_null() {
+        return Planned { state: Value::Null, requires_replace: Vec::new(), private: req.prior_private.to_vec() };
+    }
+    let mut planned = r.plan(req, diags);
+    null_write_only(&req.schema.block, &mut planned.state);
+    planned
+}
+
+/// The resource's validation again at apply, where values unknown at
+/// validate are known: only its errors count (the warnings were shown).
+/// `false` stops the apply before anything is done.
+pub fn still_valid<C>(r: &dyn Resource<C>, config: &Value, diags: &mut Diagnostics) -> bool {
+    let mut checked = Diagnostics::new();
+    r.validate(config, &mut checked);
+    let ok = !checked.has_errors();
+    diags.extend_errors(checked);
+    ok
+}
+
+/// What an apply hands to the resource.
+pub struct Change<'a> {
+    pub prior: Value,
+    pub planned: &'a Value,
+    pub config: &'a Value,
+}
+
+/// Applies a planned create, update or delete; answers the state to keep.
+pub async fn apply<C>(
+    r: &dyn Resource<C>,
+    schema: &Schema,
+    client: &C,
+    change: Change<'_>,
+    private: &mut Vec<u8>,
+    diags: &mut Diagnostics,
+) -> Value {
+    let Change { prior, planned, config } = change;
+    let mut new_state = if planned.is_null() {
+        r.delete(client, &prior, diags).await;
+        if diags.has_errors() {
+            prior // still there: keep tracking it
+        } else {
+            Value::Null
+        }
+    } else if !still_valid(r, config, diags) {
+        prior // nothing was done
+    } else if prior.is_null() {
+        r.create(client, planned, config, private, diags).await
+    } else {
+        let v = r.update(client, &prior, planned, config, private, diags).await;
+        if v.is_null() {
+            prior
+        } else {
+            v
+        }
+    };
+    null_write_only(&schema.block, &mut new_state);
+    new_state
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use async_trait::async_trait;
+
+    use super::*;
+    use crate::framework::{Attribute, Block, ImportTarget};
+
+    /// A resource kept in memory: what the rules do around a resource's
+    /// own answers, not any remote system, is under test.
+    #[derive(Default)]
+    struct Store {
+        fail: Mutex<bool>,
+        deleted: Mutex<bool>,
+    }
+
+    fn schema() -> Schema {
+        Schema::new(
+            0,
+            Block::new("")
+                .attr(Attribute::string("id").computed().use_state_for_unknown())
+                .attr(Attribute::string("name").required())
+                .attr(Attribute::string("secret_wo").optional().write_only()),
+        )
+    }
+
+    #[async_trait]
+    impl Resource<()> for Store {
+        fn type_name(&self) -> &'static str {
+            "test_store"
+        }
+        fn schema(&self) -> Schema {
+            schema()
+        }
+        fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+            if config.get("name").as_str() == Some("") {
+                diags.error_at(AttrPath::root("name"), "Empty name", "Set a name.");
+            }
+        }
+        async fn create(&self, _: &(), planned: &Value, _: &Value, _: &mut Vec<u8>, d: &mut Diagnostics) -> Value {
+            let mut s = planned.clone();
+            s.set("id", Value::string("x1"));
+            if *self.fail.lock().unwrap() {
+                d.error("made, then failed", "the state must be kept");
+            }
+            s
+        }
+        async fn read(&self, _: &(), state: &Value, _: &mut Vec<u8>, d: &mut Diagnostics) -> Value {
+            if *self.fail.lock().unwrap() {
+                d.error("outage", "could not read");
+                return Value::Null;
+            }
+            if *self.deleted.lock().unwrap() {
+                return Value::Null;
+            }
+            let mut s = state.clone();
+            s.set("secret_wo", Value::string("leaked"));
+            s
+        }
+        async fn update(&self, _: &(), _: &Value, _: &Value, _: &Value, _: &mut Vec<u8>, d: &mut Diagnostics) -> Value {
+            d.error("update failed", "nothing changed");
+            Value::Null
+        }
+        async fn delete(&self, _: &(), _: &Value, d: &mut Diagnostics) {
+            if *self.fail.lock().unwrap() {
+                d.error("delete failed", "still there");
+            }
+        }
+        async fn import(&self, _: &(), _: ImportTarget<'_>, _: &mut Diagnostics) -> Value {
+            Value::Null
+        }
+    }
+
+    fn state(name: &str) -> Value {
+        let mut v = Value::null_object(&schema().value_type());
+        v.set("id", Value::string("x1"));
+        v.set("name", Value::string(name));
+        v
+    }
+
+    #[test]
+    fn write_only_values_are_refused_for_an_old_terraform_only() {
+        let (r, s) = (Store::default(), schema());
+        let mut config = state("a");
+        config.set("secret_wo", Value::string("s"));
+        let old = validate(&r, &s, &config, false);
+        assert!(old.has_errors() && format!("{old:?}").contains("secret_wo"), "{old:?}");
+        assert!(!validate(&r, &s, &config, true).has_errors());
+    }
+
+    #[tokio::test]
+    async fn a_failed_read_keeps_the_state_and_a_gone_one_is_null() {
+        let (r, s) = (Store::default(), schema());
+        let mut d = Diagnostics::new();
+        let fresh = read(&r, &s, &(), state("a"), &mut Vec::new(), &mut d).await;
+        assert!(fresh.get("secret_wo").is_null(), "write-only nulled");
+        *r.fail.lock().unwrap() = true;
+        let kept = read(&r, &s, &(), state("a"), &mut Vec::new(), &mut d).await;
+        assert_eq!(kept, state("a"), "an outage is not a deletion");
+        *r.fail.lock().unwrap() = false;
+        *r.deleted.lock().unwrap() = true;
+        let mut d = Diagnostics::new();
+        assert!(read(&r, &s, &(), state("a"), &mut Vec::new(), &mut d).await.is_null());
+    }
+
+    #[tokio::test]
+    async fn apply_keeps_what_exists_whatever_fails() {
+        let (r, s) = (Store::default(), schema());
+        let planned = state("b");
+        // A failed update keeps the prior state.
+        let mut d = Diagnostics::new();
+        let change = Change { prior: state("a"), planned: &planned, config: &planned };
+        assert_eq!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await, state("a"));
+        // A create that fails after making something keeps it.
+        *r.fail.lock().unwrap() = true;
+        let mut d = Diagnostics::new();
+        let change = Change { prior: Value::Null, planned: &planned, config: &planned };
+        let made = apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await;
+        assert!(d.has_errors() && made.get("id") == &Value::string("x1"));
+        // A failed delete keeps tracking it; a good one forgets it.
+        let mut d = Diagnostics::new();
+        let change = Change { prior: state("a"), planned: &Value::Null, config: &Value::Null };
+        assert_eq!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await, state("a"));
+        *r.fail.lock().unwrap() = false;
+        let mut d = Diagnostics::new();
+        let change = Change { prior: state("a"), planned: &Value::Null, config: &Value::Null };
+        assert!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await.is_null());
+        // Validation runs again at apply: an invalid config does nothing.
+        let bad = state("");
+        let mut d = Diagnostics::new();
+        let change = Change { prior: Value::Null, planned: &bad, config: &bad };
+        assert!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await.is_null() && d.has_errors());
+    }
+
+    #[test]
+    fn plans_come_from_the_schema_and_never_hold_write_only_values() {
+        let (r, s) = (Store::default(), schema());
+        let mut config = state("a");
+        config.set("id", Value::Null);
+        config.set("secret_wo", Value::string("s"));
+        let mut d = Diagnostics::new();
+        let req =
+            PlanRequest { prior: &Value::Null, proposed: &config, config: &config, prior_private: b"p", schema: &s };
+        let p = plan(&r, req, &mut d);
+        assert!(p.state.get("id").is_unknown() && p.state.get("secret_wo").is_null());
+        let req = PlanRequest {
+            prior: &state("a"),
+            proposed: &Value::Null,
+            config: &Value::Null,
+            prior_private: b"p",
+            schema: &s,
+        };
+        let destroy = plan(&r, req, &mut d);
+        assert!(destroy.state.is_null() && destroy.private == b"p");
+    }
+}
