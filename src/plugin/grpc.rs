@@ -2,7 +2,6 @@
 //! framework traits, and encodes the answer. This is the only place that
 //! knows both the protocol messages and the provider's types.
 
-use std::collections::HashMap;
 use std::pin::Pin;
 use std::sync::Arc;
 
@@ -16,56 +15,18 @@ use tracing::{debug, warn};
 
 use super::convert::{decode, diags_to_proto, encode, identity_data, path_to_proto};
 use super::proto::tfplugin6 as pb;
+use super::registry::Registry;
 use crate::framework::{
-    self, diag::Step, server, Action, DataSource, Diagnostics, IdentitySchema, ImportTarget, ListRequest, ListResource,
-    ListSink, PlanRequest, Progress, Provider, Resource, Schema, Type, Value,
+    self, diag::Step, server, Diagnostics, ImportTarget, ListRequest, ListSink, PlanRequest, Progress, Provider, Type,
+    Value,
 };
-
-struct ResourceEntry<C> {
-    imp: Arc<dyn Resource<C>>,
-    schema: Schema,
-    ty: Type,
-    /// The identity schema and its value type, for resources that have one.
-    identity: Option<(IdentitySchema, Type)>,
-}
-
-impl<C> ResourceEntry<C> {
-    /// The identity of a state, for a response; none while not wholly known.
-    fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
-        let (_, ty) = self.identity.as_ref()?;
-        identity_data(&self.imp.identity(state), ty)
-    }
-
-    fn identity_type(&self) -> Result<&Type, Diagnostics> {
-        self.identity.as_ref().map(|(_, t)| t).ok_or_else(|| {
-            Diagnostics::single(
-                "Resource has no identity",
-                "This resource type declares no identity; import it by id instead.",
-            )
-        })
-    }
-}
-
-/// A type the provider serves, with its schema and value type built once.
-struct Entry<T: ?Sized> {
-    imp: Arc<T>,
-    schema: Schema,
-    ty: Type,
-}
-
-type DataSourceEntry<C> = Entry<dyn DataSource<C>>;
-type ListEntry<C> = Entry<dyn ListResource<C>>;
-type ActionEntry<C> = Entry<dyn Action<C>>;
 
 /// Serves one provider over the protocol. Schemas and their value types are
 /// built once, at start-up, and shared by every request.
 pub struct ProviderService<P: Provider> {
     provider: P,
     provider_type: Type,
-    resources: HashMap<&'static str, ResourceEntry<P::Client>>,
-    data_sources: HashMap<&'static str, DataSourceEntry<P::Client>>,
-    list_resources: HashMap<&'static str, ListEntry<P::Client>>,
-    actions: HashMap<&'static str, ActionEntry<P::Client>>,
+    types: Registry<P::Client>,
     schema_response: pb::get_provider_schema::Response,
     client: RwLock<Option<Arc<P::Client>>>,
     stop: CancellationToken,
@@ -82,97 +43,27 @@ fn capabilities() -> pb::ServerCapabilities {
 
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P) -> Self {
-        let resources: HashMap<_, _> = provider
-            .resources()
-            .into_iter()
-            .map(|imp| {
-                let schema = imp.schema();
-                let ty = schema.value_type();
-                let identity = imp.identity_schema().map(|i| {
-                    let t = i.value_type();
-                    (i, t)
-                });
-                (imp.type_name(), ResourceEntry { imp, schema, ty, identity })
-            })
-            .collect();
-        let data_sources: HashMap<_, _> =
-            provider.data_sources().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
-        let list_resources: HashMap<_, _> =
-            provider.list_resources().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
-        let actions: HashMap<_, _> =
-            provider.actions().into_iter().map(|imp| (imp.type_name(), entry(imp, |i| i.schema()))).collect();
+        let types = Registry::new(&provider);
         let provider_schema = provider.schema();
-        let schema_response = pb::get_provider_schema::Response {
-            provider: Some(super::convert::schema(&provider_schema)),
-            resource_schemas: resources
-                .iter()
-                .map(|(k, e)| (k.to_string(), super::convert::schema(&e.schema)))
-                .collect(),
-            data_source_schemas: data_sources
-                .iter()
-                .map(|(k, e)| (k.to_string(), super::convert::schema(&e.schema)))
-                .collect(),
-            list_resource_schemas: list_resources
-                .iter()
-                .map(|(k, e)| (k.to_string(), super::convert::schema(&e.schema)))
-                .collect(),
-            action_schemas: actions
-                .iter()
-                .map(|(k, e)| (k.to_string(), pb::ActionSchema { schema: Some(super::convert::schema(&e.schema)) }))
-                .collect(),
-            server_capabilities: Some(capabilities()),
-            ..Default::default()
-        };
+        let schema_response = types.schema_response(&provider_schema, capabilities());
         ProviderService {
             provider_type: provider_schema.value_type(),
             provider,
-            resources,
-            data_sources,
-            list_resources,
-            actions,
+            types,
             schema_response,
             client: RwLock::new(None),
             stop: CancellationToken::new(),
         }
     }
 
-    fn resource(&self, name: &str) -> Result<&ResourceEntry<P::Client>, Diagnostics> {
-        self.resources.get(name).ok_or_else(|| unknown_type("resource", name))
-    }
-
-    fn data_source(&self, name: &str) -> Result<&DataSourceEntry<P::Client>, Diagnostics> {
-        self.data_sources.get(name).ok_or_else(|| unknown_type("data source", name))
-    }
-
-    fn list_resource(&self, name: &str) -> Result<&ListEntry<P::Client>, Diagnostics> {
-        self.list_resources.get(name).ok_or_else(|| unknown_type("list resource", name))
-    }
-
-    fn action(&self, name: &str) -> Result<&ActionEntry<P::Client>, Diagnostics> {
-        self.actions.get(name).ok_or_else(|| unknown_type("action", name))
-    }
-
     async fn client(&self) -> Result<Arc<P::Client>, Diagnostics> {
         self.client.read().await.clone().ok_or_else(|| {
             Diagnostics::single(
                 "Provider not configured",
-                "The oomnitza provider was asked to reach Oomnitza before it was configured. This is a bug in Terraform or the provider; please report it.",
+                "The provider was asked to reach its service before it was configured. This is a bug in Terraform or the provider; please report it.",
             )
         })
     }
-}
-
-fn entry<T: ?Sized>(imp: Arc<T>, schema_of: impl Fn(&T) -> Schema) -> Entry<T> {
-    let schema = schema_of(&imp);
-    let ty = schema.value_type();
-    Entry { imp, schema, ty }
-}
-
-fn unknown_type(kind: &str, name: &str) -> Diagnostics {
-    Diagnostics::single(
-        format!("Unknown {kind} type"),
-        format!("The oomnitza provider has no {kind} type {name:?}. Check the spelling, and that the provider version supports it."),
-    )
 }
 
 /// Unwraps a `Result<_, Diagnostics>` inside an RPC, answering the
@@ -201,18 +92,20 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         use pb::get_metadata as m;
         Ok(Response::new(m::Response {
             server_capabilities: Some(capabilities()),
-            resources: self.resources.keys().map(|k| m::ResourceMetadata { type_name: k.to_string() }).collect(),
+            resources: self.types.resources.keys().map(|k| m::ResourceMetadata { type_name: k.to_string() }).collect(),
             data_sources: self
+                .types
                 .data_sources
                 .keys()
                 .map(|k| m::DataSourceMetadata { type_name: k.to_string() })
                 .collect(),
             list_resources: self
+                .types
                 .list_resources
                 .keys()
                 .map(|k| m::ListResourceMetadata { type_name: k.to_string() })
                 .collect(),
-            actions: self.actions.keys().map(|k| m::ActionMetadata { type_name: k.to_string() }).collect(),
+            actions: self.types.actions.keys().map(|k| m::ActionMetadata { type_name: k.to_string() }).collect(),
             ..Default::default()
         }))
     }
@@ -241,7 +134,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_resource_config::Response> {
         use pb::validate_resource_config::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let write_only_ok = r.client_capabilities.as_ref().is_some_and(|c| c.write_only_attributes_allowed);
         let diags = server::validate(e.imp.as_ref(), &e.schema, &config, write_only_ok);
@@ -254,7 +147,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_data_resource_config::Response> {
         use pb::validate_data_resource_config::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.data_source(&r.type_name), R);
+        let e = answer_err!(self.types.data_source(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
         e.imp.validate(&config, &mut diags);
@@ -267,7 +160,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::upgrade_resource_state::Response> {
         use pb::upgrade_resource_state::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let json = r.raw_state.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
         if json.is_empty() {
             let legacy = r.raw_state.as_ref().is_some_and(|s| !s.flatmap.is_empty());
@@ -293,6 +186,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Rpc<pb::get_resource_identity_schemas::Response> {
         let identity_schemas = self
+            .types
             .resources
             .iter()
             .filter_map(|(k, e)| Some((k.to_string(), super::convert::identity_schema(&e.identity.as_ref()?.0))))
@@ -308,7 +202,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::upgrade_resource_identity::Response> {
         use pb::upgrade_resource_identity::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let ty = answer_err!(e.identity_type(), R);
         let json = r.raw_identity.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
         let v = answer_err!(
@@ -342,7 +236,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
         use pb::read_resource::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let state = answer_err!(decode(r.current_state.as_ref(), &e.ty), R);
         if state.is_null() {
             return Ok(Response::new(R { new_state: encode(&state, &e.ty), ..Default::default() }));
@@ -366,7 +260,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::plan_resource_change::Response> {
         use pb::plan_resource_change::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let proposed = answer_err!(decode(r.proposed_new_state.as_ref(), &e.ty), R);
         if proposed.is_null() {
             // Destroy: nothing to plan.
@@ -411,7 +305,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::apply_resource_change::Response> {
         use pb::apply_resource_change::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let prior = answer_err!(decode(r.prior_state.as_ref(), &e.ty), R);
         let planned = answer_err!(decode(r.planned_state.as_ref(), &e.ty), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
@@ -436,7 +330,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::import_resource_state::Response> {
         use pb::import_resource_state::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let identity = match r.identity.as_ref().and_then(|i| i.identity_data.as_ref()) {
             Some(dv) if r.id.is_empty() => Some(answer_err!(decode(Some(dv), answer_err!(e.identity_type(), R)), R)),
             _ => None,
@@ -478,7 +372,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::read_data_source::Response> {
         use pb::read_data_source::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.data_source(&r.type_name), R);
+        let e = answer_err!(self.types.data_source(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
@@ -532,7 +426,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         Ok(Response::new(pb::call_function::Response {
             result: None,
             error: Some(pb::FunctionError {
-                text: format!("The oomnitza provider has no function {:?}.", req.get_ref().name),
+                text: format!("This provider has no function {:?}.", req.get_ref().name),
                 function_argument: None,
             }),
         }))
@@ -544,8 +438,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         use pb::list_resource::Event;
         let r = req.into_inner();
         let setup = async {
-            let l = self.list_resource(&r.type_name)?;
-            let resource = self.resource(&r.type_name)?;
+            let l = self.types.list_resource(&r.type_name)?;
+            let resource = self.types.resource(&r.type_name)?;
             let config = decode(r.config.as_ref(), &l.ty)?;
             Ok::<_, Diagnostics>((l, resource, config, self.client().await?))
         };
@@ -581,7 +475,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_list_resource_config::Response> {
         use pb::validate_list_resource_config::Response as R;
         let r = req.get_ref();
-        let l = answer_err!(self.list_resource(&r.type_name), R);
+        let l = answer_err!(self.types.list_resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &l.ty), R);
         let mut diags = Diagnostics::new();
         l.imp.validate(&config, &mut diags);
@@ -601,7 +495,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::validate_action_config::Response> {
         use pb::validate_action_config::Response as R;
         let r = req.get_ref();
-        let a = answer_err!(self.action(&r.action_type), R);
+        let a = answer_err!(self.types.action(&r.action_type), R);
         let config = answer_err!(decode(r.config.as_ref(), &a.ty), R);
         let mut diags = Diagnostics::new();
         a.imp.validate(&config, &mut diags);
@@ -611,7 +505,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     async fn plan_action(&self, req: Request<pb::plan_action::Request>) -> Rpc<pb::plan_action::Response> {
         use pb::plan_action::Response as R;
         let r = req.get_ref();
-        let a = answer_err!(self.action(&r.action_type), R);
+        let a = answer_err!(self.types.action(&r.action_type), R);
         let config = answer_err!(decode(r.config.as_ref(), &a.ty), R);
         let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
@@ -631,7 +525,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let completed =
             |d: Diagnostics| Event { r#type: Some(T::Completed(Completed { diagnostics: diags_to_proto(d) })) };
         let setup = async {
-            let a = self.action(&r.action_type)?;
+            let a = self.types.action(&r.action_type)?;
             let config = decode(r.config.as_ref(), &a.ty)?;
             Ok::<_, Diagnostics>((a.imp.clone(), config, self.client().await?))
         };
@@ -671,7 +565,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     ) -> Rpc<pb::generate_resource_config::Response> {
         use pb::generate_resource_config::Response as R;
         let r = req.get_ref();
-        let e = answer_err!(self.resource(&r.type_name), R);
+        let e = answer_err!(self.types.resource(&r.type_name), R);
         let state = answer_err!(decode(r.state.as_ref(), &e.ty), R);
         let config = framework::config_from_state(&e.schema.block, &state);
         debug!(type_name = %r.type_name, "generating configuration from state");
@@ -686,5 +580,5 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
 }
 
 fn not_supported(what: &str) -> Diagnostics {
-    Diagnostics::single(format!("{what} not supported"), format!("{what}: the oomnitza provider does not offer this."))
+    Diagnostics::single(format!("{what} not supported"), format!("{what}: this provider does not offer it."))
 }

@@ -23,6 +23,7 @@ mod proto {
 
 pub mod grpc;
 pub mod log;
+mod registry;
 pub mod tls;
 
 use std::io::Write as _;
