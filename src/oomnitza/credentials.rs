@@ -1,0 +1,309 @@
+//! The credential endpoints: create (never twice), read, list, change,
+//! authorize, request authentication and delete.
+
+use oomnitza_api::routes;
+use oomnitza_api::Filter;
+use tracing::{debug, warn};
+
+use super::{
+    journal, ApiError, Authorization, Cause, Client, Created, Credential, NewCredential, OutgoingRequest, RequestAuth,
+    PAGE,
+};
+
+/// A digest of what a create makes, everything but its secret: how the
+/// journal recognises an earlier create of the same resource.
+fn content_digest(new: &NewCredential) -> String {
+    use sha2::Digest as _;
+    let mut v = serde_json::to_value(new).unwrap_or_default();
+    for (section, secret) in [("basic", "password"), ("oauth2", "client_secret"), ("api_key", "token")] {
+        if let Some(o) = v.get_mut(section).and_then(|s| s.as_object_mut()) {
+            o.remove(secret);
+        }
+    }
+    let mut hasher = sha2::Sha256::new();
+    let _ = serde_json::to_writer(&mut hasher, &v); // writing into a digest cannot fail
+    let digest = hasher.finalize();
+    let mut first = [0u8; 16];
+    first.copy_from_slice(&digest[..16]);
+    format!("{:032x}", u128::from_be_bytes(first))
+}
+
+/// An error after which the create surely made nothing: its journal entry
+/// can go. After any other (a timeout, a broken connection, a 5xx) the
+/// credential may exist, and the entry stays for the next create to resolve.
+fn surely_not_made(e: &ApiError) -> bool {
+    matches!(
+        e,
+        ApiError::Unauthorized { .. }
+            | ApiError::Forbidden { .. }
+            | ApiError::NotFound { .. }
+            | ApiError::Conflict { .. }
+            | ApiError::Validation { .. }
+            | ApiError::RateLimited { .. }
+    ) || matches!(e, ApiError::Unreachable { cause, .. } if !matches!(cause, Cause::TimedOut | Cause::Connection))
+}
+
+/// A create in flight, counted by name until dropped.
+struct InFlight<'a> {
+    client: &'a Client,
+    name: String,
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Ok(mut m) = self.client.creating.lock() {
+            if let Some(n) = m.get_mut(&self.name) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    m.remove(&self.name);
+                }
+            }
+        }
+        self.client.answered.notify_waiters();
+    }
+}
+
+impl Client {
+    /// Creates a credential. It never makes two however the network
+    /// behaves (its own `Idempotency-Key`, reused by its retries only), and
+    /// takes over an existing credential only when this working directory's
+    /// journal proves that an earlier create of the same content made it and
+    /// died before Terraform heard of it ([`Created::adopted`]).
+    pub async fn create(&self, new: &NewCredential) -> Result<Created, ApiError> {
+        let content = content_digest(new);
+        while let Some(mut entry) = self.journal.resume(&content) {
+            // Dropped on error: the entry stays for the next create.
+            let resumed = self.resume(new, &entry).await?;
+            match resumed {
+                Some((credential, adopted)) => {
+                    entry.record_id(&credential.id);
+                    // Found by id (no POST): marked here, not by create_with_key.
+                    self.mark_made(&credential.id);
+                    return Ok(Created { credential, adopted, entry });
+                }
+                None => entry.finish(),
+            }
+        }
+        let mut entry = self.journal.begin(&content);
+        match self.create_with_key(new, &entry.record.key).await {
+            Ok(credential) => {
+                entry.record_id(&credential.id);
+                Ok(Created { credential, adopted: false, entry })
+            }
+            Err(e) => {
+                if surely_not_made(&e) {
+                    entry.finish();
+                }
+                Err(e)
+            }
+        }
+    }
+
+    /// The credential an interrupted create left (and whether it predates
+    /// this run), or `None` when it is gone or can no longer be found.
+    async fn resume(
+        &self,
+        new: &NewCredential,
+        entry: &journal::Entry,
+    ) -> Result<Option<(Credential, bool)>, ApiError> {
+        if let Some(id) = &entry.record.id {
+            return Ok(self.get(id).await?.map(|c| (c, true)));
+        }
+        if entry.key_expired() {
+            warn!(key = %entry.record.key, "an interrupted create is older than Oomnitza keeps its key; creating anew");
+            return Ok(None);
+        }
+        // Oomnitza answers the credential this key made, or makes it now.
+        let asked = time::OffsetDateTime::now_utc() - time::Duration::seconds(2);
+        let c = self.create_with_key(new, &entry.record.key).await?;
+        let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
+        let earlier = created.is_ok_and(|t| t < asked);
+        Ok(Some((c, earlier)))
+    }
+
+    /// The credentials of `kind` named `name`, other than `id`, that this client did
+    /// not make: once every create of that name in this process has its
+    /// answer, so that a sibling of this run is never taken for a stranger.
+    pub async fn others_named(&self, kind: &Filter, name: &str, id: &str) -> Result<Vec<Credential>, ApiError> {
+        loop {
+            let answered = self.answered.notified();
+            let found = self.list_by_name(kind, name).await?;
+            let others: Vec<Credential> = found.into_iter().filter(|c| c.id != id && !self.made_here(&c.id)).collect();
+            let pending = self.creating.lock().map(|m| m.get(name).copied().unwrap_or(0)).unwrap_or(0);
+            if others.is_empty() || pending == 0 {
+                return Ok(others);
+            }
+            answered.await;
+        }
+    }
+
+    /// Counts a create of `name` in flight for as long as the guard lives.
+    fn creating(&self, name: &str) -> InFlight<'_> {
+        if let Ok(mut m) = self.creating.lock() {
+            *m.entry(name.to_string()).or_default() += 1;
+        }
+        InFlight { client: self, name: name.to_string() }
+    }
+
+    fn mark_made(&self, id: &str) {
+        if let Ok(mut m) = self.made.lock() {
+            m.insert(id.to_string());
+        }
+    }
+
+    /// Whether this client (this provider process) made or adopted `id`.
+    fn made_here(&self, id: &str) -> bool {
+        self.made.lock().map(|m| m.contains(id)).unwrap_or(false)
+    }
+
+    async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
+        let _in_flight = self.creating(&new.name);
+        let result = self.post_with_key(new, key).await;
+        if let Ok(c) = &result {
+            self.mark_made(&c.id);
+        }
+        result
+    }
+
+    async fn post_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
+        let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let mut attempt = 0;
+        loop {
+            let result = self.once::<Credential>(&routes::CREATE, "", &[], Some(&body), Some(key)).await;
+            match result {
+                Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
+                    let wait = self.backoff(attempt, &e);
+                    warn!(error = %e, wait_ms = wait.as_millis() as u64, "retrying create with the same idempotency key");
+                    self.sleep(wait).await?;
+                    attempt += 1;
+                }
+                other => return other.map_err(|e| e.after_attempts(attempt + 1)),
+            }
+        }
+    }
+
+    /// The credential with this id; `None` when it is gone.
+    pub async fn get(&self, id: &str) -> Result<Option<Credential>, ApiError> {
+        match self.idempotent::<Credential>(&routes::READ, id, &[], None).await {
+            Ok(c) => same_credential(id, c, "asked for").map(Some),
+            Err(ApiError::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Every credential of `kind` (a filter, such as the SaaS) with exactly
+    /// this name.
+    pub async fn list_by_name(&self, kind: &Filter, name: &str) -> Result<Vec<Credential>, ApiError> {
+        let (mut out, mut skip) = (Vec::new(), 0);
+        loop {
+            let page = self.list_page(kind.clone().and(Filter::new().eq("name", name)), skip, PAGE).await?;
+            let n = page.len();
+            skip += n;
+            out.extend(page.into_iter().filter(|c| c.name == name));
+            if n < PAGE {
+                return Ok(out);
+            }
+        }
+    }
+
+    /// One page of the credentials that pass `filter` (which names the
+    /// kind: a SaaS, an auth type), oldest first (so that credentials made
+    /// meanwhile come after the pages read): `limit` from `skip` on.
+    pub async fn list_page(&self, filter: Filter, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
+        let query = [
+            ("filter", filter.to_string()),
+            ("sortby", routes::SORT_BY.to_string()),
+            ("limit", limit.to_string()),
+            ("skip", skip.to_string()),
+        ];
+        debug!(skip, limit, "listing credentials page");
+        self.idempotent(&routes::LIST, "", &query, None).await
+    }
+
+    /// Changes the fields set in `patch`. Sending the same patch twice has
+    /// the same effect as once, so it is retried.
+    pub async fn update(&self, id: &str, patch: &impl serde::Serialize) -> Result<Credential, ApiError> {
+        let body = serde_json::to_value(patch).map_err(|e| ApiError::Decode(e.to_string()))?;
+        let c = self.idempotent(&routes::UPDATE, id, &[], Some(&body)).await?;
+        same_credential(id, c, "changed")
+    }
+
+    /// Starts (or restarts) OAuth consent; answers the new consent URL.
+    /// Repeating it only opens a newer consent, so it is retried.
+    pub async fn authorize(&self, id: &str) -> Result<Authorization, ApiError> {
+        self.idempotent(&routes::AUTHORIZE, id, &[], None).await
+    }
+
+    /// The authentication Oomnitza adds to one request to the connected
+    /// system (`POST /api/v3/auth/{id}/secret`). It changes nothing, so it
+    /// is retried; its answer is secret material, for that request only.
+    pub async fn request_auth(&self, id: &str, request: &OutgoingRequest) -> Result<RequestAuth, ApiError> {
+        let body = serde_json::to_value(request).map_err(|e| ApiError::Decode(e.to_string()))?;
+        self.idempotent(&routes::SECRET, id, &[], Some(&body)).await
+    }
+
+    /// Deletes the credential; one already gone counts as deleted.
+    pub async fn delete(&self, id: &str) -> Result<(), ApiError> {
+        match self.idempotent::<serde_json::Value>(&routes::DELETE, id, &[], None).await {
+            Ok(_) | Err(ApiError::NotFound { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+/// An answer about credential `id` (after we `did` something to it) must
+/// be about that credential and no other.
+fn same_credential(id: &str, c: Credential, did: &str) -> Result<Credential, ApiError> {
+    if c.id == id {
+        Ok(c)
+    } else {
+        Err(ApiError::Decode(format!("{did} credential {id}, Oomnitza answered {}", c.id)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::oomnitza::http::path_segment;
+    use crate::oomnitza::model::{ApiKeyInput, AuthType, BasicInput, NewCredential};
+    use crate::secret::Secret;
+
+    /// An opaque id is one path segment, whatever it holds.
+    #[test]
+    fn ids_are_encoded_as_one_segment() {
+        assert_eq!(path_segment("qwertyuio1234567890"), "qwertyuio1234567890");
+        assert_eq!(path_segment("a/b?c d+é"), "a%2Fb%3Fc%20d%2B%C3%A9");
+        assert_eq!(path_segment("-._~"), "-._~");
+    }
+
+    /// The journal recognises a create by its content without the secret.
+    #[test]
+    fn content_digest_ignores_the_secret() {
+        let new = |name: &str, secret: &str| NewCredential {
+            name: name.into(),
+            owner: None,
+            description: Some("d".into()),
+            saas: "jira".into(),
+            auth_type: AuthType::Basic,
+            basic: Some(BasicInput { username: "svc@example.com".into(), password: Secret::new(secret) }),
+            oauth2: None,
+            api_key: None,
+            expiration_date: None,
+        };
+        let d = content_digest(&new("Jira user load", "one"));
+        assert_eq!(d, content_digest(&new("Jira user load", "two")), "the secret is not part of it");
+        assert_ne!(d, content_digest(&new("Jira user load 2", "one")), "the content is");
+        assert_eq!(d.len(), 32);
+        let key = |token: &str| NewCredential {
+            auth_type: AuthType::ApiKey,
+            basic: None,
+            api_key: Some(ApiKeyInput {
+                token_name: "X-API-Key".into(),
+                token: Secret::new(token),
+                add_to: "header".into(),
+            }),
+            ..new("Okta", "unused")
+        };
+        assert_eq!(content_digest(&key("one")), content_digest(&key("two")), "nor the API key's token");
+    }
+}
