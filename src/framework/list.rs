@@ -6,10 +6,12 @@
 //! Terraform has taken the results before it, and stops as soon as
 //! Terraform has enough (its `limit`) or stops reading.
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::{Diagnostics, Schema, Value};
+use super::{Diagnostics, Schema, Type, Value};
 
 /// One object found.
 pub struct ListItem {
@@ -77,4 +79,23 @@ pub trait ListResource<C>: Send + Sync {
     fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
     /// Finds objects and sends each to `sink` until it says stop.
     async fn list(&self, client: &C, req: ListRequest<'_>, sink: &mut ListSink);
+}
+
+/// Runs a list in a task of its own; its results arrive one at a time, as
+/// they are taken, up to `limit` (none when 0 or less). `resource_type` is
+/// the managed resource's value type, for `resource_object`.
+pub fn run<C: Send + Sync + 'static>(
+    imp: Arc<dyn ListResource<C>>,
+    client: Arc<C>,
+    config: Value,
+    include_resource_object: bool,
+    resource_type: Arc<Type>,
+    limit: i64,
+) -> mpsc::Receiver<ListItem> {
+    let (mut sink, rx) = ListSink::new(limit);
+    tokio::spawn(async move {
+        let req = ListRequest { config: &config, include_resource_object, resource_type: &resource_type };
+        imp.list(&client, req, &mut sink).await;
+    });
+    rx
 }

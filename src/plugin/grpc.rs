@@ -17,8 +17,7 @@ use super::convert::{decode, diags_to_proto, encode, identity_data, path_to_prot
 use super::proto::tfplugin6 as pb;
 use super::registry::Registry;
 use crate::framework::{
-    self, diag::Step, server, Diagnostics, ImportTarget, ListRequest, ListSink, PlanRequest, Progress, Provider, Type,
-    Value,
+    self, action::ActionEvent, diag::Step, server, Diagnostics, ImportTarget, PlanRequest, Provider, Type, Value,
 };
 
 /// Serves one provider over the protocol. Schemas and their value types are
@@ -450,15 +449,17 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 return Ok(Response::new(Box::pin(tokio_stream::iter([Ok(event)]))));
             }
         };
-        let (mut sink, rx) = ListSink::new(r.limit);
         let resource_ty = Arc::new(resource.ty.clone());
-        let (imp, include, listed_ty) = (l.imp.clone(), r.include_resource_object, resource_ty.clone());
-        tokio::spawn(async move {
-            let req = ListRequest { config: &config, include_resource_object: include, resource_type: &listed_ty };
-            imp.list(&client, req, &mut sink).await;
-        });
+        let found = framework::list::run(
+            l.imp.clone(),
+            client,
+            config,
+            r.include_resource_object,
+            resource_ty.clone(),
+            r.limit,
+        );
         let identity_ty = resource.identity.as_ref().map(|(_, t)| t.clone());
-        let stream = ReceiverStream::new(rx).map(move |item| {
+        let stream = ReceiverStream::new(found).map(move |item| {
             Ok(Event {
                 identity: identity_ty.as_ref().and_then(|t| identity_data(&item.identity, t)),
                 display_name: item.display_name,
@@ -533,30 +534,13 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
             Ok(x) => x,
             Err(d) => return Ok(Response::new(Box::pin(tokio_stream::iter([Ok(completed(d))])))),
         };
-        let (progress, mut said) = Progress::new();
-        let (tx, rx) = tokio::sync::mpsc::channel(8);
-        tokio::spawn(async move {
-            let mut diags = Diagnostics::new();
-            {
-                let run = imp.invoke(&client, &config, &progress, &mut diags);
-                tokio::pin!(run);
-                // Forward progress while the action runs, then what is left.
-                loop {
-                    tokio::select! {
-                        () = &mut run => break,
-                        Some(message) = said.recv() => {
-                            let _ = tx.send(Ok(Event { r#type: Some(T::Progress(P { message })) })).await;
-                        }
-                    }
-                }
-            }
-            drop(progress);
-            while let Some(message) = said.recv().await {
-                let _ = tx.send(Ok(Event { r#type: Some(T::Progress(P { message })) })).await;
-            }
-            let _ = tx.send(Ok(completed(diags))).await;
+        let events = ReceiverStream::new(framework::action::run(imp, client, config)).map(move |e| {
+            Ok(match e {
+                ActionEvent::Progress(message) => Event { r#type: Some(T::Progress(P { message })) },
+                ActionEvent::Completed(d) => completed(d),
+            })
         });
-        Ok(Response::new(Box::pin(ReceiverStream::new(rx))))
+        Ok(Response::new(Box::pin(events)))
     }
 
     async fn generate_resource_config(
