@@ -10,7 +10,10 @@
 //!   keeps tracking what a failed delete or update left, and keeps any
 //!   state a failed create returns, so that nothing made is lost track of.
 
-use super::{null_write_only, write_only_set, AttrPath, Diagnostics, PlanRequest, Planned, Resource, Schema, Value};
+use super::{
+    null_write_only, write_only_set, AttrPath, Diagnostics, ImportTarget, PlanRequest, Planned, Resource, Schema, Type,
+    Value,
+};
 
 /// Validates a resource's configuration. `write_only_allowed` is what the
 /// calling Terraform says of itself (1.11+ keeps write-only values out of
@@ -59,6 +62,56 @@ pub fn plan<C>(r: &dyn Resource<C>, req: PlanRequest<'_>, diags: &mut Diagnostic
     let mut planned = r.plan(req, diags);
     null_write_only(&req.schema.block, &mut planned.state);
     planned
+}
+
+/// Reads a stored state written by schema `version` (JSON) into the current
+/// schema (whose value type is `ty`). No JSON is no state; the pre-0.12 flatmap form, which this
+/// provider never wrote, is refused with what to do.
+pub fn upgrade<C>(
+    r: &dyn Resource<C>,
+    schema: &Schema,
+    ty: &Type,
+    version: i64,
+    json: &[u8],
+    flatmap: bool,
+    diags: &mut Diagnostics,
+) -> Value {
+    if json.is_empty() {
+        if flatmap {
+            diags.error(
+                "Legacy state format",
+                "This state was written in the pre-0.12 flatmap format, which this provider never wrote. Remove the resource from state and import it again.",
+            );
+        }
+        return Value::Null;
+    }
+    let mut v = r.upgrade_state(version, json, ty, diags);
+    null_write_only(&schema.block, &mut v);
+    v
+}
+
+/// Reads a stored identity; every identity so far is at its first
+/// version, so it is read with the current schema's type `ty`.
+pub fn upgrade_identity(json: &[u8], ty: &Type) -> Result<Value, Diagnostics> {
+    Value::from_json_bytes(json, ty).map_err(|err| {
+        Diagnostics::single(
+            "Stored identity could not be read",
+            format!("The stored identity of this resource is not valid for its schema: {err}."),
+        )
+    })
+}
+
+/// Imports the object an id or identity names; null when there is none.
+pub async fn import<C>(
+    r: &dyn Resource<C>,
+    schema: &Schema,
+    client: &C,
+    target: ImportTarget<'_>,
+    diags: &mut Diagnostics,
+) -> Value {
+    let mut state = r.import(client, target, diags).await;
+    null_write_only(&schema.block, &mut state);
+    state
 }
 
 /// The resource's validation again at apply, where values unknown at
@@ -119,7 +172,7 @@ mod tests {
     use async_trait::async_trait;
 
     use super::*;
-    use crate::framework::{Attribute, Block, ImportTarget};
+    use crate::framework::{Attribute, Block};
 
     /// A resource kept in memory: what the rules do around a resource's
     /// own answers, not any remote system, is under test.
@@ -245,6 +298,19 @@ mod tests {
         let mut d = Diagnostics::new();
         let change = Change { prior: Value::Null, planned: &bad, config: &bad };
         assert!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await.is_null() && d.has_errors());
+    }
+
+    #[test]
+    fn stored_state_is_upgraded_and_flatmap_refused() {
+        let (r, s) = (Store::default(), schema());
+        let mut d = Diagnostics::new();
+        let v = upgrade(&r, &s, &s.value_type(), 0, br#"{"id":"x1","name":"a","secret_wo":"kept?"}"#, false, &mut d);
+        assert_eq!(v.get("name"), &Value::string("a"));
+        assert!(v.get("secret_wo").is_null() && !d.has_errors());
+        assert!(upgrade(&r, &s, &s.value_type(), 0, b"", false, &mut d).is_null() && !d.has_errors());
+        upgrade(&r, &s, &s.value_type(), 0, b"", true, &mut d);
+        assert!(format!("{d:?}").contains("Legacy state format"));
+        assert!(upgrade_identity(b"{", &s.value_type()).is_err());
     }
 
     #[test]

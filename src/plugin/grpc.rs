@@ -17,7 +17,7 @@ use super::convert::{decode, diags_to_proto, encode, identity_data, path_to_prot
 use super::proto::tfplugin6 as pb;
 use super::registry::Registry;
 use crate::framework::{
-    self, action::ActionEvent, diag::Step, server, Diagnostics, ImportTarget, PlanRequest, Provider, Type, Value,
+    self, action::ActionEvent, diag::Step, server, Diagnostics, ImportTarget, PlanRequest, Provider, Type,
 };
 
 /// Serves one provider over the protocol. Schemas and their value types are
@@ -161,23 +161,11 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let r = req.get_ref();
         let e = answer_err!(self.types.resource(&r.type_name), R);
         let json = r.raw_state.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
-        if json.is_empty() {
-            let legacy = r.raw_state.as_ref().is_some_and(|s| !s.flatmap.is_empty());
-            if legacy {
-                return Ok(Response::new(R {
-                    diagnostics: diags_to_proto(Diagnostics::single(
-                        "Legacy state format",
-                        "This state was written in the pre-0.12 flatmap format, which this provider never wrote. Remove the resource from state and import it again.",
-                    )),
-                    ..Default::default()
-                }));
-            }
-            return Ok(Response::new(R { upgraded_state: encode(&Value::Null, &e.ty), diagnostics: vec![] }));
-        }
+        let flatmap = r.raw_state.as_ref().is_some_and(|s| !s.flatmap.is_empty());
         let mut diags = Diagnostics::new();
-        let mut v = e.imp.upgrade_state(r.version, json, &e.ty, &mut diags);
-        framework::null_write_only(&e.schema.block, &mut v);
-        Ok(Response::new(R { upgraded_state: encode(&v, &e.ty), diagnostics: diags_to_proto(diags) }))
+        let v = server::upgrade(e.imp.as_ref(), &e.schema, &e.ty, r.version, json, flatmap, &mut diags);
+        let upgraded_state = if diags.has_errors() { None } else { encode(&v, &e.ty) };
+        Ok(Response::new(R { upgraded_state, diagnostics: diags_to_proto(diags) }))
     }
 
     async fn get_resource_identity_schemas(
@@ -204,13 +192,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         let e = answer_err!(self.types.resource(&r.type_name), R);
         let ty = answer_err!(e.identity_type(), R);
         let json = r.raw_identity.as_ref().map(|s| s.json.as_slice()).unwrap_or_default();
-        let v = answer_err!(
-            Value::from_json_bytes(json, ty).map_err(|err| Diagnostics::single(
-                "Stored identity could not be read",
-                format!("The stored identity of this resource is not valid for its schema: {err}."),
-            )),
-            R
-        );
+        let v = answer_err!(server::upgrade_identity(json, ty), R);
         Ok(Response::new(R {
             upgraded_identity: Some(pb::ResourceIdentityData { identity_data: encode(&v, ty) }),
             diagnostics: vec![],
@@ -340,8 +322,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         };
         let client = answer_err!(self.client().await, R);
         let mut diags = Diagnostics::new();
-        let mut state = e.imp.import(&client, target, &mut diags).await;
-        framework::null_write_only(&e.schema.block, &mut state);
+        let state = server::import(e.imp.as_ref(), &e.schema, client.as_ref(), target, &mut diags).await;
         let imported = if state.is_null() {
             vec![]
         } else {
