@@ -8,7 +8,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::{Diagnostics, Schema, Value};
+use super::diag::Diagnostics;
+use super::schema::Schema;
+use super::value::Value;
 
 /// Where an action says what it is doing; each message is shown to the user.
 pub struct Progress {

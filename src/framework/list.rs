@@ -11,7 +11,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use tokio::sync::mpsc;
 
-use super::{Diagnostics, Schema, Type, Value};
+use super::diag::Diagnostics;
+use super::schema::Schema;
+use super::value::{Type, Value};
 
 /// One object found.
 pub struct ListItem {

@@ -20,28 +20,9 @@ use async_trait::async_trait;
 pub use action::{Action, Progress};
 pub use diag::{AttrPath, Diagnostics, Severity};
 pub use list::{ListItem, ListRequest, ListResource, ListSink};
+pub use plan::{PlanRequest, Planned};
 pub use schema::{Attribute, Block, IdentitySchema, Nesting, PlanModifier, Schema};
 pub use value::{Type, Value};
-
-/// A planned change, as Terraform proposes it. `prior` is null on create.
-#[derive(Clone, Copy)]
-pub struct PlanRequest<'a> {
-    pub prior: &'a Value,
-    pub proposed: &'a Value,
-    pub config: &'a Value,
-    pub prior_private: &'a [u8],
-    /// The resource's schema, as the provider registered it.
-    pub schema: &'a Schema,
-}
-
-/// The provider's answer to a proposed change.
-#[derive(Default)]
-pub struct Planned {
-    pub state: Value,
-    /// Attribute paths whose change forces a replacement.
-    pub requires_replace: Vec<AttrPath>,
-    pub private: Vec<u8>,
-}
 
 /// What `terraform import` or an `import` block names.
 pub enum ImportTarget<'a> {

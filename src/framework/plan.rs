@@ -16,8 +16,29 @@
 //! the same rules; a block whose presence is not known yet is left as
 //! Terraform proposed it.
 
-use super::schema::{Block, Nesting, PlanModifier};
-use super::{AttrPath, PlanRequest, Planned, Value};
+use super::diag::AttrPath;
+use super::schema::{Block, Nesting, PlanModifier, Schema};
+use super::value::Value;
+
+/// A planned change, as Terraform proposes it. `prior` is null on create.
+#[derive(Clone, Copy)]
+pub struct PlanRequest<'a> {
+    pub prior: &'a Value,
+    pub proposed: &'a Value,
+    pub config: &'a Value,
+    pub prior_private: &'a [u8],
+    /// The resource's schema, as the provider registered it.
+    pub schema: &'a Schema,
+}
+
+/// The provider's answer to a proposed change.
+#[derive(Default)]
+pub struct Planned {
+    pub state: Value,
+    /// Attribute paths whose change forces a replacement.
+    pub requires_replace: Vec<AttrPath>,
+    pub private: Vec<u8>,
+}
 
 /// The plan the schema's rules give for a create or an update.
 pub fn default_plan(block: &Block, req: &PlanRequest<'_>) -> Planned {
@@ -157,7 +178,7 @@ fn replacements(block: &Block, prior: &Value, planned: &Value, at: &AttrPath, ou
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::framework::{Attribute, Schema, Type};
+    use crate::framework::{Attribute, Type};
 
     fn schema() -> Schema {
         Schema::new(
