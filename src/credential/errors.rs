@@ -25,10 +25,11 @@ fn field_path(field: &str) -> Option<AttrPath> {
 pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
     let summary = format!("Could not {doing}");
     match e {
-        ApiError::Unauthorized { message } => diags.error_at(
-            AttrPath::root("api_token"),
+        // Said in words, with no path: a resource's diagnostic can only point
+        // into the resource, and the setting is the provider block's.
+        ApiError::Unauthorized { message } => diags.error(
             summary,
-            format!("Oomnitza did not accept the provider's credentials ({message}). Check api_token / {ENV_API_TOKEN} (or username and password), and that the token has not been revoked."),
+            format!("Oomnitza did not accept the provider's credentials ({message}). Check api_token / {ENV_API_TOKEN} (or username and password) in the provider block, and that the token has not been revoked."),
         ),
         ApiError::Forbidden { message } => diags.error(
             summary,

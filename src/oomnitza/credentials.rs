@@ -212,11 +212,7 @@ impl Client {
     pub async fn list_page(&self, filter: Filter, skip: usize, limit: usize) -> Result<Vec<Credential>, ApiError> {
         // No filter at all is left out: an empty one is not a filter.
         let filter = (!filter.is_empty()).then(|| ("filter", filter.to_string()));
-        let rest = [
-            ("sortby", routes::SORT_BY.to_string()),
-            ("limit", limit.to_string()),
-            ("skip", skip.to_string()),
-        ];
+        let rest = [("sortby", routes::SORT_BY.to_string()), ("limit", limit.to_string()), ("skip", skip.to_string())];
         let query: Vec<(&str, String)> = filter.into_iter().chain(rest).collect();
         debug!(skip, limit, "listing credentials page");
         self.idempotent(&routes::LIST, "", &query, None).await
