@@ -6,6 +6,7 @@
 use oomnitza_api::Filter;
 
 use crate::credential::Kind;
+use crate::framework::model::IntoValue;
 use crate::framework::{Type, Value};
 use crate::oomnitza::{AuthType, Credential, OAuthInfo, SAAS_JIRA};
 
@@ -60,21 +61,17 @@ pub fn set_common(s: &mut Value, c: &Credential) {
     s.set("updated_at", Value::string(&c.updated_at));
 }
 
-fn strings(v: &[String]) -> Value {
-    Value::List(v.iter().map(Value::string).collect())
-}
-
 /// Sets the `oauth` attributes that Oomnitza answers (the app and the
 /// authorization's health) on an `oauth` object of either schema.
 pub fn set_oauth(v: &mut Value, o: &OAuthInfo) {
     v.set("client_id", Value::string(&o.client_id));
-    v.set("scopes", strings(&o.scopes));
+    v.set("scopes", o.scopes.clone().into_value());
     v.set("site", Value::opt_string(o.site.clone()));
     v.set("callback_url", Value::string(&o.callback_url));
     v.set("status", Value::opt_string(o.status.clone()));
     v.set("authorization_url", Value::opt_string(o.authorization_url.clone()));
     v.set("expires_at", Value::opt_string(o.expires_at.clone()));
-    v.set("granted_sites", strings(&o.granted_sites));
+    v.set("granted_sites", o.granted_sites.clone().into_value());
     v.set("last_error", Value::opt_string(o.last_error.clone()));
 }
 

@@ -23,7 +23,9 @@ use crate::oomnitza::{
 
 pub struct JiraCredential;
 
-fn strings(v: &Value) -> Vec<String> {
+/// The strings of a list value from a plan (the known ones); empty when it
+/// is not a list.
+fn texts(v: &Value) -> Vec<String> {
     match v {
         Value::List(items) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
         _ => Vec::new(),
@@ -43,7 +45,7 @@ impl JiraCredential {
             let input = OAuthInput {
                 client_id: o.get("client_id").as_str()?.to_string(),
                 client_secret: secret,
-                scopes: strings(o.get("scopes")),
+                scopes: texts(o.get("scopes")),
                 callback_url: o.get("callback_url").as_str().unwrap_or(DEFAULT_CALLBACK_URL).to_string(),
                 site: o.get("site").as_str().map(String::from),
             };
@@ -81,7 +83,7 @@ impl JiraCredential {
             patch.oauth2 = Some(OAuthPatch {
                 client_id: text(o, "client_id"),
                 client_secret: OAUTH_SECRET.configured(config),
-                scopes: Some(strings(o.get("scopes"))),
+                scopes: Some(texts(o.get("scopes"))),
                 callback_url: text(o, "callback_url"),
                 site: Some(text(o, "site")),
             });
@@ -281,7 +283,7 @@ impl Resource<Client> for JiraCredential {
                 o.client_id = text(no, "client_id");
             }
             if changed("scopes") {
-                o.scopes = Some(strings(no.get("scopes")));
+                o.scopes = Some(texts(no.get("scopes")));
             }
             if changed("callback_url") {
                 o.callback_url = text(no, "callback_url");
