@@ -35,7 +35,12 @@ pub fn pages<P: Provider>(provider: &P, prefix: &str) -> Vec<Page> {
     };
     let mut out = vec![page("", "index", Some(provider.schema()), None)];
     for r in provider.resources() {
-        out.push(page("resources/", &short(r.type_name()), Some(r.schema()), r.identity_schema()));
+        out.push(page(
+            "resources/",
+            &short(r.type_name()),
+            Some(r.schema()),
+            r.identity().map(|i| i.identity_schema()),
+        ));
     }
     for d in provider.data_sources() {
         out.push(page("data-sources/", &short(d.type_name()), Some(d.schema()), None));

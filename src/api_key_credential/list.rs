@@ -4,7 +4,7 @@
 use async_trait::async_trait;
 use oomnitza_api::Filter;
 
-use super::{state_of, API_KEY, TYPE_NAME};
+use super::{API_KEY, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, ListRequest, ListResource, ListSink, Schema, Value};
 use crate::oomnitza::Client;
 
@@ -42,6 +42,6 @@ impl ListResource<Client> for ApiKeyCredentialList {
         let saas = config.get("saas").as_str().map_or(Filter::new(), |s| Filter::new().eq("saas", s));
         let prefix = config.get("name_prefix").as_str().unwrap_or_default().to_string();
         let keep = |c: &crate::oomnitza::Credential| c.name.starts_with(&prefix);
-        API_KEY.list(client, saas, keep, |c| state_of(c, &Value::Null), req, sink).await;
+        API_KEY.list(client, saas, keep, req, sink).await;
     }
 }

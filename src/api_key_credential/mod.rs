@@ -30,6 +30,7 @@ pub const API_KEY: Kind = Kind {
     scope: || Filter::new().eq("auth_type", AuthType::ApiKey.as_str()),
     owns: |c| c.auth_type == AuthType::ApiKey,
     watched: &["name", "description", "owner", "expiration_date", "saas", "token_name", "add_to"],
+    state: state_of,
 };
 
 pub const TOKEN: SecretAttrs = SecretAttrs {

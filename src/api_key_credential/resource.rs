@@ -11,7 +11,7 @@ use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
 use crate::credential::{deadline_of, within};
 use crate::framework::model::FromValue;
-use crate::framework::{Diagnostics, IdentitySchema, ImportTarget, PlanRequest, Planned, Resource, Schema, Value};
+use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{ApiError, ApiKeyInput, ApiKeyPatch, AuthType, Client, Created, CredentialPatch, NewCredential};
 use crate::secret::Secret;
 
@@ -131,7 +131,7 @@ impl Resource<Client> for ApiKeyCredentialResource {
     }
 
     async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
-        API_KEY.read(client, state, private, state_of, diags).await.map_or(Value::Null, |(_, fresh)| fresh)
+        API_KEY.read(client, state, private, diags).await.map_or(Value::Null, |(_, fresh)| fresh)
     }
 
     async fn update(
@@ -178,15 +178,11 @@ impl Resource<Client> for ApiKeyCredentialResource {
         API_KEY.delete(client, prior, diags).await;
     }
 
-    fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(API_KEY.identity_schema())
+    fn importer(&self) -> Option<&dyn Import<Client>> {
+        Some(&API_KEY)
     }
 
-    fn identity(&self, state: &Value) -> Value {
-        API_KEY.identity(state)
-    }
-
-    async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
-        API_KEY.import(client, target, diags).await.map_or(Value::Null, |c| state_of(&c, &Value::Null))
+    fn identity(&self) -> Option<&dyn Identity> {
+        Some(&API_KEY)
     }
 }

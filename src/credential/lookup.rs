@@ -100,7 +100,6 @@ impl Kind {
         client: &Client,
         filter: Filter,
         keep: impl Fn(&Credential) -> bool,
-        to_state: impl Fn(&Credential) -> Value,
         req: ListRequest<'_>,
         sink: &mut ListSink,
     ) {
@@ -122,7 +121,7 @@ impl Kind {
                 let item = ListItem {
                     identity: Self::identity_of(Value::string(&c.id)),
                     display_name: c.name.clone(),
-                    resource_object: req.include_resource_object.then(|| to_state(c)),
+                    resource_object: req.include_resource_object.then(|| (self.state)(c, &Value::Null)),
                     diagnostics: Diagnostics::new(),
                 };
                 let more = sink.send(item).await;

@@ -11,12 +11,16 @@ pub mod secret;
 
 use std::time::Duration;
 
+use async_trait::async_trait;
+
 use oomnitza_api::Filter;
 use tokio::time::Instant;
 
 use self::errors::api_diags;
 use crate::framework::duration::parse_duration;
-use crate::framework::{AttrPath, Attribute, Block, Diagnostics, IdentitySchema, ImportTarget, Type, Value};
+use crate::framework::{
+    AttrPath, Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, Type, Value,
+};
 use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
 
 /// How long an operation may take unless `timeouts` says otherwise.
@@ -34,6 +38,10 @@ pub struct Kind {
     /// The attributes a person can change outside Terraform (dotted
     /// paths, never a secret), for drift in words.
     pub watched: &'static [&'static str],
+    /// The resource's state of a credential Oomnitza answered; what
+    /// Oomnitza never answers (secrets, Terraform's own settings) comes from
+    /// the second value, a plan or an earlier state (null on import).
+    pub state: fn(&Credential, &Value) -> Value,
 }
 
 /// Runs one call in the time left before `deadline`.
@@ -104,41 +112,48 @@ pub fn validate_common(config: &Value, diags: &mut Diagnostics) -> Option<time::
     parsed.ok()
 }
 
-impl Kind {
-    /// A credential's identity (Terraform 1.12+): its Oomnitza id, which
-    /// never changes. The resource declares it; the list resource answers it.
-    pub fn identity_schema(&self) -> IdentitySchema {
+/// A credential's identity (Terraform 1.12+): its Oomnitza id, which never
+/// changes. Each kind's resource declares it; its list resource answers it.
+impl Identity for Kind {
+    fn identity_schema(&self) -> IdentitySchema {
         IdentitySchema::new(0).required("id", Type::String, "The credential's id in Oomnitza.")
     }
 
+    fn identity(&self, state: &Value) -> Value {
+        if state.is_null() {
+            return Value::Null;
+        }
+        Kind::identity_of(state.get("id").clone())
+    }
+}
+
+/// Import by id or identity, of a credential of this kind only.
+#[async_trait]
+impl Import<Client> for Kind {
+    async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
+        self.find_for_import(client, target, diags).await.map_or(Value::Null, |c| (self.state)(&c, &Value::Null))
+    }
+}
+
+impl Kind {
     /// The identity value of a credential id (known, or unknown before create).
     pub fn identity_of(id: Value) -> Value {
         Value::Object([("id".to_string(), id)].into_iter().collect())
     }
 
-    /// The identity of the credential a state describes.
-    pub fn identity(&self, state: &Value) -> Value {
-        if state.is_null() {
-            return Value::Null;
-        }
-        Self::identity_of(state.get("id").clone())
-    }
-
     /// Reads the credential a state names, records what changed outside
     /// Terraform in the private state, and says so when it is gone.
-    /// `to_state` builds the state from Oomnitza's answer and the old state.
     pub async fn read(
         &self,
         client: &Client,
         state: &Value,
         private: &mut Vec<u8>,
-        to_state: impl Fn(&Credential, &Value) -> Value,
         diags: &mut Diagnostics,
     ) -> Option<(Credential, Value)> {
         let id = state.get("id").as_str()?;
         match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
             Ok(Some(c)) => {
-                let fresh = to_state(&c, state);
+                let fresh = (self.state)(&c, state);
                 let mut p = secret::Private::load(private);
                 p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
                 *private = p.to_bytes();
@@ -166,7 +181,7 @@ impl Kind {
     }
 
     /// The credential an import names, when it exists and is of this kind.
-    pub async fn import(
+    async fn find_for_import(
         &self,
         client: &Client,
         target: ImportTarget<'_>,

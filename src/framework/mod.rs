@@ -81,37 +81,50 @@ pub trait Resource<C>: Send + Sync {
         diags: &mut Diagnostics,
     ) -> Value;
     async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
-    /// Builds the state of an existing object from the id or identity the user gave.
-    async fn import(&self, client: &C, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value;
 
-    /// The identity schema, for resources that have one (Terraform 1.12+
-    /// keeps the identity beside the state).
-    fn identity_schema(&self) -> Option<IdentitySchema> {
+    /// Opt-in capabilities, as plugin-framework's `ResourceWith...`
+    /// interfaces: a resource that has one answers it here, often with a
+    /// value it shares with other resources.
+    ///
+    /// Import (`terraform import`, `import` blocks). Without it, an import
+    /// is refused with what to do instead.
+    fn importer(&self) -> Option<&dyn Import<C>> {
         None
     }
 
-    /// The identity of the object a state describes; null when there is
-    /// none, and unknown parts while it is not yet created.
-    fn identity(&self, _state: &Value) -> Value {
-        Value::Null
+    /// An identity beside the state (Terraform 1.12+).
+    fn identity(&self) -> Option<&dyn Identity> {
+        None
     }
 
-    /// Turns stored JSON state written by schema `version` into a value of the
-    /// current schema. The default reads it with the current schema, which is
-    /// right while the schema has only gained attributes.
-    /// `ty` is the current schema's value type.
-    fn upgrade_state(&self, _version: i64, json: &[u8], ty: &Type, diags: &mut Diagnostics) -> Value {
-        match Value::from_json_bytes(json, ty) {
-            Ok(v) => v,
-            Err(e) => {
-                diags.error(
-                    "Stored state could not be read",
-                    format!("The state of this resource is not valid for its schema: {e}."),
-                );
-                Value::Null
-            }
-        }
+    /// State upgrades from older schema versions. Without it, stored state
+    /// is read with the current schema, which is right while the schema
+    /// has only gained attributes.
+    fn upgrader(&self) -> Option<&dyn UpgradeState> {
+        None
     }
+}
+
+/// A resource's import: builds the state of an existing object from the id
+/// or identity the user gave.
+#[async_trait]
+pub trait Import<C>: Send + Sync {
+    async fn import(&self, client: &C, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value;
+}
+
+/// A resource's identity.
+pub trait Identity: Send + Sync {
+    fn identity_schema(&self) -> IdentitySchema;
+    /// The identity of the object a state describes; null when there is
+    /// none, and unknown parts while it is not yet created.
+    fn identity(&self, state: &Value) -> Value;
+}
+
+/// A resource's state upgrade.
+pub trait UpgradeState: Send + Sync {
+    /// Turns stored JSON state written by schema `version` into a value of
+    /// the current schema, whose value type is `ty`.
+    fn upgrade_state(&self, version: i64, json: &[u8], ty: &Type, diags: &mut Diagnostics) -> Value;
 }
 
 /// A data source type.

@@ -85,7 +85,16 @@ pub fn upgrade<C>(
         }
         return Value::Null;
     }
-    let mut v = r.upgrade_state(version, json, ty, diags);
+    let mut v = match r.upgrader() {
+        Some(u) => u.upgrade_state(version, json, ty, diags),
+        None => Value::from_json_bytes(json, ty).unwrap_or_else(|e| {
+            diags.error(
+                "Stored state could not be read",
+                format!("The state of this resource is not valid for its schema: {e}."),
+            );
+            Value::Null
+        }),
+    };
     null_write_only(&schema.block, &mut v);
     v
 }
@@ -109,7 +118,14 @@ pub async fn import<C>(
     target: ImportTarget<'_>,
     diags: &mut Diagnostics,
 ) -> Value {
-    let mut state = r.import(client, target, diags).await;
+    let Some(importer) = r.importer() else {
+        diags.error(
+            format!("{} cannot be imported", r.type_name()),
+            format!("{} keeps nothing in the remote system that an import could find: declare it in configuration and run terraform apply.", r.type_name()),
+        );
+        return Value::Null;
+    };
+    let mut state = importer.import(client, target, diags).await;
     null_write_only(&schema.block, &mut state);
     state
 }
@@ -234,9 +250,6 @@ mod tests {
                 d.error("delete failed", "still there");
             }
         }
-        async fn import(&self, _: &(), _: ImportTarget<'_>, _: &mut Diagnostics) -> Value {
-            Value::Null
-        }
     }
 
     fn state(name: &str) -> Value {
@@ -298,6 +311,15 @@ mod tests {
         let mut d = Diagnostics::new();
         let change = Change { prior: Value::Null, planned: &bad, config: &bad };
         assert!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await.is_null() && d.has_errors());
+    }
+
+    #[tokio::test]
+    async fn a_resource_without_import_refuses_it_by_name() {
+        let (r, s) = (Store::default(), schema());
+        let mut d = Diagnostics::new();
+        assert!(import(&r, &s, &(), ImportTarget::Id("x1"), &mut d).await.is_null());
+        let said = format!("{d:?}");
+        assert!(d.has_errors() && said.contains("cannot be imported") && said.contains(r.type_name()), "{said}");
     }
 
     #[test]

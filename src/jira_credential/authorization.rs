@@ -18,7 +18,7 @@ use super::consent::{wait_diags, wait_for_consent, WaitEnd, WaitPaths};
 use crate::credential::errors::api_diags;
 use crate::framework::duration::parse_duration;
 use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, ImportTarget, Nesting, PlanRequest, Planned, Resource, Schema, Type, Value,
+    AttrPath, Attribute, Block, Diagnostics, Nesting, PlanRequest, Planned, Resource, Schema, Type, Value,
 };
 use crate::oomnitza::{oauth_status, Client, Credential};
 
@@ -193,14 +193,6 @@ impl Resource<Client> for JiraCredentialAuthorization {
     }
 
     async fn delete(&self, _client: &Client, _prior: &Value, _diags: &mut Diagnostics) {}
-
-    async fn import(&self, _client: &Client, _target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
-        diags.error(
-            "Nothing to import",
-            "oomnitza_jira_credential_authorization holds nothing in Oomnitza: declare it with the credential's id and run terraform apply (it ends at once when consent is already given).",
-        );
-        Value::Null
-    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@
 
 use async_trait::async_trait;
 
-use super::model::{state_from, JIRA, TYPE_NAME};
+use super::model::{JIRA, TYPE_NAME};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, ListRequest, ListResource, ListSink, Schema, Value};
 use crate::oomnitza::{AuthType, Client, Credential};
 use oomnitza_api::Filter;
@@ -99,8 +99,6 @@ impl ListResource<Client> for JiraCredentialList {
 
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
         let filters = Filters::from(req.config);
-        let ty = req.resource_type;
-        let to_state = |c: &Credential| state_from(c, &Value::Null, ty);
-        JIRA.list(client, filters.in_oomnitzas_words(), |c| filters.matches(c), to_state, req, sink).await;
+        JIRA.list(client, filters.in_oomnitzas_words(), |c| filters.matches(c), req, sink).await;
     }
 }

@@ -26,6 +26,7 @@ pub const JIRA: Kind = Kind {
     noun: "Jira credential",
     scope: jira_scope,
     owns: is_jira,
+    state: |c, keep| state_from(c, keep, super::schema::value_type()),
     watched: &[
         "name",
         "description",

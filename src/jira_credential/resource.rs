@@ -15,7 +15,7 @@ use super::validate::validate_config;
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
 use crate::credential::{deadline_of, within};
-use crate::framework::{Diagnostics, IdentitySchema, ImportTarget, PlanRequest, Planned, Resource, Schema, Value};
+use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{
     ApiError, AuthType, BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential,
     OAuthInput, OAuthPatch, SAAS_JIRA,
@@ -219,8 +219,7 @@ impl Resource<Client> for JiraCredential {
     }
 
     async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
-        let to_state = |c: &Credential, kept: &Value| state_from(c, kept, value_type());
-        let Some((_, fresh)) = JIRA.read(client, state, private, to_state, diags).await else {
+        let Some((_, fresh)) = JIRA.read(client, state, private, diags).await else {
             return Value::Null;
         };
         expiry::warn(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
@@ -332,19 +331,12 @@ impl Resource<Client> for JiraCredential {
         JIRA.delete(client, prior, diags).await;
     }
 
-    fn identity_schema(&self) -> Option<IdentitySchema> {
-        Some(JIRA.identity_schema())
+    fn importer(&self) -> Option<&dyn Import<Client>> {
+        Some(&JIRA)
     }
 
-    fn identity(&self, state: &Value) -> Value {
-        JIRA.identity(state)
-    }
-
-    async fn import(&self, client: &Client, target: ImportTarget<'_>, diags: &mut Diagnostics) -> Value {
-        match JIRA.import(client, target, diags).await {
-            Some(c) => state_from(&c, &Value::Null, value_type()),
-            None => Value::Null,
-        }
+    fn identity(&self) -> Option<&dyn Identity> {
+        Some(&JIRA)
     }
 }
 

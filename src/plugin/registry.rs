@@ -22,7 +22,7 @@ impl<C> ResourceEntry<C> {
     /// The identity of a state, for a response; none while not wholly known.
     pub fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
         let (_, ty) = self.identity.as_ref()?;
-        identity_data(&self.imp.identity(state), ty)
+        identity_data(&self.imp.identity()?.identity(state), ty)
     }
 
     pub fn identity_type(&self) -> Result<&Type, Diagnostics> {
@@ -77,7 +77,8 @@ impl<C> Registry<C> {
             .map(|imp| {
                 let schema = imp.schema();
                 let ty = schema.value_type();
-                let identity = imp.identity_schema().map(|i| {
+                let identity = imp.identity().map(|i| {
+                    let i = i.identity_schema();
                     let t = i.value_type();
                     (i, t)
                 });
