@@ -176,8 +176,8 @@ impl Resource<Client> for JiraCredential {
         validate_config(config, diags);
     }
 
-    fn plan(&self, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned {
-        super::plan::plan(req, diags)
+    fn modify_plan(&self, req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Diagnostics) {
+        super::plan::modify_plan(req, planned, diags);
     }
 
     async fn create(

@@ -54,25 +54,25 @@ fn oauth_block() -> Block {
                 .optional()
                 .describe("Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`."),
         )
-        .attr(Attribute::list("scopes", Type::String).optional_computed().default_is("[\"read:jira-user\"]").describe(
+        .attr(Attribute::list("scopes", Type::String).optional_computed().use_state_for_unknown().default_is("[\"read:jira-user\"]").describe(
             "OAuth scopes, each once. The Jira user load needs `read:jira-user`; add `offline_access` so that Oomnitza can refresh the authorization instead of letting it expire after an hour.",
         ))
         .attr(Attribute::string("site").optional().describe(
             "The Jira site host the consent must grant, e.g. `example.atlassian.net`. When set, a consent for another site is an error at plan.",
         ))
-        .attr(Attribute::string("callback_url").optional_computed().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
+        .attr(Attribute::string("callback_url").optional_computed().use_state_for_unknown().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
             "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
         ))
         .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated().describe(
             "Deprecated: use the `oomnitza_jira_credential_authorization` resource, which waits for consent and fails on timeout without putting the credential at risk. When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent; a create whose wait runs out ends with a warning (an error would make Terraform replace the credential), an update's with an error.",
         ))
-        .attr(Attribute::string("status").computed().describe(
+        .attr(Attribute::string("status").computed().use_state_for_unknown().describe(
             "`pending_authorization` (waiting for consent), `authorized`, `expired` or `revoked`. A plan restarts consent when it is `expired` or `revoked`.",
         ))
-        .attr(Attribute::string("authorization_url").computed().describe("Where a person gives consent, while the status is `pending_authorization`."))
-        .attr(Attribute::string("expires_at").computed().describe("When the access expires unless refreshed (RFC 3339), once authorized."))
-        .attr(Attribute::list("granted_sites", Type::String).computed().describe("The Jira site hosts the consent granted access to."))
-        .attr(Attribute::string("last_error").computed().describe(
+        .attr(Attribute::string("authorization_url").computed().use_state_for_unknown().describe("Where a person gives consent, while the status is `pending_authorization`."))
+        .attr(Attribute::string("expires_at").computed().use_state_for_unknown().describe("When the access expires unless refreshed (RFC 3339), once authorized."))
+        .attr(Attribute::list("granted_sites", Type::String).computed().use_state_for_unknown().describe("The Jira site hosts the consent granted access to."))
+        .attr(Attribute::string("last_error").computed().use_state_for_unknown().describe(
             "Why the last consent, code exchange or refresh failed, such as `access_denied: the person declined`; null after a successful consent.",
         ))
 }
@@ -93,23 +93,28 @@ pub fn value_type() -> &'static Type {
     TYPE.get_or_init(|| schema().value_type())
 }
 
+/// The schema, with its plan declared: every computed value keeps its
+/// state value on update (`use_state_for_unknown`), and the resource's
+/// `modify_plan` makes unknown exactly what an apply will change. The
+/// OAuth defaults are planned on create only (an update keeps what
+/// Oomnitza holds), so they are documented here and planned there.
 pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new("A Jira integration credential in Oomnitza's vault (Configuration > Security > Credentials): Basic Auth (`basic`) or Atlassian OAuth 2.0 (`oauth`), exactly one.")
-            .attr(Attribute::string("id").computed().describe("The credential's id in Oomnitza."))
+            .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The credential's id in Oomnitza."))
             .attr(Attribute::string("name").required().describe("The credential's name, as shown in Oomnitza."))
-            .attr(Attribute::string("owner").optional_computed().describe(
+            .attr(Attribute::string("owner").optional_computed().use_state_for_unknown().describe(
                 "The Oomnitza user that owns it. Oomnitza picks the token's user when unset; a dedicated user is best practice.",
             ))
-            .attr(Attribute::string("description").optional_computed().default_is("\"\"").describe("Free text."))
+            .attr(Attribute::string("description").optional_computed().default_value(Value::string("")).describe("Free text."))
             .attr(Attribute::string("expiration_date").optional().describe("When the credential expires, `YYYY-MM-DD`. Basic auth only: an OAuth credential's expiry comes from Atlassian."))
-            .attr(Attribute::string("auth_type").computed().describe("`basic` or `oauth2`."))
-            .attr(Attribute::number("secret_version").computed().describe(
+            .attr(Attribute::string("auth_type").computed().use_state_for_unknown().describe("`basic` or `oauth2`."))
+            .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe(
                 "Goes up by one each time the secret changes, by anyone: how a rotation made outside Terraform shows in a plan.",
             ))
-            .attr(Attribute::string("created_at").computed().describe("When it was created (RFC 3339)."))
-            .attr(Attribute::string("updated_at").computed().describe("When it last changed (RFC 3339)."))
+            .attr(Attribute::string("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
+            .attr(Attribute::string("updated_at").computed().use_state_for_unknown().describe("When it last changed (RFC 3339)."))
             .block("basic", Nesting::Single, basic_block())
             .block("oauth", Nesting::Single, oauth_block())
             .block(
