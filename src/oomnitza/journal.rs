@@ -16,7 +16,7 @@
 //! concurrent `terraform test`) is locked, and so skipped.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write as _;
+use std::io::{Seek as _, SeekFrom, Write as _};
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
 
@@ -74,6 +74,25 @@ pub struct Entry {
     pub record: Record,
 }
 
+/// The line that records the id, appended after the record's.
+#[derive(Serialize, Deserialize)]
+struct IdLine<'a> {
+    id: &'a str,
+}
+
+/// An entry's record: its first line, with the id of a later line; lines
+/// not ended (cut short by a kill) are not read.
+fn read_record(bytes: &[u8]) -> Option<Record> {
+    let mut lines = bytes.split_inclusive(|b| *b == b'\n').filter(|l| l.ends_with(b"\n"));
+    let mut record: Record = serde_json::from_slice(lines.next()?).ok()?;
+    for l in lines {
+        if let Ok(IdLine { id }) = serde_json::from_slice(l) {
+            record.id = Some(id.to_string());
+        }
+    }
+    Some(record)
+}
+
 fn now() -> i64 {
     time::OffsetDateTime::now_utc().unix_timestamp()
 }
@@ -128,9 +147,7 @@ impl Journal {
             if !same_file(&path, &file) {
                 continue;
             }
-            let Ok(record) =
-                fs::read(&path).map_err(|_| ()).and_then(|b| serde_json::from_slice::<Record>(&b).map_err(|_| ()))
-            else {
+            let Some(record) = fs::read(&path).ok().and_then(|b| read_record(&b)) else {
                 continue;
             };
             if record.content != content {
@@ -145,10 +162,10 @@ impl Journal {
 
 impl Entry {
     /// Writes the record beside the entry and moves it into place, locked:
-    /// a reader sees the old record or the new, never half of one. No fsync:
-    /// the journal is for a killed process, whose writes the kernel keeps;
-    /// after a machine crash a lost record only turns an adoption into a
-    /// credential named in a warning.
+    /// a reader sees no entry or the whole record, never half of one. No
+    /// fsync: the journal is for a killed process, whose writes the kernel
+    /// keeps; after a machine crash a lost record only turns an adoption
+    /// into a credential named in a warning.
     fn write(&mut self) -> std::io::Result<()> {
         if self.path.as_os_str().is_empty() {
             return Ok(());
@@ -156,17 +173,29 @@ impl Entry {
         let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
         let mut file = OpenOptions::new().create(true).truncate(true).read(true).write(true).open(&tmp)?;
         file.try_lock().map_err(std::io::Error::other)?;
-        file.write_all(&serde_json::to_vec(&self.record).unwrap_or_default())?;
+        let mut line = serde_json::to_vec(&self.record).unwrap_or_default();
+        line.push(b'\n');
+        file.write_all(&line)?;
         fs::rename(&tmp, &self.path)?;
         self.file = Some(file);
         Ok(())
     }
 
     /// Records the id Oomnitza gave, so that a later create finds the
-    /// credential by id whatever happens to the key.
+    /// credential by id whatever happens to the key. The id is a line
+    /// appended to the locked entry, not a rewrite: replacing a file by
+    /// rename makes the filesystem write it out at once, which cost more
+    /// than the create's own request. A line cut short by a kill is not
+    /// read, and the entry is then resolved through its key.
     pub fn record_id(&mut self, id: &str) {
         self.record.id = Some(id.to_string());
-        if let Err(e) = self.write() {
+        let Some(file) = self.file.as_mut() else { return };
+        // Led by a newline, so that a line cut short before stays apart.
+        let mut line = vec![b'\n'];
+        line.extend(serde_json::to_vec(&IdLine { id }).unwrap_or_default());
+        line.push(b'\n');
+        let appended = file.seek(SeekFrom::End(0)).and_then(|_| file.write_all(&line));
+        if let Err(e) = appended {
             warn!(error = %e, "cannot update the create journal");
         }
     }
@@ -204,6 +233,23 @@ mod tests {
         assert!(j.resume("other").is_none(), "other content never matches");
         found.finish();
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "finished entries leave nothing");
+    }
+
+    #[test]
+    fn an_id_line_cut_short_is_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let j = Journal::at(Some(dir.path().to_path_buf()));
+        let live = j.begin("abc");
+        let path = live.path.clone();
+        drop(live);
+        // A kill in the middle of appending the id.
+        OpenOptions::new().append(true).open(&path).unwrap().write_all(br#"{"id":"cred"#).unwrap();
+        let found = j.resume("abc").expect("the orphaned entry");
+        assert_eq!(found.record.id, None, "resolved through its key instead");
+        let mut found = found;
+        found.record_id("cred-2");
+        drop(found);
+        assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "the last whole id line counts");
     }
 
     #[test]
