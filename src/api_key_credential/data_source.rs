@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use super::{state_of, API_KEY, TYPE_NAME};
-use crate::framework::{Attribute, Block, DataSource, Diagnostics, Schema, Value};
+use crate::framework::{Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
 use crate::oomnitza::Client;
 
 pub struct ApiKeyCredentialData;
@@ -45,10 +45,11 @@ impl DataSource<Client> for ApiKeyCredentialData {
         API_KEY.validate_id_or_name(config, diags);
     }
 
+    /// The resource's state of the credential, through this schema.
     async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
+        static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
+        let ty = TYPE.get_or_init(|| schema().value_type());
         let Some(c) = API_KEY.find(client, config, diags).await else { return Value::Null };
-        let full = state_of(&c, &Value::Null);
-        let attrs = super::schema().block.attributes.into_iter().filter(shown);
-        Value::Object(attrs.map(|a| (a.name.clone(), full.get(&a.name).clone())).collect())
+        state_of(&c, &Value::Null).project(ty)
     }
 }

@@ -16,7 +16,7 @@ pub use resource::ApiKeyCredentialResource;
 use oomnitza_api::Filter;
 
 use crate::credential::secret::SecretAttrs;
-use crate::credential::{timeouts_block, validate_common, Kind};
+use crate::credential::{timeouts_block, validate_common, Kind, Timeouts};
 use crate::framework::model::{FromValue, IntoValue};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Nesting, Schema, Value};
 use crate::oomnitza::{AuthType, Credential};
@@ -61,15 +61,6 @@ crate::model! {
         pub created_at: Option<String>,
         pub updated_at: Option<String>,
         pub timeouts: Option<Timeouts>,
-    }
-}
-
-crate::model! {
-    #[derive(Clone, Debug)]
-    pub struct Timeouts {
-        pub create: Option<String>,
-        pub update: Option<String>,
-        pub delete: Option<String>,
     }
 }
 
@@ -163,12 +154,8 @@ mod tests {
     #[test]
     fn model_and_schema_agree() {
         let s = schema();
-        let mut names: Vec<&str> = s.block.attributes.iter().map(|a| a.name.as_str()).collect();
-        names.extend(s.block.blocks.iter().map(|b| b.name.as_str()));
-        assert_eq!(names, ApiKeyCredential::ATTRIBUTES);
-        let t = &s.block.nested("timeouts").unwrap().block;
-        let ops: Vec<&str> = t.attributes.iter().map(|a| a.name.as_str()).collect();
-        assert_eq!(ops, Timeouts::ATTRIBUTES);
+        assert_eq!(s.block.names(), ApiKeyCredential::ATTRIBUTES);
+        assert_eq!(s.block.nested("timeouts").unwrap().block.names(), Timeouts::ATTRIBUTES);
     }
 
     #[test]

@@ -65,6 +65,17 @@ pub fn timeouts_block(description: &str, ops: &[(&str, &str)]) -> Block {
     })
 }
 
+crate::model! {
+    /// The `timeouts` block of a credential resource (create, update and
+    /// delete), as [`timeouts_block`] declares it for each kind.
+    #[derive(Clone, Debug)]
+    pub struct Timeouts {
+        pub create: Option<String>,
+        pub update: Option<String>,
+        pub delete: Option<String>,
+    }
+}
+
 /// `timeouts.<op>` from a state or plan, else the default.
 pub fn timeout_of(v: &Value, op: &str) -> Duration {
     v.get("timeouts").get(op).as_str().and_then(|s| parse_duration(s).ok()).unwrap_or(DEFAULT_TIMEOUT)

@@ -179,6 +179,11 @@ impl Block {
     pub fn nested(&self, name: &str) -> Option<&NestedBlock> {
         self.blocks.iter().find(|b| b.name == name)
     }
+    /// The names of the attributes, then of the nested blocks, in order:
+    /// what a typed model's `ATTRIBUTES` must list.
+    pub fn names(&self) -> Vec<&str> {
+        self.attributes.iter().map(|a| a.name.as_str()).chain(self.blocks.iter().map(|b| b.name.as_str())).collect()
+    }
 
     /// The object type that values of this block decode to.
     pub fn value_type(&self) -> Type {

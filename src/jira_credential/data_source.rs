@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
-use super::model::{set_common, set_oauth, JIRA, TYPE_NAME};
+use super::model::{state_from, JIRA, TYPE_NAME};
 use crate::framework::{Attribute, Block, DataSource, Diagnostics, Schema, Type, Value};
-use crate::oomnitza::{Client, Credential};
+use crate::oomnitza::Client;
 
 pub struct JiraCredentialData;
 
@@ -31,22 +31,6 @@ fn oauth_type() -> Type {
         ("granted_sites", Type::List(Box::new(Type::String))),
         ("last_error", Type::String),
     ])
-}
-
-fn to_value(c: &Credential, ty: &Type) -> Value {
-    let mut s = Value::null_object(ty);
-    set_common(&mut s, c);
-    if let Some(b) = &c.basic {
-        let mut v = Value::null_object(&basic_type());
-        v.set("email", Value::string(&b.username));
-        s.set("basic", v);
-    }
-    if let Some(o) = &c.oauth2 {
-        let mut v = Value::null_object(&oauth_type());
-        set_oauth(&mut v, o);
-        s.set("oauth", v);
-    }
-    s
 }
 
 impl JiraCredentialData {
@@ -91,10 +75,12 @@ impl DataSource<Client> for JiraCredentialData {
         JIRA.validate_id_or_name(config, diags);
     }
 
+    /// The resource's state of the credential, through this schema: the
+    /// same values, without the secrets and Terraform's own settings.
     async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
         static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
         let ty = TYPE.get_or_init(|| Self::schema_static().value_type());
         let Some(found) = JIRA.find(client, config, diags).await else { return Value::Null };
-        to_value(&found, ty)
+        state_from(&found, &Value::Null).project(ty)
     }
 }

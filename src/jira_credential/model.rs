@@ -1,14 +1,15 @@
-//! What the provider, the resource, the data source, the list resource and
-//! the action share: the names users see, the environment variables, the
-//! identity, and how API errors and answers become diagnostics and values.
-//! It imports none of them, so they can all import it.
+//! What the resource, the data source, the list resource, the check and
+//! the action share: the names users see, the [`Kind`], and the typed model
+//! of the resource's values with the state built from what Oomnitza
+//! answers. It imports none of them, so they can all import it.
 
 use oomnitza_api::Filter;
 
-use crate::credential::Kind;
-use crate::framework::model::IntoValue;
-use crate::framework::{Type, Value};
-use crate::oomnitza::{AuthType, Credential, OAuthInfo, SAAS_JIRA};
+use crate::credential::{Kind, Timeouts};
+use crate::framework::model::{FromValue, IntoValue};
+use crate::framework::Value;
+use crate::oomnitza::{AuthType, Credential, SAAS_JIRA};
+use crate::secret::Secret;
 
 /// The resource's and the data source's type name.
 pub const TYPE_NAME: &str = "oomnitza_jira_credential";
@@ -26,7 +27,7 @@ pub const JIRA: Kind = Kind {
     noun: "Jira credential",
     scope: jira_scope,
     owns: is_jira,
-    state: |c, keep| state_from(c, keep, super::schema::value_type()),
+    state: state_from,
     watched: &[
         "name",
         "description",
@@ -48,60 +49,108 @@ fn is_jira(c: &Credential) -> bool {
     c.saas == SAAS_JIRA && c.auth_type != AuthType::ApiKey
 }
 
-/// Sets the top-level attributes the resource and the data source share
-/// from what Oomnitza answered.
-pub fn set_common(s: &mut Value, c: &Credential) {
-    s.set("id", Value::string(&c.id));
-    s.set("name", Value::string(&c.name));
-    s.set("owner", Value::string(&c.owner));
-    s.set("description", Value::string(&c.description));
-    s.set("expiration_date", Value::opt_string(c.expiration_date.clone()));
-    s.set("auth_type", Value::string(c.auth_type.as_str()));
-    s.set("secret_version", Value::Number(c.secret_version as f64));
-    s.set("created_at", Value::string(&c.created_at));
-    s.set("updated_at", Value::string(&c.updated_at));
+crate::model! {
+    /// The resource's values: one field per attribute of the schema
+    /// (`schema.rs`; a test holds the two to each other).
+    #[derive(Clone, Debug)]
+    pub struct JiraCredentialModel {
+        pub id: Option<String>,
+        pub name: String,
+        pub owner: Option<String>,
+        pub description: Option<String>,
+        pub expiration_date: Option<String>,
+        pub auth_type: Option<String>,
+        pub secret_version: Option<i64>,
+        pub created_at: Option<String>,
+        pub updated_at: Option<String>,
+        pub basic: Option<Basic>,
+        pub oauth: Option<OAuth>,
+        pub timeouts: Option<Timeouts>,
+    }
 }
 
-/// Sets the `oauth` attributes that Oomnitza answers (the app and the
-/// authorization's health) on an `oauth` object of either schema.
-pub fn set_oauth(v: &mut Value, o: &OAuthInfo) {
-    v.set("client_id", Value::string(&o.client_id));
-    v.set("scopes", o.scopes.clone().into_value());
-    v.set("site", Value::opt_string(o.site.clone()));
-    v.set("callback_url", Value::string(&o.callback_url));
-    v.set("status", Value::opt_string(o.status.clone()));
-    v.set("authorization_url", Value::opt_string(o.authorization_url.clone()));
-    v.set("expires_at", Value::opt_string(o.expires_at.clone()));
-    v.set("granted_sites", o.granted_sites.clone().into_value());
-    v.set("last_error", Value::opt_string(o.last_error.clone()));
+crate::model! {
+    /// The `basic` block.
+    #[derive(Clone, Debug)]
+    pub struct Basic {
+        pub email: String,
+        pub api_token: Option<Secret>,
+        pub api_token_wo: Option<Secret>,
+        pub api_token_wo_version: Option<f64>,
+    }
 }
 
-/// Builds the state from what Oomnitza answered, taking the values Oomnitza
-/// never answers (secrets, Terraform-side settings) from `keep` (the plan or
-/// prior state).
-pub fn state_from(c: &Credential, keep: &Value, ty: &Type) -> Value {
-    let Type::Object(attrs) = ty else {
-        return Value::Null;
-    };
-    let mut s = Value::null_object(ty);
-    set_common(&mut s, c);
-    if let (Some(b), Some(bt)) = (&c.basic, attrs.get("basic")) {
-        let kept = keep.get("basic");
-        let mut basic = Value::null_object(bt);
-        basic.set("email", Value::string(&b.username));
-        basic.set("api_token", kept.get("api_token").clone());
-        basic.set("api_token_wo_version", kept.get("api_token_wo_version").clone());
-        s.set("basic", basic);
+crate::model! {
+    /// The `oauth` block: the app, how it is sent, and the authorization's
+    /// health as Oomnitza answers it.
+    #[derive(Clone, Debug)]
+    pub struct OAuth {
+        pub client_id: String,
+        pub client_secret: Option<Secret>,
+        pub client_secret_wo: Option<Secret>,
+        pub client_secret_wo_version: Option<f64>,
+        pub scopes: Option<Vec<String>>,
+        pub site: Option<String>,
+        pub callback_url: Option<String>,
+        pub wait_for_authorization: Option<bool>,
+        pub status: Option<String>,
+        pub authorization_url: Option<String>,
+        pub expires_at: Option<String>,
+        pub granted_sites: Option<Vec<String>>,
+        pub last_error: Option<String>,
     }
-    if let (Some(o), Some(ot)) = (&c.oauth2, attrs.get("oauth")) {
-        let kept = keep.get("oauth");
-        let mut oauth = Value::null_object(ot);
-        set_oauth(&mut oauth, o);
-        oauth.set("client_secret", kept.get("client_secret").clone());
-        oauth.set("client_secret_wo_version", kept.get("client_secret_wo_version").clone());
-        oauth.set("wait_for_authorization", kept.get("wait_for_authorization").clone());
-        s.set("oauth", oauth);
+}
+
+/// Reads a part of a plan or state that may be absent or not fit.
+fn kept<T: FromValue>(v: &Value) -> Option<T> {
+    Option::<T>::from_value(v).ok().flatten()
+}
+
+/// Builds the resource's state from what Oomnitza answered, taking the
+/// values Oomnitza never answers (secrets, Terraform-side settings) from
+/// `keep` (the plan or prior state; null on import). The data source shows
+/// the same values, less those (see `data_source`).
+pub fn state_from(c: &Credential, keep: &Value) -> Value {
+    let basic = c.basic.as_ref().map(|b| {
+        let k: Option<Basic> = kept(keep.get("basic"));
+        Basic {
+            email: b.username.clone(),
+            api_token: k.as_ref().and_then(|k| k.api_token.clone()),
+            api_token_wo: None,
+            api_token_wo_version: k.and_then(|k| k.api_token_wo_version),
+        }
+    });
+    let oauth = c.oauth2.as_ref().map(|o| {
+        let k: Option<OAuth> = kept(keep.get("oauth"));
+        OAuth {
+            client_id: o.client_id.clone(),
+            client_secret: k.as_ref().and_then(|k| k.client_secret.clone()),
+            client_secret_wo: None,
+            client_secret_wo_version: k.as_ref().and_then(|k| k.client_secret_wo_version),
+            scopes: Some(o.scopes.clone()),
+            site: o.site.clone(),
+            callback_url: Some(o.callback_url.clone()),
+            wait_for_authorization: k.and_then(|k| k.wait_for_authorization),
+            status: o.status.clone(),
+            authorization_url: o.authorization_url.clone(),
+            expires_at: o.expires_at.clone(),
+            granted_sites: Some(o.granted_sites.clone()),
+            last_error: o.last_error.clone(),
+        }
+    });
+    JiraCredentialModel {
+        id: Some(c.id.clone()),
+        name: c.name.clone(),
+        owner: Some(c.owner.clone()),
+        description: Some(c.description.clone()),
+        expiration_date: c.expiration_date.clone(),
+        auth_type: Some(c.auth_type.as_str().to_string()),
+        secret_version: Some(c.secret_version),
+        created_at: Some(c.created_at.clone()),
+        updated_at: Some(c.updated_at.clone()),
+        basic,
+        oauth,
+        timeouts: kept(keep.get("timeouts")),
     }
-    s.set("timeouts", keep.get("timeouts").clone());
-    s
+    .into_value()
 }

@@ -10,7 +10,7 @@ use super::consent::wait_for_consent;
 use super::expiry;
 use super::model::{state_from, DEFAULT_CALLBACK_URL, JIRA, TYPE_NAME};
 use super::oauth as consent;
-use super::schema::{schema, secret_attrs, value_type, BASIC_SECRET, OAUTH_SECRET};
+use super::schema::{schema, secret_attrs, BASIC_SECRET, OAUTH_SECRET};
 use super::validate::validate_config;
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
@@ -108,12 +108,12 @@ impl JiraCredential {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
                 let c = Self::consent_after_write(client, c, planned, !restart, true, deadline, diags).await;
-                state_from(&c, planned, value_type())
+                state_from(&c, planned)
             }
             Err(e) => {
                 api_diags(&e, "update the adopted Jira credential", diags);
                 // Tracked all the same, so that nothing is orphaned.
-                state_from(&credential, planned, value_type())
+                state_from(&credential, planned)
             }
         }
     }
@@ -211,7 +211,7 @@ impl Resource<Client> for JiraCredential {
             *private = Private::store(credential.secret_version);
             // From here on the credential exists: whatever happens, its state is kept.
             let c = Self::consent_after_write(client, credential, planned, true, true, deadline, diags).await;
-            state_from(&c, planned, value_type())
+            state_from(&c, planned)
         };
         // The answer goes to Terraform now: nothing is left to resume.
         entry.finish();
@@ -314,7 +314,7 @@ impl Resource<Client> for JiraCredential {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
                 let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
-                state_from(&c, planned, value_type())
+                state_from(&c, planned)
             }
             Err(ApiError::NotFound { .. }) => {
                 diags.error("Jira credential is gone", format!("Credential {id} was deleted outside Terraform during this apply. Run terraform apply again to create it."));

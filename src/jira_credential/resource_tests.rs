@@ -3,13 +3,17 @@ use crate::framework::Severity;
 use crate::framework::Type;
 use crate::jira_credential::DEFAULT_SCOPE;
 
+fn value_type() -> Type {
+    schema().value_type()
+}
+
 fn ty_of(block: &str) -> Type {
-    let Type::Object(attrs) = value_type().clone() else { unreachable!() };
+    let Type::Object(attrs) = value_type() else { unreachable!() };
     attrs[block].clone()
 }
 
 fn config_with(block: &str, v: Value) -> Value {
-    let mut c = Value::null_object(value_type());
+    let mut c = Value::null_object(&value_type());
     c.set("name", Value::string("Jira user load"));
     c.set(block, v);
     c
@@ -236,4 +240,43 @@ fn an_imported_oauth_secret_is_adopted_not_sent() {
     let (p, _) = plan(&prior, &c, &[]);
     assert_eq!(p.state.get("secret_version"), prior.get("secret_version"));
     assert_eq!(p.state.get("oauth").get("status").as_str(), Some("authorized"));
+}
+
+/// The typed model and the schema name the same attributes, so a field
+/// without its schema line (or the other way round) fails here.
+#[test]
+fn model_and_schema_agree() {
+    use super::super::model::{Basic, JiraCredentialModel, OAuth};
+    use crate::credential::Timeouts;
+    let s = schema();
+    assert_eq!(s.block.names(), JiraCredentialModel::ATTRIBUTES);
+    let block = |n: &str| s.block.nested(n).unwrap().block.names();
+    assert_eq!(block("basic"), Basic::ATTRIBUTES);
+    assert_eq!(block("oauth"), OAuth::ATTRIBUTES);
+    assert_eq!(block("timeouts"), Timeouts::ATTRIBUTES);
+}
+
+/// The data source shows the resource's state without its secrets: the
+/// projection keeps exactly the data source's attributes.
+#[test]
+fn the_data_source_is_the_state_without_secrets() {
+    use crate::framework::DataSource as _;
+    use crate::oomnitza::Credential;
+    let c: Credential = serde_json::from_value(serde_json::json!({
+        "id": "c1", "name": "n", "saas": "jira", "auth_type": "oauth2",
+        "oauth2": {"client_id": "app", "scopes": ["read:jira-user"], "callback_url": "https://x", "status": "authorized"},
+        "secret_version": 2, "created_at": "t0", "updated_at": "t1"
+    }))
+    .unwrap();
+    let mut keep = config_with("oauth", oauth("app", Some("s3cr3t"), &["read:jira-user"]));
+    keep.set("timeouts", Value::Null);
+    let state = state_from(&c, &keep);
+    assert_eq!(state.get("oauth").get("client_secret"), &Value::string("s3cr3t"), "kept from the plan");
+    let ty = crate::jira_credential::data_source::JiraCredentialData.schema().value_type();
+    let shown = state.project(&ty);
+    assert_eq!(shown.get("oauth").get("status"), &Value::string("authorized"));
+    assert_eq!(shown.get("secret_version"), &Value::Number(2.0));
+    assert!(!format!("{shown:?}").contains("s3cr3t"), "{shown:?}");
+    let Value::Object(o) = shown.get("oauth") else { panic!("{shown:?}") };
+    assert_eq!(o.len(), 9, "the data source's oauth attributes only");
 }

@@ -86,13 +86,6 @@ pub fn secret_attrs(v: &Value) -> &'static SecretAttrs {
     }
 }
 
-/// The state's value type, built once: reads run once per resource on
-/// every plan, so they should not rebuild the schema.
-pub fn value_type() -> &'static Type {
-    static TYPE: std::sync::OnceLock<Type> = std::sync::OnceLock::new();
-    TYPE.get_or_init(|| schema().value_type())
-}
-
 /// The schema, with its plan declared: every computed value keeps its
 /// state value on update (`use_state_for_unknown`), and the resource's
 /// `modify_plan` makes unknown exactly what an apply will change. The

@@ -207,6 +207,20 @@ impl Value {
             _ => Value::Null,
         }
     }
+
+    /// This value seen through `ty`: an object keeps the attributes `ty`
+    /// has (missing ones null), nested objects and lists of them alike; a
+    /// value of any other type is kept as it is. How a read-only view (a
+    /// data source) shows the state of a richer schema without its secrets.
+    pub fn project(&self, ty: &Type) -> Value {
+        match (self, ty) {
+            (Value::Object(m), Type::Object(attrs)) => Value::Object(
+                attrs.iter().map(|(k, t)| (k.clone(), m.get(k).map_or(Value::Null, |v| v.project(t)))).collect(),
+            ),
+            (Value::List(items), Type::List(t)) => Value::List(items.iter().map(|i| i.project(t)).collect()),
+            (v, _) => v.clone(),
+        }
+    }
 }
 
 /// The object of type `attrs` whose attributes were read into `out`: those
