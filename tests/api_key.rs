@@ -65,12 +65,8 @@ both_engines!(lifecycle_and_data_source, |e| {
     let w = Work::new(e, &sim, &config("Okta users", "okta", "Authorization", KEY, ""));
     let (code, o) = w.plan_code();
     assert_eq!(code, 2, "{}", o.all());
-    let planned_line = |attr: &str| {
-        o.stdout
-            .lines()
-            .find(|l| l.trim_start().starts_with(&format!("+ {attr} ")))
-            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
-    };
+    let planned_line =
+        |attr: &str| o.stdout.lines().find(|l| l.trim_start().starts_with(&format!("+ {attr} "))).map(support::squeeze);
     assert_eq!(
         planned_line("add_to").as_deref(),
         Some(r#"+ add_to = "header""#),
@@ -137,7 +133,7 @@ both_engines!(validation_names_the_attribute, |e| {
     let w = Work::new(e, &sim, &config("x", "Okta", "X API Key", KEY, "add_to = \"body\"\ntoken_wo_version = 1"));
     let o = w.run(&["validate", "-no-color"]);
     assert_eq!(o.code, 1, "{}", o.all());
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     for part in [
         "Invalid saas",
         "saas is \"Okta\"; use the integration's name in lower case",
@@ -198,6 +194,29 @@ both_engines!(drift_in_words_and_deletion, |e| {
     assert_eq!(w.plan_code().0, 0);
 });
 
+both_engines!(expiry_is_warned_ahead_in_its_own_words, |e| {
+    let sim = Sim::start();
+    let today = time::OffsetDateTime::now_utc().date();
+    let soon = (today + time::Duration::days(3)).to_string();
+    let past = (today - time::Duration::days(2)).to_string();
+    let w = Work::new(
+        e,
+        &sim,
+        &config("Okta users", "okta", "Authorization", KEY, &format!("expiration_date = \"{soon}\"")),
+    );
+    w.apply();
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    let said = support::squeeze(&o.all());
+    assert!(said.contains(r#"The key of API key credential "Okta users" expires in 3 days"#), "{said}");
+    assert!(said.contains("token_wo_version") && !said.contains("Atlassian"), "the kind's own words: {said}");
+    w.write(&config("Okta users", "okta", "Authorization", KEY, &format!("expiration_date = \"{past}\"")));
+    w.apply();
+    let said = support::squeeze(&w.run(&["plan", "-no-color", "-input=false"]).all());
+    assert!(said.contains(r#"The key of API key credential "Okta users" expired 2 days ago"#), "{said}");
+    let quiet = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_EXPIRY_WARNING_DAYS", "0")], &[]);
+    assert!(!quiet.all().contains("expired"), "0 turns it off: {}", quiet.all());
+});
+
 both_engines!(write_only_key_stays_out_of_state_and_plan, |e| {
     let sim = Sim::start();
     let config = |version: u32| {
@@ -256,7 +275,7 @@ both_engines!(import_by_id_identity_and_wrong_kind, |e| {
     let other = Work::new(e, &sim, &resource.replace("\"okta\" {", "\"other\" {"));
     let o = other.run(&["import", "-no-color", "-input=false", &format!("{TYPE}.other"), jira["id"].as_str().unwrap()]);
     assert_eq!(o.code, 1, "{}", o.all());
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert!(
         flat.contains("Wrong kind of credential") && flat.contains("a jira credential with auth_type basic"),
         "{flat}"

@@ -74,7 +74,7 @@ both_engines!(bad_provider_config, |e| {
     let before = sim.requests().len();
     let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_API_TOKEN", "wrong")], &[]);
     assert_eq!(o.code, 1, "{}", o.all());
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert!(flat.contains("did not accept the provider's sign-in"), "{flat}");
     assert!(flat.contains("Check api_token (OOMNITZA_API_TOKEN) in the provider block"), "{flat}");
     let asked: Vec<String> = sim.requests()[before..].to_vec();
@@ -87,7 +87,7 @@ both_engines!(bad_provider_config, |e| {
     // A wrong port, and a url that is not Oomnitza, fail the plan too.
     let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_URL", "http://127.0.0.1:1")], &[]);
     assert_eq!(o.code, 1, "{}", o.all());
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert!(flat.contains("connection was refused") && flat.contains("check the port in url"), "{flat}");
     let not_oomnitza = support::login_page();
     let o = w.run_env(&["plan", "-no-color", "-input=false"], &[("OOMNITZA_URL", not_oomnitza.as_str())], &[]);
@@ -317,7 +317,7 @@ both_engines!(expiry_is_warned_ahead_and_louder_once_past, |e| {
         date(366)
     ));
     let o = w.ok(&["validate", "-no-color"]);
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert!(
         flat.contains("expiration_date is more than a year ahead") && flat.contains("expiration_date = "),
         "{flat}"

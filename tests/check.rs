@@ -109,7 +109,7 @@ both_engines!(basic_accepted_rejected_and_unreachable, |e| {
         &[],
     );
     assert_ne!(plan.code, 1, "{}", plan.all());
-    let flat = plan.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&plan.all());
     assert!(flat.contains("Check block assertion failed"), "{flat}");
     assert!(flat.contains("Jira answered 401: the API token was revoked or has expired at Atlassian"), "{flat}");
     let shown = w.ok(&["show", "-json", "plan.bin"]).stdout;

@@ -183,7 +183,7 @@ both_engines!(consent_then_revocation_then_fresh_consent, |e| {
         o.stdout
     );
     // One warning says it in words.
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert_eq!(flat.matches("was changed outside Terraform").count(), 1, "{flat}");
     assert!(flat.contains(r#"its OAuth authorization is revoked (status "authorized" -> "revoked")"#), "{flat}");
     assert!(flat.contains("restarts consent and gives a new consent URL: a person must consent again"), "{flat}");
@@ -216,7 +216,7 @@ both_engines!(consent_then_revocation_then_fresh_consent, |e| {
     sim.rotate(&id_of(&w));
     let (code, o) = w.plan_code();
     assert_eq!(code, 2, "{}", o.all());
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert_eq!(flat.matches("was changed outside Terraform").count(), 1, "{flat}");
     assert!(flat.contains("its secret was replaced in Oomnitza (version 1 -> 2)"), "{flat}");
     assert!(
@@ -239,7 +239,7 @@ both_engines!(expiry_without_offline_access_shows_in_plan, |e| {
     // Without offline_access the end is ahead, and every plan says so.
     let (code, o) = w.plan_code();
     assert_eq!(code, 0, "{}", o.all());
-    let flat = o.all().split_whitespace().collect::<Vec<_>>().join(" ");
+    let flat = support::squeeze(&o.all());
     assert!(
         flat.contains("ends within a day, at ") && flat.contains("Add \"offline_access\" to oauth.scopes"),
         "{flat}"

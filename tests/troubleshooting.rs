@@ -8,7 +8,7 @@
 mod support;
 
 use serde_json::json;
-use support::{newest, repo, Out, Sim, Work};
+use support::{newest, repo, squeeze, Out, Sim, Work};
 
 /// The quoted text of each row of the table, in order.
 fn rows() -> Vec<String> {
@@ -21,10 +21,6 @@ fn rows() -> Vec<String> {
         .take_while(|l| l.starts_with('|'))
         .map(|l| l.split('`').nth(1).expect("a quoted text in the row's first cell").to_string())
         .collect()
-}
-
-fn squeeze(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Asserts that the row's literal parts appear, in order, in the output.

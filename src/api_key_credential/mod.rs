@@ -15,6 +15,7 @@ pub use resource::ApiKeyCredentialResource;
 
 use oomnitza_api::Filter;
 
+use crate::credential::expiry::ExpiryWords;
 use crate::credential::secret::SecretAttrs;
 use crate::credential::{timeouts_block, validate_common, Kind, Timeouts};
 use crate::framework::model::{FromValue, IntoValue};
@@ -31,6 +32,12 @@ pub const API_KEY: Kind = Kind {
     owns: |c| c.auth_type == AuthType::ApiKey,
     watched: &["name", "description", "owner", "expiration_date", "saas", "token_name", "add_to"],
     state: state_of,
+    expiry: &ExpiryWords {
+        secret_of: "The key of API key credential",
+        stopped: "the system it is for no longer accepts the key, and Oomnitza's syncs with this credential fail now",
+        stops: "then the system it is for stops accepting the key and Oomnitza's syncs with this credential fail",
+        rotate: "Rotate it: make a new key in the integration's admin console, then set it in token_wo with a higher token_wo_version (or in token), and set expiration_date to the new key's date.",
+    },
 };
 
 pub const TOKEN: SecretAttrs = SecretAttrs {
@@ -79,7 +86,7 @@ pub fn schema() -> Schema {
             .attr(text("token_wo").optional().sensitive().write_only().describe("The API key, never stored in state or plan (Terraform 1.11+). Change `token_wo_version` to send a new one."))
             .attr(Attribute::number("token_wo_version").optional().describe("Any number; changing it re-sends `token_wo`. Only with `token_wo`."))
             .attr(text("add_to").optional_computed().default_value(Value::string("header")).describe("Where the key goes: `header` or `query`."))
-            .attr(text("expiration_date").optional().describe("When the key expires, `YYYY-MM-DD`."))
+            .attr(text("expiration_date").optional().describe("When the key expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the key changes, by anyone: how a rotation made outside Terraform shows in a plan."))
             .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
             .attr(text("updated_at").computed().describe("When it last changed (RFC 3339)."))

@@ -6,6 +6,7 @@
 
 pub mod drift;
 pub mod errors;
+pub mod expiry;
 mod lookup;
 pub mod secret;
 
@@ -42,6 +43,8 @@ pub struct Kind {
     /// Oomnitza never answers (secrets, Terraform's own settings) comes from
     /// the second value, a plan or an earlier state (null on import).
     pub state: fn(&Credential, &Value) -> Value,
+    /// How its secret's `expiration_date` is warned of ahead.
+    pub expiry: &'static expiry::ExpiryWords,
 }
 
 /// Runs one call in the time left before `deadline`.
@@ -153,7 +156,8 @@ impl Kind {
     }
 
     /// Reads the credential a state names, records what changed outside
-    /// Terraform in the private state, and says so when it is gone.
+    /// Terraform in the private state, says so when it is gone, and warns
+    /// of an `expiration_date` ahead or past.
     pub async fn read(
         &self,
         client: &Client,
@@ -168,6 +172,8 @@ impl Kind {
                 let mut p = secret::Private::load(private);
                 p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
                 *private = p.to_bytes();
+                let days = client.config().expiry_warning_days;
+                expiry::warn(&fresh, days, time::OffsetDateTime::now_utc(), self.expiry, diags);
                 Some((c, fresh))
             }
             Ok(None) => {

@@ -1,58 +1,38 @@
-//! Expiry ahead: the date a Basic credential's Atlassian API token stops
-//! working (`expiration_date`) and the end of an OAuth authorization that
+//! Expiry ahead, the Jira credential's part: its words for the date a
+//! Basic credential's Atlassian API token stops working (said by
+//! [`crate::credential::expiry`]), the end of an OAuth authorization that
 //! Oomnitza cannot refresh (`oauth.expires_at` without `offline_access`),
-//! said in every plan from `expiry_warning_days` before, louder once past.
-//! Time passing is never an error: a plan must not stop because of it.
+//! and a date further ahead than Atlassian lets a token live. Time passing
+//! is never an error: a plan must not stop because of it.
 
 use time::{Date, OffsetDateTime};
 
+use crate::credential::expiry::ExpiryWords;
 use crate::framework::{AttrPath, Diagnostics, Value};
-
-const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
-/// Where a new Atlassian API token is made.
-const TOKENS_PAGE: &str = "https://id.atlassian.com/manage-profile/security/api-tokens";
 
 /// Atlassian API tokens made since 2024-12-15 live at most this long.
 pub const TOKEN_MAX_DAYS: i64 = 365;
 
-fn days_phrase(days: i64) -> String {
-    match days {
-        0 => "today".to_string(),
-        1 => "tomorrow".to_string(),
-        d if d > 1 => format!("in {d} days"),
-        -1 => "1 day ago".to_string(),
-        d => format!("{} days ago", -d),
-    }
-}
+/// How the Jira credential speaks of its API token running out.
+pub const WORDS: ExpiryWords = ExpiryWords {
+    secret_of: "The API token of Jira credential",
+    stopped: "Atlassian no longer accepts the token, and every Jira sync of Oomnitza with this credential fails now",
+    stops: "then Atlassian stops accepting the token and Oomnitza's Jira syncs with this credential fail",
+    rotate: concat!(
+        "Rotate it: make a new API token at ",
+        "https://id.atlassian.com/manage-profile/security/api-tokens",
+        ", then set it in basic.api_token_wo with a higher basic.api_token_wo_version (or in basic.api_token), and set expiration_date to the new token's date."
+    ),
+};
 
-/// The warnings of a refreshed credential's state, with `today` and `now`
-/// from the system clock and the provider's `expiry_warning_days` (0: none).
-pub fn warn(state: &Value, warn_days: u32, now: OffsetDateTime, diags: &mut Diagnostics) {
+/// The end of an OAuth authorization that Oomnitza cannot refresh, ahead,
+/// from the provider's `expiry_warning_days` (0: none). The API token's
+/// `expiration_date` is said by the credential layer, in [`WORDS`].
+pub fn warn_oauth(state: &Value, warn_days: u32, now: OffsetDateTime, diags: &mut Diagnostics) {
     if warn_days == 0 {
         return;
     }
     let name = state.get("name").as_str().unwrap_or_default();
-    if let Some(date) = state.get("expiration_date").as_str().and_then(|d| Date::parse(d, DATE).ok()) {
-        let days = (date - now.date()).whole_days();
-        let rotate = format!(
-            "Rotate it: make a new API token at {TOKENS_PAGE}, then set it in basic.api_token_wo with a higher basic.api_token_wo_version (or in basic.api_token), and set expiration_date to the new token's date."
-        );
-        if days < 0 {
-            diags.warning_at(
-                Some(AttrPath::root("expiration_date")),
-                format!("The API token of Jira credential {name:?} expired {}", days_phrase(days)),
-                format!("Its expiration_date is {date}: Atlassian no longer accepts the token, and every Jira sync of Oomnitza with this credential fails now. {rotate}"),
-            );
-        } else if days <= i64::from(warn_days) {
-            diags.warning_at(
-                Some(AttrPath::root("expiration_date")),
-                format!("The API token of Jira credential {name:?} expires {}", days_phrase(days)),
-                format!("Its expiration_date is {date} ({days} days left): then Atlassian stops accepting the token and Oomnitza's Jira syncs with this credential fail. {rotate} This warning starts expiry_warning_days ({warn_days}) days ahead; 0 turns it off."),
-            );
-        }
-    }
     let oauth = state.get("oauth");
     let refreshes = match oauth.get("scopes") {
         Value::List(s) => s.iter().any(|s| s.as_str() == Some("offline_access")),
@@ -95,30 +75,33 @@ pub fn validate(date: Date, today: Date, diags: &mut Diagnostics) {
 mod tests {
     use super::*;
 
-    fn basic(expiration: &str) -> Value {
+    fn oauth_state(scopes: &[&str], expires_at: &str) -> Value {
+        let mut o = Value::Object(Default::default());
+        o.set("scopes", Value::List(scopes.iter().map(|s| Value::string(*s)).collect()));
+        o.set("expires_at", Value::string(expires_at));
         let mut s = Value::Object(Default::default());
         s.set("name", Value::string("c"));
-        s.set("expiration_date", Value::string(expiration));
+        s.set("oauth", o);
         s
     }
 
-    fn warnings(state: &Value, days: u32, now: OffsetDateTime) -> String {
-        let mut d = Diagnostics::new();
-        warn(state, days, now, &mut d);
-        format!("{d:?}")
-    }
-
     #[test]
-    fn warns_from_the_set_number_of_days_and_louder_once_past() {
+    fn an_authorization_that_cannot_refresh_is_warned_ahead() {
         let now = OffsetDateTime::now_utc();
-        let at = |days: i64| basic(&(now.date() + time::Duration::days(days)).format(DATE).unwrap());
-        assert_eq!(warnings(&at(31), 30, now), format!("{:?}", Diagnostics::new()));
-        assert!(warnings(&at(30), 30, now).contains("expires in 30 days"));
-        assert!(warnings(&at(1), 30, now).contains("expires tomorrow"));
-        assert!(warnings(&at(0), 30, now).contains("expires today"));
-        assert!(warnings(&at(-1), 30, now).contains("expired 1 day ago"));
-        assert!(warnings(&at(-1), 30, now).contains("every Jira sync"));
-        assert_eq!(warnings(&at(-1), 0, now), format!("{:?}", Diagnostics::new()), "0 turns it off");
+        let in_hours =
+            |h: i64| (now + time::Duration::hours(h)).format(&time::format_description::well_known::Rfc3339).unwrap();
+        let said = |s: &Value, days: u32| {
+            let mut d = Diagnostics::new();
+            warn_oauth(s, days, now, &mut d);
+            format!("{d:?}")
+        };
+        assert!(said(&oauth_state(&["read:jira-user"], &in_hours(2)), 30).contains("ends within a day"));
+        assert!(!said(&oauth_state(&["read:jira-user", "offline_access"], &in_hours(2)), 30).contains("ends"));
+        assert!(!said(&oauth_state(&["read:jira-user"], &in_hours(2)), 0).contains("ends"), "0 turns it off");
+        assert!(
+            !said(&oauth_state(&["read:jira-user"], &in_hours(-2)), 30).contains("ends"),
+            "past: the status says it"
+        );
     }
 
     #[test]

@@ -28,6 +28,7 @@ pub const JIRA: Kind = Kind {
     scope: jira_scope,
     owns: is_jira,
     state: state_from,
+    expiry: &super::expiry::WORDS,
     watched: &[
         "name",
         "description",

@@ -222,7 +222,7 @@ impl Resource<Client> for JiraCredential {
         let Some((_, fresh)) = JIRA.read(client, state, private, diags).await else {
             return Value::Null;
         };
-        expiry::warn(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
+        expiry::warn_oauth(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
         fresh
     }
 

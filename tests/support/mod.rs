@@ -92,3 +92,10 @@ pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
     }
     false
 }
+
+/// Terraform's output with every run of whitespace made one space, for
+/// finding a sentence whatever the line breaks.
+#[allow(dead_code)]
+pub fn squeeze(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
