@@ -2,8 +2,8 @@
 //! credential that another state holds (`terraform test` beside an applied
 //! configuration, create_before_destroy with -replace, identical blocks,
 //! one configuration in two directories and two workspaces), and blocks
-//! chosen by values known only at apply. The real Terraform CLI of both
-//! engines against the simulator.
+//! chosen by values known only at apply. The first two for both credential
+//! kinds. The real Terraform CLI of both engines against the simulator.
 
 #[macro_use]
 mod support;
@@ -13,18 +13,25 @@ use std::collections::BTreeSet;
 use serde_json::Value;
 use support::{engines, newest, Engine, Sim, Work};
 
+/// A credential kind: its resource type and a body of the same content
+/// each time (so that two blocks of it are identical but for the name).
+type Kind = (&'static str, &'static str);
+
+const JIRA: Kind = (
+    "oomnitza_jira_credential",
+    "basic {\n    email     = \"svc-jira@example.com\"\n    api_token = \"data-safety-token\"\n  }",
+);
+const API_KEY: Kind = (
+    "oomnitza_api_key_credential",
+    "saas       = \"okta\"\n  token_name = \"Authorization\"\n  token      = \"data-safety-token\"",
+);
+
+fn credential_of((type_name, body): Kind, label: &str, name: &str, lifecycle: &str) -> String {
+    format!("resource \"{type_name}\" \"{label}\" {{\n  name = \"{name}\"\n  {body}\n  {lifecycle}\n}}\n")
+}
+
 fn credential(label: &str, name: &str, lifecycle: &str) -> String {
-    format!(
-        r#"resource "oomnitza_jira_credential" "{label}" {{
-  name = "{name}"
-  basic {{
-    email     = "svc-jira@example.com"
-    api_token = "data-safety-token"
-  }}
-  {lifecycle}
-}}
-"#
-    )
+    credential_of(JIRA, label, name, lifecycle)
 }
 
 fn ids_in_state(w: &Work) -> BTreeSet<String> {
@@ -54,9 +61,11 @@ fn secret_version(sim: &Sim, id: &str) -> Value {
     c["secret_version"].clone()
 }
 
-both_engines!(terraform_test_beside_an_applied_configuration, |e| {
+/// `terraform test` in a directory whose configuration is applied: the
+/// test's run creates a credential of the very same content.
+fn test_beside_applied(e: &Engine, kind: Kind) {
     let sim = Sim::start();
-    let w = Work::new(e, &sim, &credential("users", "Jira user load", ""));
+    let w = Work::new(e, &sim, &credential_of(kind, "users", "Jira user load", ""));
     w.apply();
     let real = ids_in_state(&w).into_iter().next().expect("the real credential");
     let version = secret_version(&sim, &real);
@@ -65,13 +74,16 @@ both_engines!(terraform_test_beside_an_applied_configuration, |e| {
     std::fs::create_dir_all(w.path("tests")).unwrap();
     std::fs::write(
         w.path("tests/credential.tftest.hcl"),
-        r#"run "creates_the_credential" {
-  assert {
-    condition     = oomnitza_jira_credential.users.name == "Jira user load"
+        format!(
+            r#"run "creates_the_credential" {{
+  assert {{
+    condition     = {}.users.name == "Jira user load"
     error_message = "the credential has its name"
-  }
-}
+  }}
+}}
 "#,
+            kind.0
+        ),
     )
     .unwrap();
     let o = w.ok(&["test", "-no-color"]);
@@ -82,21 +94,30 @@ both_engines!(terraform_test_beside_an_applied_configuration, |e| {
     assert_eq!(ids_on_server(&sim), BTreeSet::from([real.clone()]), "the test cleaned up only what it made");
     assert_eq!(ids_in_state(&w), BTreeSet::from([real]));
     assert_eq!(w.plan_code().0, 0);
-});
+}
 
-both_engines!(create_before_destroy_with_replace, |e| {
+both_engines!(terraform_test_beside_an_applied_configuration, |e| test_beside_applied(e, JIRA));
+both_engines!(api_key_terraform_test_beside_an_applied_configuration, |e| test_beside_applied(e, API_KEY));
+
+/// `-replace` of a create_before_destroy credential: the new one is made
+/// first (same content), and only the old one is deleted.
+fn replace_create_before_destroy(e: &Engine, kind: Kind) {
     let sim = Sim::start();
     let cbd = "lifecycle {\n    create_before_destroy = true\n  }";
-    let w = Work::new(e, &sim, &credential("users", "Jira user load", cbd));
+    let w = Work::new(e, &sim, &credential_of(kind, "users", "Jira user load", cbd));
     w.apply();
     let old = ids_in_state(&w);
-    let o = w.ok(&["apply", "-auto-approve", "-input=false", "-no-color", "-replace=oomnitza_jira_credential.users"]);
+    let target = format!("-replace={}.users", kind.0);
+    let o = w.ok(&["apply", "-auto-approve", "-input=false", "-no-color", &target]);
     let new = ids_in_state(&w);
     assert_eq!(new.len(), 1);
     assert!(new.is_disjoint(&old), "a new id in state:\n{}", o.all());
     assert_eq!(ids_on_server(&sim), new, "the new credential on the server, the old one deleted, nothing else");
     assert_eq!(w.plan_code().0, 0);
-});
+}
+
+both_engines!(create_before_destroy_with_replace, |e| replace_create_before_destroy(e, JIRA));
+both_engines!(api_key_create_before_destroy_with_replace, |e| replace_create_before_destroy(e, API_KEY));
 
 both_engines!(identical_blocks_then_replace_one, |e| {
     let sim = Sim::start();
