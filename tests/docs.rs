@@ -129,8 +129,8 @@ fn the_simulator_page_matches_the_simulator() {
     for flag in flags {
         assert!(page.contains(&format!("`{flag}")), "docs/simulator.md does not describe {flag}");
     }
-    let main = std::fs::read_to_string(repo().join("sim/src/main.rs")).unwrap();
-    let routes: Vec<&str> = main
+    let control = std::fs::read_to_string(repo().join("sim/src/control.rs")).unwrap();
+    let routes: Vec<&str> = control
         .split(".route(\"")
         .skip(1)
         .filter_map(|r| r.split('"').next())
