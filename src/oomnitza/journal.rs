@@ -15,6 +15,7 @@
 //! never taken over. An entry held by a live process (a parallel create, a
 //! concurrent `terraform test`) is locked, and so skipped.
 
+use std::collections::HashSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::{Seek as _, SeekFrom, Write as _};
 use std::os::unix::fs::MetadataExt as _;
@@ -63,6 +64,12 @@ pub struct Record {
 #[derive(Debug)]
 pub struct Journal {
     dir: Option<PathBuf>,
+    /// The contents an orphaned entry may be of: those with an entry at
+    /// this process's first look, and those this process began. A create
+    /// of any other content needs no look at the directory; only an entry
+    /// of a concurrent process that dies during this one is missed that
+    /// way, and that costs at most a second credential, named in a warning.
+    maybe: std::sync::Mutex<Option<HashSet<String>>>,
 }
 
 /// One create's entry, locked by this process while it is held.
@@ -106,7 +113,24 @@ fn same_file(path: &Path, file: &File) -> bool {
 
 impl Journal {
     pub fn at(dir: Option<PathBuf>) -> Journal {
-        Journal { dir }
+        Journal { dir, maybe: std::sync::Mutex::new(None) }
+    }
+
+    /// Whether an orphaned entry of `content` may exist; the first call
+    /// looks at the directory, later ones remember; `begun` adds `content`.
+    fn may_have(&self, dir: &Path, content: &str, begun: bool) -> bool {
+        let Ok(mut maybe) = self.maybe.lock() else { return true };
+        let known = maybe.get_or_insert_with(|| {
+            let Ok(items) = fs::read_dir(dir) else { return HashSet::new() };
+            items
+                .flatten()
+                .filter_map(|i| i.file_name().to_str().and_then(|n| n.split('.').next()).map(String::from))
+                .collect()
+        });
+        if begun {
+            known.insert(content.to_string());
+        }
+        known.contains(content)
     }
 
     /// Writes (and locks) the entry of a create that is about to be sent.
@@ -116,6 +140,7 @@ impl Journal {
             Record { key: uuid::Uuid::new_v4().to_string(), content: content.to_string(), started: now(), id: None };
         let mut entry = Entry { path: PathBuf::new(), file: None, record };
         if let Some(dir) = &self.dir {
+            self.may_have(dir, content, true);
             entry.path = dir.join(format!("{}.{}.json", content, entry.record.key));
             if let Err(e) = fs::create_dir_all(dir).and_then(|_| entry.write()) {
                 warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
@@ -130,6 +155,9 @@ impl Journal {
     /// there is none.
     pub fn resume(&self, content: &str) -> Option<Entry> {
         let dir = self.dir.as_ref()?;
+        if !self.may_have(dir, content, false) {
+            return None;
+        }
         let prefix = format!("{content}.");
         for item in fs::read_dir(dir).ok()?.flatten() {
             let name = item.file_name();
@@ -250,6 +278,22 @@ mod tests {
         found.record_id("cred-2");
         drop(found);
         assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "the last whole id line counts");
+    }
+
+    #[test]
+    fn only_contents_seen_or_begun_are_looked_for() {
+        let dir = tempfile::tempdir().unwrap();
+        // An orphan left by an earlier process.
+        drop(Journal::at(Some(dir.path().to_path_buf())).begin("old"));
+        let j = Journal::at(Some(dir.path().to_path_buf()));
+        assert!(j.resume("new").is_none());
+        assert!(j.resume("old").is_some(), "seen at the first look");
+        // This process's own create that ended in doubt leaves its entry.
+        drop(j.begin("mine"));
+        assert!(j.resume("mine").is_some(), "begun here");
+        // An entry that appeared since the first look, by another process.
+        drop(Journal::at(Some(dir.path().to_path_buf())).begin("theirs"));
+        assert!(j.resume("theirs").is_none(), "not looked for");
     }
 
     #[test]
