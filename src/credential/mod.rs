@@ -89,9 +89,6 @@ pub fn deadline_of(v: &Value, op: &str) -> Instant {
     Instant::now() + timeout_of(v, op)
 }
 
-const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
-
 /// The rules every credential's configuration follows: a name that is not
 /// blank, an `expiration_date` that is a date (answered, for more checks),
 /// and `timeouts` that are durations. Unknown values pass.
@@ -115,7 +112,7 @@ pub fn validate_common(config: &Value, diags: &mut Diagnostics) -> Option<time::
         }
     }
     let d = config.get("expiration_date").as_str()?;
-    let parsed = time::Date::parse(d, DATE);
+    let parsed = time::Date::parse(d, expiry::DATE);
     if parsed.is_err() {
         diags.error_at(
             AttrPath::root("expiration_date"),
