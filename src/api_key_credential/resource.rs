@@ -12,7 +12,7 @@ use crate::credential::secret::Private;
 use crate::credential::{deadline_of, within};
 use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
-use crate::oomnitza::{ApiError, ApiKeyInput, ApiKeyPatch, AuthType, Client, Created, CredentialPatch, NewCredential};
+use crate::oomnitza::{ApiKeyInput, ApiKeyPatch, AuthType, Client, Created, CredentialPatch, NewCredential};
 use crate::secret::Secret;
 
 pub struct ApiKeyCredentialResource;
@@ -155,23 +155,11 @@ impl Resource<Client> for ApiKeyCredentialResource {
         };
         let patch = patch(Some(&old), &new, token);
         let deadline = deadline_of(planned, "update");
-        let written = if patch.is_empty() {
-            // Only Terraform's own settings changed: read what is there.
-            let gone = || ApiError::NotFound { message: format!("credential {id} was deleted outside Terraform") };
-            within(deadline, client.get(&id)).await.and_then(|c| c.ok_or_else(gone))
-        } else {
-            within(deadline, client.update(&id, &patch)).await
-        };
-        match written {
-            Ok(c) => {
-                *private = Private::store(c.secret_version);
-                state_of(&c, planned)
-            }
-            Err(e) => {
-                api_diags(&e, "update the API key credential", diags);
-                Value::Null
-            }
-        }
+        // An empty patch: only Terraform's own settings changed; read what is there.
+        let patch = (!patch.is_empty()).then_some(&patch);
+        let Some(c) = API_KEY.write(client, &id, patch, deadline, diags).await else { return Value::Null };
+        *private = Private::store(c.secret_version);
+        state_of(&c, planned)
     }
 
     async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {

@@ -184,6 +184,40 @@ impl Kind {
         }
     }
 
+    /// Writes `patch` to credential `id`, or reads it when there is nothing
+    /// to write: what Oomnitza then holds, or `None` with the error said
+    /// (one deleted meanwhile by name, with what to do).
+    pub async fn write(
+        &self,
+        client: &Client,
+        id: &str,
+        patch: Option<&(impl serde::Serialize + Sync)>,
+        deadline: Instant,
+        diags: &mut Diagnostics,
+    ) -> Option<Credential> {
+        let gone = || ApiError::NotFound { message: String::new() };
+        let written = match patch {
+            Some(p) => within(deadline, client.update(id, p)).await,
+            None => within(deadline, client.get(id)).await.and_then(|c| c.ok_or_else(gone)),
+        };
+        match written {
+            Ok(c) => Some(c),
+            Err(ApiError::NotFound { .. }) => {
+                let mut noun = self.noun.chars();
+                let title: String = noun.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(noun).collect();
+                diags.error(
+                    format!("{title} is gone"),
+                    format!("Credential {id} was deleted outside Terraform during this apply. Run terraform apply again to create it."),
+                );
+                None
+            }
+            Err(e) => {
+                api_diags(&e, &format!("update the {}", self.noun), diags);
+                None
+            }
+        }
+    }
+
     /// Deletes the credential a state names; one already gone is deleted.
     pub async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
         let Some(id) = prior.get("id").as_str() else {

@@ -8,87 +8,105 @@ use tokio::time::Instant;
 
 use super::consent::wait_for_consent;
 use super::expiry;
-use super::model::{state_from, DEFAULT_CALLBACK_URL, JIRA, TYPE_NAME};
+use super::model::{state_from, JiraCredentialModel, DEFAULT_CALLBACK_URL, JIRA, TYPE_NAME};
 use super::oauth as consent;
-use super::schema::{schema, secret_attrs, BASIC_SECRET, OAUTH_SECRET};
+use super::schema::{schema, secret_attrs};
 use super::validate::validate_config;
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
 use crate::credential::{deadline_of, within};
+use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{
-    ApiError, AuthType, BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential,
-    OAuthInput, OAuthPatch, SAAS_JIRA,
+    AuthType, BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential, OAuthInput,
+    OAuthPatch, SAAS_JIRA,
 };
+use crate::secret::Secret;
 
 pub struct JiraCredential;
 
-/// The strings of a list value from a plan (the known ones); empty when it
-/// is not a list.
-fn texts(v: &Value) -> Vec<String> {
-    match v {
-        Value::List(items) => items.iter().filter_map(Value::as_str).map(String::from).collect(),
-        _ => Vec::new(),
+/// The value when it differs from the old one (none: always).
+fn set<T: PartialEq + Clone>(old: Option<&T>, new: &T) -> Option<T> {
+    (old != Some(new)).then(|| new.clone())
+}
+
+/// The PATCH that makes `old` (none: a credential adopted from an
+/// interrupted create, which gets everything) into `new`, with the secret
+/// when it must be sent.
+fn patch(old: Option<&JiraCredentialModel>, new: &JiraCredentialModel, secret: Option<Secret>) -> CredentialPatch {
+    let mut p = CredentialPatch {
+        name: set(old.map(|o| &o.name), &new.name),
+        owner: set(old.map(|o| &o.owner), &new.owner).flatten(),
+        description: set(old.map(|o| &o.description), &new.description).flatten(),
+        // An OAuth credential's expiry is Atlassian's: never sent unasked.
+        expiration_date: if old.is_none() && new.basic.is_none() {
+            None
+        } else {
+            set(old.map(|o| &o.expiration_date), &new.expiration_date)
+        },
+        ..Default::default()
+    };
+    if let Some(nb) = &new.basic {
+        let ob = old.and_then(|o| o.basic.as_ref());
+        let b = BasicPatch { username: set(ob.map(|b| &b.email), &nb.email), password: secret.clone() };
+        if b.username.is_some() || b.password.is_some() {
+            p.basic = Some(b);
+        }
     }
+    if let Some(no) = &new.oauth {
+        let oo = old.and_then(|o| o.oauth.as_ref());
+        let o = OAuthPatch {
+            client_id: set(oo.map(|o| &o.client_id), &no.client_id),
+            client_secret: secret,
+            scopes: set(oo.map(|o| &o.scopes), &no.scopes).map(Option::unwrap_or_default),
+            callback_url: set(oo.map(|o| &o.callback_url), &no.callback_url).flatten(),
+            site: set(oo.map(|o| &o.site), &no.site),
+        };
+        if !o.is_empty() {
+            p.oauth2 = Some(o);
+        }
+    }
+    p
+}
+
+/// The plan's or the state's values; unknown ones are none. What must be
+/// known at apply and is not is said.
+fn model(v: &Value, diags: &mut Diagnostics) -> Option<JiraCredentialModel> {
+    JiraCredentialModel::from_value(v)
+        .map_err(|e| diags.error("Incomplete configuration", format!("{e} at apply; it must be known.")))
+        .ok()
 }
 
 impl JiraCredential {
-    /// The body of the create, from the plan and (for secrets) the configuration.
-    fn new_credential(planned: &Value, config: &Value) -> Option<NewCredential> {
-        let name = planned.get("name").as_str()?.to_string();
-        let secret = secret_attrs(config).configured(config)?;
-        let (basic, oauth2, auth_type) = if planned.get("oauth").is_null() {
-            let email = planned.get("basic").get("email").as_str()?.to_string();
-            (Some(BasicInput { username: email, password: secret }), None, AuthType::Basic)
-        } else {
-            let o = planned.get("oauth");
-            let input = OAuthInput {
-                client_id: o.get("client_id").as_str()?.to_string(),
-                client_secret: secret,
-                scopes: texts(o.get("scopes")),
-                callback_url: o.get("callback_url").as_str().unwrap_or(DEFAULT_CALLBACK_URL).to_string(),
-                site: o.get("site").as_str().map(String::from),
-            };
-            (None, Some(input), AuthType::Oauth2)
+    /// The body of the create.
+    fn new_credential(new: &JiraCredentialModel, secret: Secret) -> Option<NewCredential> {
+        let (basic, oauth2, auth_type) = match (&new.basic, &new.oauth) {
+            (_, Some(o)) => {
+                let input = OAuthInput {
+                    client_id: o.client_id.clone(),
+                    client_secret: secret,
+                    scopes: o.scopes.clone().unwrap_or_default(),
+                    callback_url: o.callback_url.clone().unwrap_or_else(|| DEFAULT_CALLBACK_URL.to_string()),
+                    site: o.site.clone(),
+                };
+                (None, Some(input), AuthType::Oauth2)
+            }
+            (Some(b), None) => {
+                (Some(BasicInput { username: b.email.clone(), password: secret }), None, AuthType::Basic)
+            }
+            (None, None) => return None,
         };
         Some(NewCredential {
-            name,
-            owner: planned.get("owner").as_str().map(String::from),
-            description: planned.get("description").as_str().map(String::from),
+            name: new.name.clone(),
+            owner: new.owner.clone(),
+            description: new.description.clone(),
             saas: SAAS_JIRA.to_string(),
             auth_type,
             basic,
             oauth2,
             api_key: None,
-            expiration_date: planned.get("expiration_date").as_str().map(String::from),
+            expiration_date: new.expiration_date.clone(),
         })
-    }
-
-    /// A patch that sets everything the plan and configuration say,
-    /// secret included: for adopting a credential made by an earlier run.
-    fn full_patch(planned: &Value, config: &Value) -> CredentialPatch {
-        let text = |v: &Value, f: &str| v.get(f).as_str().map(String::from);
-        let mut patch = CredentialPatch {
-            name: text(planned, "name"),
-            owner: text(planned, "owner"),
-            description: text(planned, "description"),
-            ..Default::default()
-        };
-        let (b, o) = (planned.get("basic"), planned.get("oauth"));
-        if !b.is_null() {
-            patch.expiration_date = Some(text(planned, "expiration_date"));
-            patch.basic = Some(BasicPatch { username: text(b, "email"), password: BASIC_SECRET.configured(config) });
-        }
-        if !o.is_null() {
-            patch.oauth2 = Some(OAuthPatch {
-                client_id: text(o, "client_id"),
-                client_secret: OAUTH_SECRET.configured(config),
-                scopes: Some(texts(o.get("scopes"))),
-                callback_url: text(o, "callback_url"),
-                site: Some(text(o, "site")),
-            });
-        }
-        patch
     }
 
     /// Takes over the credential that an interrupted create of this same
@@ -104,7 +122,9 @@ impl JiraCredential {
         diags: &mut Diagnostics,
     ) -> Value {
         let restart = credential.oauth2.is_some();
-        match within(deadline, client.update(&credential.id, &Self::full_patch(planned, config))).await {
+        let full = model(planned, diags).map(|new| patch(None, &new, secret_attrs(config).configured(config)));
+        let Some(full) = full else { return state_from(&credential, planned) };
+        match within(deadline, client.update(&credential.id, &full)).await {
             Ok(c) => {
                 *private = Private::store(c.secret_version);
                 let c = Self::consent_after_write(client, c, planned, !restart, true, deadline, diags).await;
@@ -194,7 +214,9 @@ impl Resource<Client> for JiraCredential {
             secret.missing("A new credential needs its secret", diags);
             return Value::Null;
         }
-        let Some(new) = Self::new_credential(planned, config) else {
+        let Some(planned_model) = model(planned, diags) else { return Value::Null };
+        let new = secret.configured(config).and_then(|s| Self::new_credential(&planned_model, s));
+        let Some(new) = new else {
             diags.error(
                 "Incomplete configuration",
                 "name, the basic or oauth block's identity and its secret must be known at apply.",
@@ -240,91 +262,28 @@ impl Resource<Client> for JiraCredential {
             return Value::Null;
         };
         let deadline = deadline_of(planned, "update");
-        let text = |v: &Value, f: &str| v.get(f).as_str().map(String::from);
-        let differs = |f: &str| prior.get(f) != planned.get(f);
-        let mut patch = CredentialPatch::default();
-        if differs("name") {
-            patch.name = text(planned, "name");
-        }
-        if differs("owner") {
-            patch.owner = text(planned, "owner");
-        }
-        if differs("description") {
-            patch.description = text(planned, "description");
-        }
-        if differs("expiration_date") {
-            patch.expiration_date = Some(text(planned, "expiration_date"));
-        }
+        let (Some(old), Some(new)) = (model(prior, diags), model(planned, diags)) else { return Value::Null };
         let send_secret = planned.get("secret_version").is_unknown();
         let secret = secret_attrs(config);
         if send_secret && !planned.get(secret.block).is_null() && secret.configured(config).is_none() {
             secret.missing("This apply must send the secret again", diags);
             return Value::Null;
         }
-        let (pb, nb) = (prior.get("basic"), planned.get("basic"));
-        if !nb.is_null() {
-            let mut basic = BasicPatch::default();
-            if pb.get("email") != nb.get("email") {
-                basic.username = text(nb, "email");
-            }
-            if send_secret {
-                basic.password = BASIC_SECRET.configured(config);
-            }
-            if basic.username.is_some() || basic.password.is_some() {
-                patch.basic = Some(basic);
-            }
-        }
-        let (po, no) = (prior.get("oauth"), planned.get("oauth"));
-        if !no.is_null() {
-            let changed = |f: &str| po.get(f) != no.get(f);
-            let mut o = OAuthPatch::default();
-            if changed("client_id") {
-                o.client_id = text(no, "client_id");
-            }
-            if changed("scopes") {
-                o.scopes = Some(texts(no.get("scopes")));
-            }
-            if changed("callback_url") {
-                o.callback_url = text(no, "callback_url");
-            }
-            if changed("site") {
-                o.site = Some(text(no, "site"));
-            }
-            if send_secret {
-                o.client_secret = OAUTH_SECRET.configured(config);
-            }
-            if !o.is_empty() {
-                patch.oauth2 = Some(o);
-            }
-        }
+        let patch = patch(Some(&old), &new, send_secret.then(|| secret.configured(config)).flatten());
+        let no = planned.get("oauth");
         // Oomnitza restarts consent itself when the app changes.
         let restart = no.get("authorization_url").is_unknown() && patch.oauth2.is_none();
-        let written = if patch.is_empty() {
-            if !restart {
-                // Only Terraform-side settings changed; what the configured
-                // secret is, is adopted as the one stored (after an import).
-                *private = Private::store(prior.get("secret_version").as_f64().unwrap_or_default() as i64);
-                return planned.clone();
-            }
-            within(deadline, client.get(id)).await.and_then(|c| c.ok_or(ApiError::NotFound { message: String::new() }))
-        } else {
-            within(deadline, client.update(id, &patch)).await
-        };
-        match written {
-            Ok(c) => {
-                *private = Private::store(c.secret_version);
-                let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
-                state_from(&c, planned)
-            }
-            Err(ApiError::NotFound { .. }) => {
-                diags.error("Jira credential is gone", format!("Credential {id} was deleted outside Terraform during this apply. Run terraform apply again to create it."));
-                Value::Null
-            }
-            Err(e) => {
-                api_diags(&e, "update the Jira credential", diags);
-                Value::Null
-            }
+        if patch.is_empty() && !restart {
+            // Only Terraform-side settings changed; what the configured
+            // secret is, is adopted as the one stored (after an import).
+            *private = Private::store(prior.get("secret_version").as_f64().unwrap_or_default() as i64);
+            return planned.clone();
         }
+        let patch = (!patch.is_empty()).then_some(&patch);
+        let Some(c) = JIRA.write(client, id, patch, deadline, diags).await else { return Value::Null };
+        *private = Private::store(c.secret_version);
+        let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
+        state_from(&c, planned)
     }
 
     async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {

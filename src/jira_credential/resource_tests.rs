@@ -280,3 +280,28 @@ fn the_data_source_is_the_state_without_secrets() {
     let Value::Object(o) = shown.get("oauth") else { panic!("{shown:?}") };
     assert_eq!(o.len(), 9, "the data source's oauth attributes only");
 }
+
+/// One typed patch serves the update (only what changed) and the adoption
+/// of an interrupted create (everything, secret included).
+#[test]
+fn the_patch_sends_what_changed_or_everything_when_adopting() {
+    let mut prior = config(basic("a@example.com", Some("t"), None));
+    prior.set("description", Value::string(""));
+    prior.set("owner", Value::string("svc"));
+    let mut planned = prior.clone();
+    planned.set("name", Value::string("renamed"));
+    let mut d = Diagnostics::new();
+    let (old, new) = (model(&prior, &mut d).unwrap(), model(&planned, &mut d).unwrap());
+    let rename = serde_json::to_value(patch(Some(&old), &new, None)).unwrap();
+    assert_eq!(rename, serde_json::json!({"name": "renamed"}));
+    let full = serde_json::to_value(patch(None, &new, Some(crate::secret::Secret::new("t")))).unwrap();
+    assert_eq!(full["basic"]["username"], "a@example.com");
+    assert_eq!((full["name"].as_str(), full["owner"].as_str()), (Some("renamed"), Some("svc")));
+    assert!(full["basic"].get("password").is_some() && full.get("oauth2").is_none(), "{full}");
+    let mut oauth_planned = config_with("oauth", oauth("app", Some("s"), &["read:jira-user"]));
+    oauth_planned.set("expiration_date", Value::Null);
+    let o = model(&oauth_planned, &mut d).unwrap();
+    let full = serde_json::to_value(patch(None, &o, None)).unwrap();
+    assert!(full.get("expiration_date").is_none(), "an OAuth credential's expiry is never sent unasked: {full}");
+    assert_eq!(full["oauth2"]["scopes"], serde_json::json!(["read:jira-user"]));
+}
