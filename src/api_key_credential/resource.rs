@@ -9,18 +9,13 @@ use super::{schema, state_of, validate, ApiKeyCredential, API_KEY, TOKEN, TYPE_N
 use crate::credential::drift::{self, Saying};
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
-use crate::credential::{deadline_of, within};
+use crate::credential::{deadline_of, set, within};
 use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{ApiKeyInput, ApiKeyPatch, AuthType, Client, Created, CredentialPatch, NewCredential};
 use crate::secret::Secret;
 
 pub struct ApiKeyCredentialResource;
-
-/// `new` where it differs from `old` (everything when there is no `old`).
-fn set<T: PartialEq + Clone>(old: Option<&T>, new: &T) -> Option<T> {
-    (old != Some(new)).then(|| new.clone())
-}
 
 /// The PATCH that makes `old` (none: an adopted credential) into `new`,
 /// with the key when it must be sent.

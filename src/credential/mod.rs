@@ -47,6 +47,12 @@ pub struct Kind {
     pub expiry: &'static expiry::ExpiryWords,
 }
 
+/// `new` where it differs from `old` (everything when there is no `old`):
+/// one field of a PATCH, for every kind's update and adoption.
+pub fn set<T: PartialEq + Clone>(old: Option<&T>, new: &T) -> Option<T> {
+    (old != Some(new)).then(|| new.clone())
+}
+
 /// Runs one call in the time left before `deadline`.
 pub async fn within<T>(
     deadline: Instant,

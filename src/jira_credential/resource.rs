@@ -14,7 +14,7 @@ use super::schema::{schema, secret_attrs};
 use super::validate::validate_config;
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
-use crate::credential::{deadline_of, within};
+use crate::credential::{deadline_of, set, within};
 use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{
@@ -24,11 +24,6 @@ use crate::oomnitza::{
 use crate::secret::Secret;
 
 pub struct JiraCredential;
-
-/// The value when it differs from the old one (none: always).
-fn set<T: PartialEq + Clone>(old: Option<&T>, new: &T) -> Option<T> {
-    (old != Some(new)).then(|| new.clone())
-}
 
 /// The PATCH that makes `old` (none: a credential adopted from an
 /// interrupted create, which gets everything) into `new`, with the secret
