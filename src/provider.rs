@@ -38,23 +38,34 @@ fn setting(config: &Value, name: &str, env: &str) -> Result<Option<String>, ()> 
     }
 }
 
-/// Checks an instance URL; the error says how to fix it.
+/// Checks an instance URL; the error says how to fix it. The error never
+/// repeats the value: it may hold a password.
 pub fn check_url(raw: &str) -> Result<Url, String> {
-    let url = Url::parse(raw.trim()).map_err(|e| {
-        format!("{raw:?} is not a URL ({e}). Write the instance address, such as \"https://example.oomnitza.com\".")
-    })?;
+    const EXAMPLE: &str = "Write the instance address only, such as \"https://example.oomnitza.com\".";
+    let url = Url::parse(raw.trim()).map_err(|e| format!("The value is not a URL ({e}). {EXAMPLE}"))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(format!(
+            "The URL holds a user name or password (user:pass@host), which would be sent to Oomnitza on every request and printed in logs. {EXAMPLE} Sign in with api_token, or username and password."
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "The URL has a query or fragment (?... or #...), which the provider would drop; a key in it would be printed in logs. {EXAMPLE}"
+        ));
+    }
+    let shown = crate::oomnitza::origin(&url);
     match url.scheme() {
         "https" => {}
         "http" if is_loopback(&url) => {}
         "http" => {
             return Err(format!(
-                "{raw:?} uses plain http, which would send the API token unencrypted. Use https (plain http is allowed only for loopback addresses such as 127.0.0.1)."
+                "{shown} uses plain http, which would send the API token unencrypted. Use https (plain http is allowed only for loopback addresses such as 127.0.0.1)."
             ))
         }
-        other => return Err(format!("{raw:?} has scheme {other:?}; use https.")),
+        other => return Err(format!("The URL has scheme {other:?}; use https. {EXAMPLE}")),
     }
     if url.host().is_none() {
-        return Err(format!("{raw:?} has no host; write it like \"https://example.oomnitza.com\"."));
+        return Err(format!("The URL has no host. {EXAMPLE}"));
     }
     Ok(url)
 }
@@ -277,7 +288,11 @@ impl Provider for OomnitzaProvider {
             return None;
         }
         match Client::new(cfg) {
-            Ok(c) => Some(c),
+            Ok(c) => {
+                let kinds = [&crate::jira_credential::JIRA, &crate::api_key_credential::API_KEY];
+                crate::credential::leftover::name_leftovers(&c, &kinds, diags).await;
+                Some(c)
+            }
             Err(e) => {
                 diags.error("Could not set up the Oomnitza client", e.to_string());
                 None
@@ -291,7 +306,7 @@ impl Provider for OomnitzaProvider {
     /// says so at plan; a plan that refreshes has proved it already.
     async fn check_before_create(&self, client: &Client, diags: &mut Diagnostics) {
         let Err(e) = client.check_sign_in().await else { return };
-        let url = client.config().base_url.as_str().trim_end_matches('/');
+        let url = crate::oomnitza::origin(&client.config().base_url);
         let login = match client.config().auth {
             Auth::Token(_) => format!("api_token ({ENV_API_TOKEN})"),
             Auth::Login { .. } => format!("username and password ({ENV_USERNAME}/{ENV_PASSWORD})"),
@@ -300,9 +315,10 @@ impl Provider for OomnitzaProvider {
         match e {
             // Terraform cannot point a resource's diagnostic at the provider
             // block, so the text names the attributes.
-            ApiError::Unauthorized { message } => diags.error(
+            // Sign-in with a password answers at its own route.
+            ApiError::Unauthorized { message, route } => diags.error(
                 "Oomnitza did not accept the provider's sign-in",
-                format!("{url} answered 401 ({message}) to {check}, made before planning this create. Check {login} in the provider block: a token from Configuration > Security > API tokens that has not been revoked, for this instance."),
+                format!("{url} answered 401 ({message}) to {}, made before planning this create. Check {login} in the provider block: a token from Configuration > Security > API tokens that has not been revoked, for this instance.", route.as_deref().unwrap_or(&check)),
             ),
             ApiError::NotFound { .. } | ApiError::Decode(_) => diags.error(
                 "The provider's url does not answer as Oomnitza",
@@ -359,5 +375,24 @@ mod tests {
         assert!(e.contains("plain http"), "{e}");
         assert!(check_url("example.oomnitza.com").is_err());
         assert!(check_url("ftp://x").is_err());
+    }
+
+    /// A password or a key in the url is refused, and the message never
+    /// repeats it.
+    #[test]
+    fn url_secrets_refused_unechoed() {
+        for raw in [
+            "https://admin:hunter2pass@example.oomnitza.com",
+            "https://example.oomnitza.com/?api_key=hunter2pass",
+            "https://example.oomnitza.com/#hunter2pass",
+            "htps//hunter2pass",
+        ] {
+            let e = check_url(raw).unwrap_err();
+            assert!(!e.contains("hunter2pass"), "{raw}: {e}");
+        }
+        assert!(check_url("https://admin:hunter2pass@example.oomnitza.com")
+            .unwrap_err()
+            .contains("user name or password"));
+        assert!(check_url("https://example.oomnitza.com/?k=v").unwrap_err().contains("query"));
     }
 }

@@ -262,4 +262,49 @@ fn debug_mode_prints_reattach_value() {
     let _ = child.wait();
     assert!(text.contains("TF_REATTACH_PROVIDERS='{\"registry.terraform.io/oomnitza/oomnitza\""), "{text}");
     assert!(text.contains("\"ProtocolVersion\":6"), "{text}");
+    // Served on a Unix socket in a directory only this user can enter, never
+    // on loopback TCP, where any local user could configure the provider.
+    let json = text.split("TF_REATTACH_PROVIDERS='").nth(1).and_then(|t| t.split('\'').next()).unwrap();
+    let v: serde_json::Value = serde_json::from_str(json).unwrap();
+    let addr = &v["registry.terraform.io/oomnitza/oomnitza"]["Addr"];
+    assert_eq!(addr["Network"], "unix", "{text}");
+    let sock = std::path::PathBuf::from(addr["String"].as_str().unwrap());
+    use std::os::unix::fs::PermissionsExt as _;
+    let mode = std::fs::metadata(sock.parent().unwrap()).unwrap().permissions().mode();
+    assert_eq!(mode & 0o077, 0, "socket directory mode {mode:o}");
+}
+
+/// Terraform SIGKILLed (the OOM killer, a CI timeout) cannot stop its
+/// provider; the provider notices its parent is gone and exits within a
+/// second instead of running on, re-parented.
+#[test]
+fn exits_when_terraform_is_killed() {
+    // A shell stands in for Terraform: it starts the provider, then is killed.
+    let dir = tempfile::tempdir().unwrap();
+    let pidfile = dir.path().join("pid");
+    let mut shell = Command::new("sh")
+        .arg("-c")
+        .arg(format!("{} & echo $! > {}; wait", support::provider_bin().display(), pidfile.display()))
+        .env(COOKIE.0, COOKIE.1)
+        .env("PLUGIN_PROTOCOL_VERSIONS", "6")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    assert!(support::eventually(|| std::fs::read_to_string(&pidfile).is_ok_and(|p| p.ends_with('\n'))));
+    let pid = std::fs::read_to_string(&pidfile).unwrap().trim().to_string();
+    let alive = || {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ")
+    };
+    // Running, and still running while its parent lives.
+    std::thread::sleep(std::time::Duration::from_millis(600));
+    assert!(alive(), "the provider should serve while Terraform lives");
+    shell.kill().unwrap();
+    shell.wait().unwrap();
+    let gone = support::eventually_within(std::time::Duration::from_secs(3), || !alive());
+    if !gone {
+        let _ = Command::new("kill").arg("-9").arg(&pid).status();
+    }
+    assert!(gone, "the provider outlived Terraform's death");
 }

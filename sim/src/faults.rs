@@ -39,6 +39,9 @@ pub struct FaultSpec {
     pub bad_answers: u32,
     /// `malformed_json`, `html`, `huge`, `deep`, `wrong_types` or `other_id`.
     pub bad_kind: String,
+    /// Only requests whose `METHOD /path` starts with this get faults, such
+    /// as `POST /api/v3/auth` for creates alone; empty: every request.
+    pub only: String,
 }
 
 enum Decision {
@@ -105,9 +108,12 @@ impl Faults {
         })
     }
 
-    fn decide(&self) -> (Duration, Decision) {
+    fn decide(&self, request: &str) -> (Duration, Decision) {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let Ok(mut i) = self.inner.lock() else { return (Duration::ZERO, Decision::Pass) };
+        if !request.starts_with(i.spec.only.as_str()) {
+            return (Duration::ZERO, Decision::Pass);
+        }
         let max_jitter = i.spec.jitter_ms;
         let jitter = if max_jitter > 0 { i.rng.random_range(0..=max_jitter) } else { 0 };
         let latency = Duration::from_millis(i.spec.latency_ms + jitter);
@@ -137,7 +143,7 @@ impl Faults {
 /// Middleware for the API routes.
 pub async fn inject(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
     let f = &app.faults;
-    let (latency, decision) = f.decide();
+    let (latency, decision) = f.decide(&format!("{} {}", req.method(), req.uri().path()));
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;
     }

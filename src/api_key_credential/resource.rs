@@ -58,6 +58,12 @@ impl Resource<Client> for ApiKeyCredentialResource {
     fn modify_plan(&self, req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Diagnostics) {
         let (prior, config, p) = (req.prior, req.config, &mut planned.state);
         if prior.is_null() {
+            crate::credential::expiry::warn_past_at_create(
+                config,
+                time::OffsetDateTime::now_utc(),
+                API_KEY.expiry,
+                diags,
+            );
             return TOKEN.plan_create(config, diags);
         }
         let private = Private::load(req.prior_private);
@@ -108,7 +114,7 @@ impl Resource<Client> for ApiKeyCredentialResource {
             api_key: Some(key),
             expiration_date: m.expiration_date.clone(),
         };
-        let Some(Created { mut credential, adopted, entry }) = API_KEY.create(client, &new, deadline, diags).await
+        let Some(Created { mut credential, adopted, entry, .. }) = API_KEY.create(client, &new, deadline, diags).await
         else {
             return Value::Null;
         };
@@ -117,7 +123,13 @@ impl Resource<Client> for ApiKeyCredentialResource {
             // made what the plan says now, key included.
             match within(deadline, client.update(&credential.id, &patch(None, &m, Some(token)))).await {
                 Ok(c) => credential = c,
-                Err(e) => api_diags(&e, "update the adopted API key credential", diags),
+                // Kept, untainted: the next plan shows what still differs.
+                Err(e) => {
+                    let mut after = Diagnostics::new();
+                    api_diags(&e, "update the adopted API key credential", &mut after);
+                    diags
+                        .extend_as_warnings(after, &crate::credential::kept_after_create(API_KEY.noun, &credential.id));
+                }
             }
         }
         *private = Private::store(credential.secret_version);
@@ -138,8 +150,12 @@ impl Resource<Client> for ApiKeyCredentialResource {
         private: &mut Vec<u8>,
         diags: &mut Diagnostics,
     ) -> Value {
-        let (Some(old), Some(new)) = (model(prior, diags), model(planned, diags)) else { return Value::Null };
-        let id = old.id.clone().unwrap_or_default();
+        let Some(new) = model(planned, diags) else { return Value::Null };
+        let deadline = deadline_of(planned, "update");
+        // The difference from what Oomnitza holds now (see Kind::held).
+        let Some(held) = API_KEY.held(client, prior, planned, deadline, diags).await else { return Value::Null };
+        let Some(old) = model(&held, diags) else { return Value::Null };
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let token = match (planned.get("secret_version").is_unknown(), TOKEN.configured(config)) {
             (false, _) => None,
             (true, Some(t)) => Some(t),
@@ -148,12 +164,16 @@ impl Resource<Client> for ApiKeyCredentialResource {
                 return Value::Null;
             }
         };
+        let sent = token.is_some();
         let patch = patch(Some(&old), &new, token);
-        let deadline = deadline_of(planned, "update");
-        // An empty patch: only Terraform's own settings changed; read what is there.
-        let patch = (!patch.is_empty()).then_some(&patch);
-        let Some(c) = API_KEY.write(client, &id, patch, deadline, diags).await else { return Value::Null };
-        *private = Private::store(c.secret_version);
+        if patch.is_empty() {
+            // Only Terraform's own settings changed: what was read is current.
+            let version = held.get("secret_version").as_f64().unwrap_or_default() as i64;
+            *private = Private::after_update(private, false, prior, &held, version);
+            return held;
+        }
+        let Some(c) = API_KEY.write(client, &id, Some(&patch), deadline, diags).await else { return Value::Null };
+        *private = Private::after_update(private, sent, prior, &held, c.secret_version);
         state_of(&c, planned)
     }
 

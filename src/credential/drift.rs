@@ -189,6 +189,42 @@ pub fn warn(d: &Drift, prior: &Value, planned: &Value, say: &Saying<'_>, diags: 
     );
 }
 
+/// The warning of an apply that found the credential changed since its
+/// plan was made (a saved plan applied later, `-refresh=false`, an edit
+/// between refresh and apply) and made it what the plan says all the same:
+/// what it overwrote that the plan did not show, who made it and when.
+pub fn overwritten(d: &Drift, prior: &Value, planned: &Value, noun: &str, diags: &mut Diagnostics) {
+    let name = planned.get("name").as_str().or(prior.get("name").as_str()).unwrap_or_default();
+    let id = prior.get("id").as_str().unwrap_or_default();
+    let mut changed: Vec<String> = d
+        .fields
+        .iter()
+        .map(|f| format!("  - {}: {} -> {} (now {})", f.path, f.old, f.new, show(at(planned, &f.path))))
+        .collect();
+    if let Some((a, b)) = d.secret {
+        let kept = if planned.get("secret_version").is_unknown() {
+            "this apply sent the secret from your configuration again"
+        } else {
+            "kept: the next plan shows it"
+        };
+        changed.push(format!("  - its secret was replaced in Oomnitza (version {a} -> {b}; {kept})"));
+    }
+    let who = match (&d.updated_at, &d.updated_by) {
+        (Some(t), Some(u)) => format!(" at {t} by {u}"),
+        (Some(t), None) => format!(" at {t}"),
+        (None, Some(u)) => format!(" by {u}"),
+        (None, None) => String::new(),
+    };
+    diags.warning_at(
+        None,
+        format!("{noun} {name:?} was changed outside Terraform after this plan was made"),
+        format!(
+            "Oomnitza says it was changed{who}, after the plan this apply carries out was made (a saved plan, -refresh=false, or an edit during the run), so the plan did not show it. The apply made credential {id} what the plan says, overwriting:\n{}\n\nIf the change in Oomnitza was wanted, put it in your configuration and apply again.",
+            changed.join("\n")
+        ),
+    );
+}
+
 /// The warning of a refresh that finds the credential gone.
 pub fn deleted(noun: &str, prior: &Value, diags: &mut Diagnostics) {
     let name = prior.get("name").as_str().unwrap_or_default();
@@ -216,6 +252,21 @@ mod tests {
         s.set("secret_version", Value::Number(version));
         s.set("basic", basic);
         s
+    }
+
+    #[test]
+    fn an_overwrite_after_the_plan_is_said() {
+        let prior = state("stale b", "a@example.com", 1.0);
+        let held = state("b renamed by hand", "a@example.com", 1.0);
+        let d = between(&["name"], &prior, &held, "2026-11-29T10:00:00Z", Some("jane")).unwrap();
+        let mut planned = prior.clone();
+        planned.set("description", Value::string("new"));
+        let mut diags = Diagnostics::new();
+        overwritten(&d, &prior, &planned, "Jira credential", &mut diags);
+        let text = format!("{diags:?}");
+        assert!(text.contains("after this plan was made"), "{text}");
+        assert!(text.contains(r#"name: \"stale b\" -> \"b renamed by hand\" (now \"stale b\")"#), "{text}");
+        assert!(text.contains("at 2026-11-29T10:00:00Z by jane"), "{text}");
     }
 
     #[test]

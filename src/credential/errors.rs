@@ -27,7 +27,7 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
     match e {
         // Said in words, with no path: a resource's diagnostic can only point
         // into the resource, and the setting is the provider block's.
-        ApiError::Unauthorized { message } => diags.error(
+        ApiError::Unauthorized { message, .. } => diags.error(
             summary,
             format!("Oomnitza did not accept the provider's credentials ({message}). Check api_token / {ENV_API_TOKEN} (or username and password) in the provider block, and that the token has not been revoked."),
         ),
@@ -64,6 +64,10 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
             };
             diags.error(summary, format!("{e}. {advice}"))
         }
+        ApiError::Redirected { status, to } => diags.error(
+            summary,
+            format!("Oomnitza answered {status}, a redirect to {to}. The provider follows no redirect, so that the API token and the credential's secrets never reach another host or plain http. Set url ({ENV_URL}) to the instance itself, e.g. https://example.oomnitza.com (the address the redirect names, if that is your instance)."),
+        ),
         other => {
             let text = other.to_string();
             let stop = if text.ends_with(['.', '?']) { "" } else { "." };

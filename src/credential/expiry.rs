@@ -62,6 +62,22 @@ pub fn warn(state: &Value, warn_days: u32, now: OffsetDateTime, words: &ExpiryWo
     }
 }
 
+/// At the plan of a create: an `expiration_date` already past is said now,
+/// not only by the plan after the apply (the date is in the configuration).
+/// Dates ahead are left to the plans after it, which know
+/// `expiry_warning_days`.
+pub fn warn_past_at_create(config: &Value, now: OffsetDateTime, words: &ExpiryWords, diags: &mut Diagnostics) {
+    let past =
+        config.get("expiration_date").as_str().and_then(|d| Date::parse(d, DATE).ok()).is_some_and(|d| d < now.date());
+    if past {
+        let mut d = Diagnostics::new();
+        warn(config, 1, now, words, &mut d);
+        for w in d.0 {
+            diags.warning_at(w.path, format!("{} (creating it all the same)", w.summary), w.detail);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -93,5 +109,21 @@ mod tests {
         assert!(warnings(&at(-1), 30, now).contains("expired 1 day ago"));
         assert!(warnings(&at(-1), 30, now).contains("it fails now. Rotate it."));
         assert_eq!(warnings(&at(-1), 0, now), format!("{:?}", Diagnostics::new()), "0 turns it off");
+    }
+
+    #[test]
+    fn a_create_with_a_past_date_is_warned_at_plan() {
+        let now = OffsetDateTime::now_utc();
+        let at = |days: i64| (now.date() + time::Duration::days(days)).format(DATE).unwrap();
+        let mut c = Value::Object(Default::default());
+        c.set("name", Value::string("c"));
+        c.set("expiration_date", Value::string(at(-3)));
+        let mut d = Diagnostics::new();
+        warn_past_at_create(&c, now, &WORDS, &mut d);
+        assert!(format!("{d:?}").contains("expired 3 days ago (creating it all the same)"), "{d:?}");
+        c.set("expiration_date", Value::string(at(3)));
+        let mut d = Diagnostics::new();
+        warn_past_at_create(&c, now, &WORDS, &mut d);
+        assert!(d.is_empty());
     }
 }

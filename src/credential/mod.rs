@@ -7,6 +7,7 @@
 pub mod drift;
 pub mod errors;
 pub mod expiry;
+pub mod leftover;
 mod lookup;
 pub mod secret;
 
@@ -51,6 +52,12 @@ pub struct Kind {
 /// one field of a PATCH, for every kind's update and adoption.
 pub fn set<T: PartialEq + Clone>(old: Option<&T>, new: &T) -> Option<T> {
     (old != Some(new)).then(|| new.clone())
+}
+
+/// What a failure after a create adds: the credential exists and is kept,
+/// untainted, and what to do next.
+pub fn kept_after_create(noun: &str, id: &str) -> String {
+    format!("The {noun} was created all the same (id {id}) and is in the state, not tainted: it will not be replaced. Run terraform apply again to finish what failed; the next plan shows what still differs.")
 }
 
 /// Runs one call in the time left before `deadline`.
@@ -171,6 +178,8 @@ impl Kind {
         let id = state.get("id").as_str()?;
         match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
             Ok(Some(c)) => {
+                // A state holds it: no create entry may name it as an orphan.
+                client.journal().retire(id);
                 let fresh = (self.state)(&c, state);
                 let mut p = secret::Private::load(private);
                 p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
@@ -188,6 +197,51 @@ impl Kind {
                 None
             }
         }
+    }
+
+    /// What Oomnitza holds for the credential an update changes, as the
+    /// resource's state (its secrets and Terraform-side settings from
+    /// `planned`): an update writes the difference between this and the
+    /// plan, so that a plan applied after a change in Oomnitza still makes
+    /// every planned value true. What changed since `prior` (the plan did
+    /// not show it) is said in a warning. `None` with the error said when it
+    /// cannot be read or is gone.
+    pub async fn held(
+        &self,
+        client: &Client,
+        prior: &Value,
+        planned: &Value,
+        deadline: Instant,
+        diags: &mut Diagnostics,
+    ) -> Option<Value> {
+        let id = prior.get("id").as_str().unwrap_or_default();
+        let c = match within(deadline, client.get(id)).await {
+            Ok(Some(c)) => c,
+            Ok(None) => {
+                self.gone(id, diags);
+                return None;
+            }
+            Err(e) => {
+                api_diags(&e, &format!("update the {}", self.noun), diags);
+                return None;
+            }
+        };
+        client.journal().retire(id);
+        let held = (self.state)(&c, planned);
+        if let Some(d) = drift::between(self.watched, prior, &held, &c.updated_at, c.updated_by.as_deref()) {
+            drift::overwritten(&d, prior, planned, self.noun, diags);
+        }
+        Some(held)
+    }
+
+    /// The error of an update whose credential was deleted meanwhile.
+    fn gone(&self, id: &str, diags: &mut Diagnostics) {
+        let mut noun = self.noun.chars();
+        let title: String = noun.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(noun).collect();
+        diags.error(
+            format!("{title} is gone"),
+            format!("Credential {id} was deleted outside Terraform during this apply. Run terraform apply again to create it."),
+        );
     }
 
     /// Writes `patch` to credential `id`, or reads it when there is nothing
@@ -209,12 +263,7 @@ impl Kind {
         match written {
             Ok(c) => Some(c),
             Err(ApiError::NotFound { .. }) => {
-                let mut noun = self.noun.chars();
-                let title: String = noun.next().map(|c| c.to_ascii_uppercase()).into_iter().chain(noun).collect();
-                diags.error(
-                    format!("{title} is gone"),
-                    format!("Credential {id} was deleted outside Terraform during this apply. Run terraform apply again to create it."),
-                );
+                self.gone(id, diags);
                 None
             }
             Err(e) => {
@@ -256,7 +305,10 @@ impl Kind {
             return None;
         }
         match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
-            Ok(Some(c)) if (self.owns)(&c) => Some(c),
+            Ok(Some(c)) if (self.owns)(&c) => {
+                client.journal().retire(id);
+                Some(c)
+            }
             Ok(Some(c)) => {
                 diags.error(
                     "Wrong kind of credential",
@@ -287,8 +339,23 @@ impl Kind {
     pub async fn name_taken_warning(&self, client: &Client, made: &Credential, diags: &mut Diagnostics) {
         let scope = (self.scope)();
         let others = client.others_named(&scope, &made.name, &made.id);
-        let Ok(Ok(same)) = tokio::time::timeout(Duration::from_secs(30), others).await else {
-            return;
+        let same = match tokio::time::timeout(Duration::from_secs(30), others).await {
+            Ok(Ok(same)) => same,
+            failed => {
+                let why = match failed {
+                    Ok(Err(e)) => e.to_string(),
+                    _ => "the listing took longer than 30 seconds".to_string(),
+                };
+                diags.warning_at(
+                    None,
+                    format!("Could not check for another {} named {:?}", self.noun, made.name),
+                    format!(
+                        "Credential {} was created. The check for other credentials of the same name, which may be left from an interrupted apply whose record was lost, could not run ({why}). To look yourself: terraform query lists them (list \"{}\"), or filter by name under Configuration > Security > Credentials.",
+                        made.id, self.type_name
+                    ),
+                );
+                return;
+            }
         };
         let others: Vec<String> = same.iter().map(|c| c.id.clone()).collect();
         let Some(first) = others.first() else { return };
@@ -350,7 +417,7 @@ impl Kind {
             None,
             "Adopted a credential from an interrupted apply",
             format!(
-                "Credential {} ({:?}) was made by an earlier apply in this directory and workspace that stopped before Terraform recorded it (made at {}; its record is in .terraform/oomnitza-creates). It is now tracked here instead of being created twice.",
+                "An earlier apply in this directory and workspace asked Oomnitza to create this credential and stopped before Terraform recorded the answer (its record is in .terraform/oomnitza-creates). This apply resumed that create with its idempotency key, and Oomnitza answered with credential {} ({:?}, made at {}): it is tracked here instead of being created twice, and set to what the plan says, secret included.",
                 c.id, c.name, c.created_at
             ),
         );

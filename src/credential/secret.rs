@@ -47,6 +47,18 @@ impl Private {
     pub fn store(secret_version: i64) -> Vec<u8> {
         Private { secret_version: Some(secret_version as f64), drift: None }.to_bytes()
     }
+    /// After an update whose credential now has `version`: the version
+    /// that holds the configured secret. Sent now, it is `version`; not
+    /// sent, and replaced in Oomnitza since the plan (`held` and `prior`
+    /// differ), the one remembered `before`, so that the next plan sees
+    /// the replacement and sends the secret again.
+    pub fn after_update(before: &[u8], sent: bool, prior: &Value, held: &Value, version: i64) -> Vec<u8> {
+        let replaced = prior.get("secret_version") != held.get("secret_version");
+        match Private::load(before).secret_version {
+            Some(v) if replaced && !sent => Private { secret_version: Some(v), drift: None }.to_bytes(),
+            _ => Private::store(version),
+        }
+    }
     pub fn to_bytes(&self) -> Vec<u8> {
         serde_json::to_vec(self).unwrap_or_default()
     }
@@ -103,15 +115,16 @@ impl SecretAttrs {
         );
     }
 
-    /// The error of an apply that must send the secret but was not given it.
+    /// The error of an apply that must send the secret but was not given it:
+    /// a write-only value this run lacks, or no secret configured at all.
     pub fn missing(&self, why: &str, diags: &mut Diagnostics) {
         let at = self.path(self.wo);
         diags.error_at(
             at.clone(),
             format!("Missing {}", self.noun),
             format!(
-                "{why}, but {at} is null in this run. Set the variable that {} is given from (for example TF_VAR_<name>) and apply again.",
-                self.wo
+                "{why}, but neither {} nor {at} has a value in this run. Set one (api tokens usually come from a variable: TF_VAR_<name>) and apply again.",
+                self.path(self.value)
             ),
         );
     }
@@ -127,11 +140,15 @@ impl SecretAttrs {
         if self.absent(config) {
             self.absent_warning(&format!("A new credential needs its {}", self.noun), diags);
         } else if !b.get(self.value).is_unknown() && !b.get(self.wo).is_unknown() {
-            diags.error_at(
-                self.path(self.value),
+            // A warning, not an error: the plan of `terraform destroy` (and
+            // a refresh) also plans this create when the credential was
+            // deleted outside Terraform, and a destroy never needs a secret.
+            // The apply of the create fails, before sending anything.
+            diags.warning_at(
+                Some(self.path(self.value)),
                 format!("Missing {}", self.noun),
                 format!(
-                    "A new credential needs its {}: set {} (stored in state, sensitive) or {} (never stored; Terraform 1.11+).",
+                    "A new credential needs its {}: set {} (stored in state, sensitive) or {} (never stored; Terraform 1.11+). Applying this plan fails until one is set; a destroy or a refresh does not need it.",
                     self.noun, self.value, self.wo
                 ),
             );

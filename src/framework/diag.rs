@@ -89,6 +89,18 @@ impl Diagnostics {
     pub fn extend_errors(&mut self, other: Diagnostics) {
         self.0.extend(other.0.into_iter().filter(|d| d.severity == Severity::Error));
     }
+    /// Takes `other` with its errors said as warnings, `why` added to each:
+    /// for failures after a remote object exists, which must not taint it
+    /// (an error from a create makes Terraform replace what it made).
+    pub fn extend_as_warnings(&mut self, other: Diagnostics, why: &str) {
+        self.0.extend(other.0.into_iter().map(|mut d| {
+            if d.severity == Severity::Error {
+                d.severity = Severity::Warning;
+                d.detail = format!("{}\n\n{why}", d.detail);
+            }
+            d
+        }));
+    }
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }

@@ -168,13 +168,21 @@ pub async fn apply<C>(
     } else if !still_valid(r, config, diags) {
         prior // nothing was done
     } else if prior.is_null() {
-        r.create(client, planned, config, private, diags).await
+        let v = r.create(client, planned, config, private, diags).await;
+        if v.is_null() {
+            v
+        } else {
+            planned.known_over(&v)
+        }
     } else {
         let v = r.update(client, &prior, planned, config, private, diags).await;
         if v.is_null() {
             prior
         } else {
-            v
+            // What the plan knew comes back as planned (Terraform refuses
+            // anything else); what changed remotely since is the next
+            // refresh's drift.
+            planned.known_over(&v)
         }
     };
     null_write_only(&schema.block, &mut new_state);

@@ -44,21 +44,27 @@ impl Outcome {
     }
 }
 
-/// One HTTP client for Jira per process: no redirects, its own timeout.
-fn jira_http() -> Result<&'static reqwest::Client, String> {
-    static HTTP: OnceLock<Result<reqwest::Client, String>> = OnceLock::new();
-    HTTP.get_or_init(|| {
-        reqwest::Client::builder()
-            .use_rustls_tls()
-            .redirect(reqwest::redirect::Policy::none())
-            .timeout(JIRA_TIMEOUT)
-            .connect_timeout(JIRA_TIMEOUT)
-            .user_agent(format!("terraform-provider-oomnitza/{}", crate::VERSION))
-            .build()
-            .map_err(|e| e.to_string())
-    })
-    .as_ref()
-    .map_err(Clone::clone)
+/// The HTTP clients for Jira, one per process for each way of reaching a
+/// site: no redirects, their own timeout; a loopback site (the simulator,
+/// a tunnel) never through HTTP_PROXY, which would see the Basic header.
+fn jira_http(loopback: bool) -> Result<&'static reqwest::Client, String> {
+    static HTTP: [OnceLock<Result<reqwest::Client, String>>; 2] = [OnceLock::new(), OnceLock::new()];
+    HTTP[usize::from(loopback)]
+        .get_or_init(|| {
+            let mut b = reqwest::Client::builder();
+            if loopback {
+                b = b.no_proxy();
+            }
+            b.use_rustls_tls()
+                .redirect(reqwest::redirect::Policy::none())
+                .timeout(JIRA_TIMEOUT)
+                .connect_timeout(JIRA_TIMEOUT)
+                .user_agent(format!("terraform-provider-oomnitza/{}", crate::VERSION))
+                .build()
+                .map_err(|e| e.to_string())
+        })
+        .as_ref()
+        .map_err(Clone::clone)
 }
 
 /// A site as users write it: a host, with a port at most; no scheme or path.
@@ -139,7 +145,8 @@ impl JiraCredentialCheck {
         let Some(url) = fill(&template, &auth) else {
             return Ok(Outcome::refused("Oomnitza gave no cloud id for the credential's site."));
         };
-        let http = jira_http().map_err(|e| ApiError::Decode(format!("could not set up HTTP for Jira: {e}")))?;
+        let http = jira_http(is_loopback(site))
+            .map_err(|e| ApiError::Decode(format!("could not set up HTTP for Jira: {e}")))?;
         let mut rb = http.get(&url).header(reqwest::header::ACCEPT, "application/json");
         for (k, v) in &auth.headers {
             let (Ok(name), Ok(mut value)) = (

@@ -54,6 +54,12 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
     }
     if prior.is_null() {
         secret.plan_create(config, diags);
+        crate::credential::expiry::warn_past_at_create(
+            config,
+            time::OffsetDateTime::now_utc(),
+            &super::expiry::WORDS,
+            diags,
+        );
         if oauth_known {
             if oauth_config.get("scopes").is_null() {
                 oauth.set("scopes", Value::List(vec![Value::string(DEFAULT_SCOPE)]));

@@ -127,10 +127,37 @@ impl JiraCredential {
             }
             Err(e) => {
                 api_diags(&e, "update the adopted Jira credential", diags);
-                // Tracked all the same, so that nothing is orphaned.
+                // Tracked all the same, so that nothing is orphaned; the
+                // next plan shows what still differs.
                 state_from(&credential, planned)
             }
         }
+    }
+
+    /// What follows a create (adoption's update, starting and waiting for
+    /// consent): its failures, a deadline and Ctrl-C included, are said as
+    /// warnings, since the credential exists and an error would taint it
+    /// (the next plan would replace it).
+    async fn after_create(
+        client: &Client,
+        (credential, adopted): (Credential, bool),
+        planned: &Value,
+        config: &Value,
+        private: &mut Vec<u8>,
+        deadline: Instant,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let id = credential.id.clone();
+        let mut after = Diagnostics::new();
+        let state = if adopted {
+            Self::adopt(client, credential, planned, config, private, deadline, &mut after).await
+        } else {
+            *private = Private::store(credential.secret_version);
+            let c = Self::consent_after_write(client, credential, planned, true, true, deadline, &mut after).await;
+            state_from(&c, planned)
+        };
+        diags.extend_as_warnings(after, &crate::credential::kept_after_create(JIRA.noun, &id));
+        state
     }
 
     /// After a write of an OAuth credential: start consent when the write
@@ -205,8 +232,8 @@ impl Resource<Client> for JiraCredential {
     ) -> Value {
         let deadline = deadline_of(planned, "create");
         let secret = secret_attrs(config);
-        if secret.configured(config).is_none() && secret.absent(config) {
-            secret.missing("A new credential needs its secret", diags);
+        if secret.configured(config).is_none() && secret.holder(config).presence() == Some(true) {
+            secret.missing(&format!("A new credential needs its {}", secret.noun), diags);
             return Value::Null;
         }
         let Some(planned_model) = model(planned, diags) else { return Value::Null };
@@ -221,15 +248,10 @@ impl Resource<Client> for JiraCredential {
         let Some(created) = JIRA.create(client, &new, deadline, diags).await else {
             return Value::Null;
         };
-        let Created { credential, adopted, entry } = created;
-        let state = if adopted {
-            Self::adopt(client, credential, planned, config, private, deadline, diags).await
-        } else {
-            *private = Private::store(credential.secret_version);
-            // From here on the credential exists: whatever happens, its state is kept.
-            let c = Self::consent_after_write(client, credential, planned, true, true, deadline, diags).await;
-            state_from(&c, planned)
-        };
+        let Created { credential, adopted, entry, .. } = created;
+        // From here on the credential exists: whatever happens, its state
+        // is kept, untainted.
+        let state = Self::after_create(client, (credential, adopted), planned, config, private, deadline, diags).await;
         // The answer goes to Terraform now: nothing is left to resume.
         entry.finish();
         state
@@ -257,7 +279,17 @@ impl Resource<Client> for JiraCredential {
             return Value::Null;
         };
         let deadline = deadline_of(planned, "update");
-        let (Some(old), Some(new)) = (model(prior, diags), model(planned, diags)) else { return Value::Null };
+        let Some(new) = model(planned, diags) else { return Value::Null };
+        // The difference from what Oomnitza holds now, not from the prior
+        // state: a plan applied after a change in Oomnitza (a saved plan,
+        // -refresh=false) still makes every planned value true.
+        let Some(mut held) = JIRA.held(client, prior, planned, deadline, diags).await else { return Value::Null };
+        if new.oauth.is_some() {
+            // An OAuth credential's expiry is Atlassian's to move: never
+            // sent back unasked.
+            held.set("expiration_date", prior.get("expiration_date").clone());
+        }
+        let Some(old) = model(&held, diags) else { return Value::Null };
         let send_secret = planned.get("secret_version").is_unknown();
         let secret = secret_attrs(config);
         if send_secret && !planned.get(secret.block).is_null() && secret.configured(config).is_none() {
@@ -268,15 +300,18 @@ impl Resource<Client> for JiraCredential {
         let no = planned.get("oauth");
         // Oomnitza restarts consent itself when the app changes.
         let restart = no.get("authorization_url").is_unknown() && patch.oauth2.is_none();
+        let sent = patch.basic.as_ref().is_some_and(|b| b.password.is_some())
+            || patch.oauth2.as_ref().is_some_and(|o| o.client_secret.is_some());
         if patch.is_empty() && !restart {
             // Only Terraform-side settings changed; what the configured
             // secret is, is adopted as the one stored (after an import).
-            *private = Private::store(prior.get("secret_version").as_f64().unwrap_or_default() as i64);
-            return planned.clone();
+            let version = held.get("secret_version").as_f64().unwrap_or_default() as i64;
+            *private = Private::after_update(private, false, prior, &held, version);
+            return held;
         }
         let patch = (!patch.is_empty()).then_some(&patch);
         let Some(c) = JIRA.write(client, id, patch, deadline, diags).await else { return Value::Null };
-        *private = Private::store(c.secret_version);
+        *private = Private::after_update(private, sent, prior, &held, c.secret_version);
         let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
         state_from(&c, planned)
     }

@@ -75,16 +75,19 @@ impl Client {
             // Dropped on error: the entry stays for the next create.
             let resumed = self.resume(new, &entry).await?;
             match resumed {
-                Some((credential, adopted)) => {
+                Some(credential) => {
                     entry.record_id(&credential.id);
                     // Found by id (no POST): marked here, not by create_with_key.
                     self.mark_made(&credential.id);
-                    return Ok(Created { credential, adopted, entry });
+                    // Adopted either way: made now or then, it may hold a
+                    // secret of the configuration before the kill, so the
+                    // caller makes it what the plan says, secret included.
+                    return Ok(Created { credential, adopted: true, entry });
                 }
                 None => entry.finish(),
             }
         }
-        let mut entry = self.journal.begin(&content);
+        let mut entry = self.journal.begin(&content, &new.name);
         match self.create_with_key(new, &entry.record.key).await {
             Ok(credential) => {
                 entry.record_id(&credential.id);
@@ -99,26 +102,20 @@ impl Client {
         }
     }
 
-    /// The credential an interrupted create left (and whether it predates
-    /// this run), or `None` when it is gone or can no longer be found.
-    async fn resume(
-        &self,
-        new: &NewCredential,
-        entry: &journal::Entry,
-    ) -> Result<Option<(Credential, bool)>, ApiError> {
+    /// The credential an interrupted create left, or `None` when it is
+    /// gone or can no longer be found. Resumed through the create's key,
+    /// Oomnitza answers what that create made, or makes it now: which of
+    /// the two cannot be told apart (clocks differ), and either way it is
+    /// this configuration's, made what the plan says, secret included.
+    async fn resume(&self, new: &NewCredential, entry: &journal::Entry) -> Result<Option<Credential>, ApiError> {
         if let Some(id) = &entry.record.id {
-            return Ok(self.get(id).await?.map(|c| (c, true)));
+            return self.get(id).await;
         }
         if entry.key_expired() {
             warn!(key = %entry.record.key, "an interrupted create is older than Oomnitza keeps its key; creating anew");
             return Ok(None);
         }
-        // Oomnitza answers the credential this key made, or makes it now.
-        let asked = time::OffsetDateTime::now_utc() - time::Duration::seconds(2);
-        let c = self.create_with_key(new, &entry.record.key).await?;
-        let created = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
-        let earlier = created.is_ok_and(|t| t < asked);
-        Ok(Some((c, earlier)))
+        self.create_with_key(new, &entry.record.key).await.map(Some)
     }
 
     /// The credentials of `kind` named `name`, other than `id`, that this client did

@@ -7,8 +7,8 @@ use super::model::FieldError;
 
 #[derive(Clone, Debug, thiserror::Error)]
 pub enum ApiError {
-    #[error("Oomnitza rejected the credentials (401): {message}")]
-    Unauthorized { message: String },
+    #[error("Oomnitza rejected the credentials (401{}): {message}", route_text(.route))]
+    Unauthorized { message: String, route: Option<String> },
     #[error("Oomnitza refused the request (403): {message}")]
     Forbidden { message: String },
     #[error("not found (404): {message}")]
@@ -29,6 +29,9 @@ pub enum ApiError {
     Cancelled,
     #[error("the operation ran out of time")]
     Timeout,
+    /// A 3xx: never followed, so no secret reaches another host.
+    #[error("Oomnitza answered {status}, a redirect to {to}, which the provider does not follow")]
+    Redirected { status: u16, to: String },
     #[error("unexpected answer from Oomnitza: {0}")]
     Decode(String),
 }
@@ -70,6 +73,10 @@ impl Cause {
     }
 }
 
+fn route_text(route: &Option<String>) -> String {
+    route.as_ref().map(|r| format!(" to {r}")).unwrap_or_default()
+}
+
 fn attempts_text(n: u32) -> String {
     if n == 1 {
         "1 attempt".into()
@@ -89,6 +96,15 @@ impl ApiError {
             ApiError::RateLimited { .. } | ApiError::Server { .. } => true,
             ApiError::Unreachable { cause, .. } => cause.is_transient(),
             _ => false,
+        }
+    }
+
+    /// Names the route that answered a 401 (sign-in's own, not the request
+    /// it was made for).
+    pub fn at_route(self, label: String) -> ApiError {
+        match self {
+            ApiError::Unauthorized { message, .. } => ApiError::Unauthorized { message, route: Some(label) },
+            other => other,
         }
     }
 

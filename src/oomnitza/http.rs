@@ -14,23 +14,113 @@ use url::Url;
 use super::{journal, ApiError, Auth, Cause, Client, ClientConfig, FieldError};
 use crate::secret::Secret;
 
-/// Error bodies are shown to people; keep them short.
+/// What an error message may quote of an answer: short, on one line.
 fn short(s: &str) -> String {
-    let s = s.trim();
+    let s: String = s.trim().chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     match s.char_indices().nth(300) {
         Some((i, _)) => format!("{}...", &s[..i]),
-        None => s.to_string(),
+        None => s,
     }
 }
 
-fn message_of(body: &str) -> String {
-    #[derive(serde::Deserialize)]
-    struct E {
-        error: String,
+/// What one request sent that must never come back out in a message: its
+/// secrets (the API token, a password, the secrets of a credential body),
+/// and whether its answer's body may be quoted at all.
+pub(super) struct Redact {
+    secrets: Vec<String>,
+    /// `false` for routes whose answers are secret material (`/secret`,
+    /// sign-in): nothing of their body is ever shown.
+    quote_body: bool,
+}
+
+/// Keys of a request body whose string values are secrets.
+const SECRET_KEYS: &[&str] =
+    &["password", "client_secret", "token", "secret", "access_token", "refresh_token", "api_token"];
+
+impl Redact {
+    pub(super) fn new(secrets: impl IntoIterator<Item = String>, quote_body: bool) -> Redact {
+        let mut secrets: Vec<String> = secrets.into_iter().filter(|s| !s.is_empty()).collect();
+        // Longest first, so that a secret containing another is hidden whole.
+        secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+        Redact { secrets, quote_body }
     }
-    match serde_json::from_str::<E>(body) {
-        Ok(e) => short(&e.error),
-        Err(_) => short(body),
+
+    /// Adds every secret string of a JSON request body.
+    fn body(mut self, body: Option<&serde_json::Value>) -> Redact {
+        fn walk(v: &serde_json::Value, out: &mut Vec<String>) {
+            match v {
+                serde_json::Value::Object(m) => {
+                    for (k, v) in m {
+                        match v {
+                            serde_json::Value::String(s) if SECRET_KEYS.contains(&k.as_str()) => out.push(s.clone()),
+                            other => walk(other, out),
+                        }
+                    }
+                }
+                serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+                _ => {}
+            }
+        }
+        if let Some(b) = body {
+            walk(b, &mut self.secrets);
+        }
+        Redact::new(self.secrets, self.quote_body)
+    }
+
+    /// `text` with every secret of the request replaced by `***`.
+    fn hide(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for s in &self.secrets {
+            if out.contains(s.as_str()) {
+                out = out.replace(s.as_str(), "***");
+            }
+        }
+        out
+    }
+
+    /// What a message says of an error answer: the error text Oomnitza gave
+    /// (`error`, `message` or `detail`), its secrets hidden, else only what
+    /// kind of body it was. A body is never quoted whole: a server or proxy
+    /// that echoes the request would print its secrets.
+    fn message(&self, content_type: &str, body: &str) -> String {
+        if !self.quote_body {
+            return format!(
+                "{} (not shown: this route's answers may hold secrets)",
+                self.hide(&describe(content_type, body))
+            );
+        }
+        if let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(body) {
+            for key in ["error", "message", "detail"] {
+                if let Some(serde_json::Value::String(s)) = m.get(key) {
+                    return short(&self.hide(s));
+                }
+            }
+        }
+        self.hide(&describe(content_type, body))
+    }
+}
+
+/// A body described, never quoted: an HTML page by its title, anything
+/// else by its type and size.
+fn describe(content_type: &str, body: &str) -> String {
+    let lower = body.to_ascii_lowercase();
+    if content_type.contains("html") || lower.trim_start().starts_with("<!doctype html") || lower.contains("<html") {
+        let title = lower
+            .find("<title")
+            .and_then(|i| body[i..].find('>').map(|j| i + j + 1))
+            .and_then(|start| lower[start..].find("</title").map(|len| body[start..start + len].trim().to_string()))
+            .filter(|t| !t.is_empty());
+        return match title {
+            Some(t) => format!("an HTML page titled {:?}", short(&t).chars().take(80).collect::<String>()),
+            None => "an HTML page".to_string(),
+        };
+    }
+    if body.trim().is_empty() {
+        return "an empty answer".to_string();
+    }
+    match content_type.split(';').next().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(ct) => format!("an answer of {} bytes ({ct}) without an error message", body.len()),
+        None => format!("an answer of {} bytes without an error message", body.len()),
     }
 }
 
@@ -87,8 +177,17 @@ impl Client {
                 builder = builder.add_root_certificate(c);
             }
         }
+        // A loopback url (the simulator, a local tunnel) is never sent
+        // through HTTP_PROXY: the proxy would see the token in clear.
+        if crate::settings::is_loopback(&cfg.base_url) {
+            builder = builder.no_proxy();
+        }
         let http = builder
             .use_rustls_tls()
+            // A redirect would carry the API token (`Authorization2` is not
+            // a header reqwest strips), a password or a credential's secret
+            // to a host the user never named, or down to plain http.
+            .redirect(reqwest::redirect::Policy::none())
             .timeout(cfg.request_timeout)
             .connect_timeout(cfg.request_timeout.min(Duration::from_secs(10)))
             .pool_idle_timeout(Duration::from_secs(30))
@@ -136,13 +235,14 @@ impl Client {
         let url = self.url(routes::REQUEST_TOKEN.path)?;
         let form = [("login", username), ("password", password.expose())];
         let resp = self.cancellable(self.http.post(url).form(&form).send()).await?;
+        let redact = Redact::new([password.expose().to_string()], false);
         debug!(
             method = "POST",
             route = routes::REQUEST_TOKEN.path,
             status = resp.status().as_u16(),
             "oomnitza answered"
         );
-        let t: T = self.decode(resp).await?;
+        let t: T = self.decode(resp, &redact).await.map_err(|e| e.at_route(routes::REQUEST_TOKEN.label()))?;
         Ok(t.token)
     }
 
@@ -159,10 +259,9 @@ impl Client {
     /// The error for a request that got no (whole) answer; `context`
     /// starts its detail.
     fn unreachable(&self, e: &reqwest::Error, context: &str) -> ApiError {
-        let u = &self.cfg.base_url;
-        let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
-        // The innermost cause says most; reqwest's own text is generic.
-        let mut detail = e.to_string();
+        // The innermost cause says most; reqwest's own text is generic and
+        // names the whole request URL.
+        let mut detail = "the request failed".to_string();
         let mut source = std::error::Error::source(e);
         while let Some(s) = source {
             detail = s.to_string();
@@ -170,15 +269,25 @@ impl Client {
         }
         ApiError::Unreachable {
             cause: cause_of(e),
-            url: format!("{}://{}{port}", u.scheme(), u.host_str().unwrap_or_default()),
+            url: origin(&self.cfg.base_url),
             attempts: 1,
             detail: format!("{context}{detail}"),
         }
     }
 
     /// Maps a non-success answer to its error, reading the body.
-    async fn decode<T: DeserializeOwned>(&self, resp: reqwest::Response) -> Result<T, ApiError> {
+    async fn decode<T: DeserializeOwned>(&self, resp: reqwest::Response, redact: &Redact) -> Result<T, ApiError> {
         let status = resp.status();
+        if status.is_redirection() {
+            let to = resp
+                .headers()
+                .get(reqwest::header::LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|l| resp.url().join(l).ok())
+                .map(|u| origin(&u))
+                .unwrap_or_else(|| "an unnamed location".to_string());
+            return Err(ApiError::Redirected { status: status.as_u16(), to });
+        }
         let retry_after = resp
             .headers()
             .get(reqwest::header::RETRY_AFTER)
@@ -198,14 +307,15 @@ impl Client {
             }
             if !content_type.is_empty() && !content_type.contains("json") {
                 return Err(ApiError::Decode(format!(
-                    "expected JSON but got {content_type:?} ({}); is url the Oomnitza instance itself, not a login page or proxy?",
-                    short(&body)
+                    "expected JSON but got {}; is url the Oomnitza instance itself, not a login page or proxy?",
+                    redact.hide(&describe(&content_type, &body))
                 )));
             }
             return serde_json::from_str(&body).map_err(|e| ApiError::Decode(format!("malformed JSON ({e})")));
         }
+        let message_of = |body: &str| redact.message(&content_type, body);
         Err(match status {
-            StatusCode::UNAUTHORIZED => ApiError::Unauthorized { message: message_of(&body) },
+            StatusCode::UNAUTHORIZED => ApiError::Unauthorized { message: message_of(&body), route: None },
             StatusCode::FORBIDDEN => ApiError::Forbidden { message: message_of(&body) },
             StatusCode::NOT_FOUND => ApiError::NotFound { message: message_of(&body) },
             StatusCode::CONFLICT => ApiError::Conflict { message: message_of(&body) },
@@ -215,8 +325,16 @@ impl Client {
                     errors: Vec<FieldError>,
                 }
                 let errors = serde_json::from_str::<V>(&body)
-                    .map(|v| v.errors)
-                    .unwrap_or_else(|_| vec![FieldError { field: String::new(), message: message_of(&body) }]);
+                    .ok()
+                    .filter(|_| redact.quote_body)
+                    .map(|v| {
+                        let hide = |s: &str| short(&redact.hide(s));
+                        v.errors
+                            .iter()
+                            .map(|e| FieldError { field: hide(&e.field), message: hide(&e.message) })
+                            .collect()
+                    })
+                    .unwrap_or_else(|| vec![FieldError { field: String::new(), message: message_of(&body) }]);
                 ApiError::Validation { status: status.as_u16(), errors }
             }
             StatusCode::TOO_MANY_REQUESTS => ApiError::RateLimited { retry_after },
@@ -255,10 +373,15 @@ impl Client {
         let token = self.token().await?;
         let method = Method::from_bytes(route.method.as_bytes()).unwrap_or(Method::GET);
         let path = route.for_id(&path_segment(id));
+        // Marked sensitive: never shown by reqwest's or hyper's debug output.
+        let mut auth = reqwest::header::HeaderValue::from_str(token.expose())
+            .map_err(|_| ApiError::Decode("the API token holds characters an HTTP header cannot carry".into()))?;
+        auth.set_sensitive(true);
+        let redact = Redact::new([token.expose().to_string()], route.path != routes::SECRET.path).body(body);
         let mut rb = self
             .http
             .request(method.clone(), self.url(&path)?)
-            .header("Authorization2", token.expose())
+            .header("Authorization2", auth)
             .header(reqwest::header::ACCEPT, "application/json");
         if !query.is_empty() {
             rb = rb.query(query);
@@ -274,7 +397,7 @@ impl Client {
         // The route, never the id or the query: `scripts/smoke-real.sh`
         // reports these lines.
         debug!(%method, route = route.path, status = resp.status().as_u16(), "oomnitza answered");
-        let answer = self.decode(resp).await;
+        let answer = self.decode(resp, &redact).await;
         if answer.is_ok() {
             self.signed_in.store(true, std::sync::atomic::Ordering::Relaxed);
         }
@@ -353,6 +476,18 @@ impl Client {
     }
 }
 
+/// A URL as messages print it: scheme, host and port only, never a path,
+/// a query or user information.
+pub fn origin(u: &Url) -> String {
+    let port = u.port().map(|p| format!(":{p}")).unwrap_or_default();
+    let host = match u.host() {
+        Some(url::Host::Ipv6(ip)) => format!("[{ip}]"),
+        Some(h) => h.to_string(),
+        None => String::new(),
+    };
+    format!("{}://{host}{port}", u.scheme())
+}
+
 /// Percent-encodes an id for use as one path segment: everything but
 /// RFC 3986's unreserved characters.
 pub(super) fn path_segment(id: &str) -> String {
@@ -365,4 +500,58 @@ pub(super) fn path_segment(id: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redact() -> Redact {
+        Redact::new(["the-api-token".to_string()], true).body(Some(&serde_json::json!({
+            "name": "n",
+            "basic": {"username": "u@example.com", "password": "jira-token-123"},
+            "oauth2": {"client_secret": "cs-456"}
+        })))
+    }
+
+    /// An echoing server's error answer shows neither the token nor any
+    /// secret of the body, and a body without an error text is described.
+    #[test]
+    fn error_answers_never_echo_secrets() {
+        let r = redact();
+        let echo = r#"{"error": "bad: {\"password\": \"jira-token-123\", \"Authorization2\": \"the-api-token\", \"client_secret\": \"cs-456\"}"}"#;
+        let m = r.message("application/json", echo);
+        for s in ["jira-token-123", "the-api-token", "cs-456"] {
+            assert!(!m.contains(s), "{m}");
+        }
+        assert!(m.contains("***"), "{m}");
+        let m = r.message("application/json", r#"{"basic": {"password": "jira-token-123"}}"#);
+        assert_eq!(m, "an answer of 41 bytes (application/json) without an error message");
+        let m = r.message("text/plain", "Authorization2: the-api-token");
+        assert!(!m.contains("the-api-token") && m.contains("text/plain"), "{m}");
+    }
+
+    #[test]
+    fn html_is_described_by_its_title() {
+        let r = redact();
+        let m = r
+            .message("text/html", "<html><head><title> Sign in - SSO </title></head><body>the-api-token</body></html>");
+        assert_eq!(m, r#"an HTML page titled "Sign in - SSO""#);
+        assert_eq!(r.message("", "<!DOCTYPE html><p>x"), "an HTML page");
+    }
+
+    /// Routes whose answers are secret material quote nothing.
+    #[test]
+    fn secret_routes_quote_nothing() {
+        let r = Redact::new(["pw".to_string()], false);
+        let m = r.message("application/json", r#"{"error": "here is your header: Basic abc"}"#);
+        assert!(!m.contains("Basic abc"), "{m}");
+    }
+
+    #[test]
+    fn origin_drops_everything_but_scheme_host_port() {
+        let u = Url::parse("https://user:pw@example.com:8443/a/b?k=v#f").unwrap();
+        assert_eq!(origin(&u), "https://example.com:8443");
+        assert_eq!(origin(&Url::parse("http://[::1]:1/").unwrap()), "http://[::1]:1");
+    }
 }

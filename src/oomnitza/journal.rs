@@ -38,11 +38,31 @@ pub fn default_dir() -> Option<PathBuf> {
         .map(|w| w.trim().to_string())
         .filter(|w| !w.is_empty())
         .unwrap_or_else(|| "default".to_string());
-    // Workspace names are plain, but a path must never be built from input.
-    let safe: String =
-        workspace.chars().map(|c| if c.is_ascii_alphanumeric() || "-_.".contains(c) { c } else { '_' }).collect();
     let cwd = std::env::current_dir().ok()?;
-    Some(cwd.join(data).join("oomnitza-creates").join(safe))
+    Some(cwd.join(data).join("oomnitza-creates").join(folder_of(&workspace)))
+}
+
+/// The journal folder of a workspace: one folder per name, never shared by
+/// two (`team@a`, `team+a` and `team_a` differ), and never a path built
+/// from input. Letters, digits, `-` and `.` stay; every other byte,
+/// `_` included, becomes `_` and two hex digits.
+pub fn folder_of(workspace: &str) -> String {
+    let mut out = String::with_capacity(workspace.len());
+    for b in workspace.bytes() {
+        if b.is_ascii_alphanumeric() || b == b'-' || (b == b'.' && !workspace.trim_matches('.').is_empty()) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("_{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Which directory this is, as the filesystem knows it: a copy (`cp -r`, a
+/// restored CI cache) is another directory with the same contents, and an
+/// entry written in one proves nothing in the other.
+fn identity_of(dir: &Path) -> Option<String> {
+    fs::metadata(dir).ok().map(|m| format!("{}:{}", m.dev(), m.ino()))
 }
 
 /// What an entry holds. Never a secret.
@@ -56,6 +76,35 @@ pub struct Record {
     pub started: i64,
     /// The credential's id, once Oomnitza answered.
     pub id: Option<String>,
+    /// The credential's name, to name it when it is left over.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The journal folder the entry was written in ([`identity_of`]): only
+    /// there may it be adopted.
+    #[serde(default)]
+    pub home: Option<String>,
+}
+
+/// An entry no live process holds, found when the journal is first looked
+/// at: a create whose process died before Terraform heard of it.
+#[derive(Clone, Debug)]
+pub struct Leftover {
+    pub record: Record,
+    /// Written in this very folder, not a copy of it: adoptable.
+    pub here: bool,
+    /// For a create never answered: the credentials that may be what it
+    /// made (its name, made since it began), once looked up. Each one a
+    /// read or import meets is held by a state; when none is left, no
+    /// orphan can be, and the entry is retired.
+    pub candidates: Option<Vec<String>>,
+    path: PathBuf,
+}
+
+impl Leftover {
+    /// Too old for Oomnitza to still know its key.
+    pub fn expired(&self) -> bool {
+        now() - self.record.started > KEY_LIFETIME_SECS
+    }
 }
 
 /// The journal of one working directory and workspace; `None` inside when
@@ -70,6 +119,8 @@ pub struct Journal {
     /// of a concurrent process that dies during this one is missed that
     /// way, and that costs at most a second credential, named in a warning.
     maybe: std::sync::Mutex<Option<HashSet<String>>>,
+    /// The entries left over at this process's first look ([`Journal::leftovers`]).
+    leftovers: std::sync::Mutex<Option<Vec<Leftover>>>,
 }
 
 /// One create's entry, locked by this process while it is held.
@@ -113,7 +164,96 @@ fn same_file(path: &Path, file: &File) -> bool {
 
 impl Journal {
     pub fn at(dir: Option<PathBuf>) -> Journal {
-        Journal { dir, maybe: std::sync::Mutex::new(None) }
+        Journal { dir, maybe: std::sync::Mutex::new(None), leftovers: std::sync::Mutex::new(None) }
+    }
+
+    /// The entries no live process holds, read once per process (later
+    /// calls answer the same, less those retired or taken since).
+    pub fn leftovers(&self) -> Vec<Leftover> {
+        let Some(dir) = &self.dir else { return Vec::new() };
+        let Ok(mut cache) = self.leftovers.lock() else { return Vec::new() };
+        cache
+            .get_or_insert_with(|| {
+                let home = identity_of(dir);
+                let Ok(items) = fs::read_dir(dir) else { return Vec::new() };
+                items
+                    .flatten()
+                    .filter(|i| i.file_name().to_str().is_some_and(|n| n.ends_with(".json")))
+                    .filter_map(|i| {
+                        let path = i.path();
+                        let file = File::open(&path).ok()?;
+                        // Held by a live create: not left over. The probe's
+                        // lock goes with the file at the end of this closure.
+                        file.try_lock().ok()?;
+                        let record = read_record(&fs::read(&path).ok()?)?;
+                        let here = record.home.is_some() && record.home == home;
+                        Some(Leftover { record, here, candidates: None, path })
+                    })
+                    .collect()
+            })
+            .clone()
+    }
+
+    /// Forgets the entries that name credential `id`: a read or an import
+    /// met it, so a state holds it and it is nobody's orphan. Cheap when
+    /// no entry is left over (the common case: one look per process).
+    pub fn retire(&self, id: &str) {
+        if self.dir.is_none() {
+            return;
+        }
+        let names = |l: &Leftover| {
+            l.record.id.as_deref() == Some(id) || l.candidates.as_ref().is_some_and(|c| c.iter().any(|c| c == id))
+        };
+        if !self.leftovers().iter().any(names) {
+            return;
+        }
+        let Ok(mut cache) = self.leftovers.lock() else { return };
+        if let Some(list) = cache.as_mut() {
+            list.retain_mut(|l| {
+                if let Some(c) = l.candidates.as_mut() {
+                    c.retain(|c| c != id);
+                }
+                let held = l.record.id.as_deref() == Some(id) || l.candidates.as_ref().is_some_and(Vec::is_empty);
+                if !held {
+                    return true;
+                }
+                debug!(key = %l.record.key, id, "a state holds the credential of a left-over create entry; retiring it");
+                let _ = fs::remove_file(&l.path);
+                false
+            });
+        }
+    }
+
+    /// Records what an unanswered leftover's credential may be.
+    pub fn set_candidates(&self, key: &str, ids: Vec<String>) {
+        if let Ok(mut cache) = self.leftovers.lock() {
+            if let Some(l) = cache.as_mut().and_then(|list| list.iter_mut().find(|l| l.record.key == key)) {
+                l.candidates = Some(ids);
+            }
+        }
+    }
+
+    /// Forgets a leftover's entry (its credential is gone from Oomnitza).
+    pub fn drop_leftover(&self, key: &str) {
+        let Ok(mut cache) = self.leftovers.lock() else { return };
+        if let Some(list) = cache.as_mut() {
+            list.retain(|l| {
+                if l.record.key != key {
+                    return true;
+                }
+                let _ = fs::remove_file(&l.path);
+                false
+            });
+        }
+    }
+
+    /// Stops naming a leftover that a create of this process took.
+    fn taken(&self, key: &str) {
+        if let Ok(mut cache) = self.leftovers.lock() {
+            if let Some(list) = cache.as_mut() {
+                list.retain(|l| l.record.key != key);
+            }
+        }
     }
 
     /// Whether an orphaned entry of `content` may exist; the first call
@@ -135,14 +275,24 @@ impl Journal {
 
     /// Writes (and locks) the entry of a create that is about to be sent.
     /// Without a usable directory the entry lives in memory only.
-    pub fn begin(&self, content: &str) -> Entry {
-        let record =
-            Record { key: uuid::Uuid::new_v4().to_string(), content: content.to_string(), started: now(), id: None };
+    pub fn begin(&self, content: &str, name: &str) -> Entry {
+        let record = Record {
+            key: uuid::Uuid::new_v4().to_string(),
+            content: content.to_string(),
+            started: now(),
+            id: None,
+            name: Some(name.to_string()),
+            home: None,
+        };
         let mut entry = Entry { path: PathBuf::new(), file: None, record };
         if let Some(dir) = &self.dir {
             self.may_have(dir, content, true);
             entry.path = dir.join(format!("{}.{}.json", content, entry.record.key));
-            if let Err(e) = fs::create_dir_all(dir).and_then(|_| entry.write()) {
+            let written = fs::create_dir_all(dir).and_then(|_| {
+                entry.record.home = identity_of(dir);
+                entry.write()
+            });
+            if let Err(e) = written {
                 warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
                 entry.path = PathBuf::new();
             }
@@ -181,6 +331,12 @@ impl Journal {
             if record.content != content {
                 continue;
             }
+            // Written in another directory (this one is a copy, or a
+            // restored cache): it proves nothing here. Named, never adopted.
+            if record.home.is_none() || record.home != identity_of(dir) {
+                continue;
+            }
+            self.taken(&record.key);
             debug!(key = %record.key, id = ?record.id, "resuming an interrupted create from the journal");
             return Some(Entry { path, file: Some(file), record });
         }
@@ -250,7 +406,7 @@ mod tests {
     fn a_live_entry_is_never_resumed_and_a_dead_one_once() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::at(Some(dir.path().to_path_buf()));
-        let mut live = j.begin("abc");
+        let mut live = j.begin("abc", "n");
         live.record_id("cred-1");
         assert!(j.resume("abc").is_none(), "an entry held by a live create is not resumable");
         // The process dies: its lock goes, the file stays.
@@ -267,7 +423,7 @@ mod tests {
     fn an_id_line_cut_short_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::at(Some(dir.path().to_path_buf()));
-        let live = j.begin("abc");
+        let live = j.begin("abc", "n");
         let path = live.path.clone();
         drop(live);
         // A kill in the middle of appending the id.
@@ -284,15 +440,15 @@ mod tests {
     fn only_contents_seen_or_begun_are_looked_for() {
         let dir = tempfile::tempdir().unwrap();
         // An orphan left by an earlier process.
-        drop(Journal::at(Some(dir.path().to_path_buf())).begin("old"));
+        drop(Journal::at(Some(dir.path().to_path_buf())).begin("old", "n"));
         let j = Journal::at(Some(dir.path().to_path_buf()));
         assert!(j.resume("new").is_none());
         assert!(j.resume("old").is_some(), "seen at the first look");
         // This process's own create that ended in doubt leaves its entry.
-        drop(j.begin("mine"));
+        drop(j.begin("mine", "n"));
         assert!(j.resume("mine").is_some(), "begun here");
         // An entry that appeared since the first look, by another process.
-        drop(Journal::at(Some(dir.path().to_path_buf())).begin("theirs"));
+        drop(Journal::at(Some(dir.path().to_path_buf())).begin("theirs", "n"));
         assert!(j.resume("theirs").is_none(), "not looked for");
     }
 
@@ -300,14 +456,68 @@ mod tests {
     fn a_finished_entry_is_gone() {
         let dir = tempfile::tempdir().unwrap();
         let j = Journal::at(Some(dir.path().join("ws")));
-        j.begin("abc").finish();
+        j.begin("abc", "n").finish();
         assert!(j.resume("abc").is_none());
     }
 
     #[test]
     fn without_a_directory_nothing_is_written() {
-        let e = Journal::at(None).begin("abc");
+        let e = Journal::at(None).begin("abc", "n");
         assert!(e.record.key.len() >= 32);
         assert!(Journal::at(None).resume("abc").is_none());
+    }
+
+    #[test]
+    fn workspace_folders_are_one_to_one() {
+        let names = ["team@a", "team+a", "team_a", "team_40a", "team a", "default", "..", ".", "a.b"];
+        let folders: HashSet<String> = names.iter().map(|n| folder_of(n)).collect();
+        assert_eq!(folders.len(), names.len(), "{folders:?}");
+        assert_eq!(folder_of("default"), "default");
+        for f in &folders {
+            assert!(!f.contains('/') && f != "." && f != "..", "{f}");
+        }
+    }
+
+    /// An entry copied with its directory (`cp -r`, a restored cache) is
+    /// named as left over there, never adopted; in its own directory it is.
+    #[test]
+    fn a_copied_entry_is_never_adopted() {
+        let root = tempfile::tempdir().unwrap();
+        let (orig, copy) = (root.path().join("orig"), root.path().join("copy"));
+        let mut e = Journal::at(Some(orig.clone())).begin("abc", "Jira user load");
+        e.record_id("cred-1");
+        drop(e);
+        fs::create_dir_all(&copy).unwrap();
+        for item in fs::read_dir(&orig).unwrap().flatten() {
+            fs::copy(item.path(), copy.join(item.file_name())).unwrap();
+        }
+        let j = Journal::at(Some(copy.clone()));
+        assert!(j.resume("abc").is_none(), "the copy adopts nothing");
+        let left = j.leftovers();
+        assert_eq!(left.len(), 1);
+        assert!(!left[0].here);
+        assert_eq!(left[0].record.name.as_deref(), Some("Jira user load"));
+        let j = Journal::at(Some(orig));
+        assert!(j.leftovers()[0].here);
+        assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-1"));
+    }
+
+    /// A read or import that meets the id of a leftover retires its entry;
+    /// a live create's entry is never a leftover.
+    #[test]
+    fn a_read_retires_the_entry_naming_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut dead = Journal::at(Some(dir.path().to_path_buf())).begin("abc", "n");
+        dead.record_id("cred-1");
+        drop(dead);
+        let j = Journal::at(Some(dir.path().to_path_buf()));
+        let _live = j.begin("def", "m");
+        let left = j.leftovers();
+        assert_eq!(left.iter().map(|l| l.record.id.clone()).collect::<Vec<_>>(), vec![Some("cred-1".to_string())]);
+        j.retire("cred-2");
+        assert_eq!(j.leftovers().len(), 1, "another id retires nothing");
+        j.retire("cred-1");
+        assert!(j.leftovers().is_empty());
+        assert!(Journal::at(Some(dir.path().to_path_buf())).resume("abc").is_none(), "its file is gone");
     }
 }

@@ -27,6 +27,7 @@ use tokio_util::sync::CancellationToken;
 use url::Url;
 
 pub use error::{ApiError, Cause};
+pub use http::origin;
 pub use model::*;
 
 use crate::secret::Secret;
@@ -97,6 +98,13 @@ pub struct Client {
     /// meanwhile may be a sibling's of this very run.
     creating: std::sync::Mutex<std::collections::HashMap<String, usize>>,
     answered: tokio::sync::Notify,
+}
+
+impl Client {
+    /// This working directory's and workspace's create journal.
+    pub fn journal(&self) -> &journal::Journal {
+        &self.journal
+    }
 }
 
 /// What [`Client::create`] made, or took over from an earlier create of this

@@ -32,7 +32,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpStream, UnixListener, UnixStream};
 use tokio_stream::wrappers::ReceiverStream;
 use tokio_util::sync::CancellationToken;
 use tonic::transport::server::Connected;
@@ -74,7 +74,10 @@ pub enum ServeError {
 pub enum Mode {
     /// Launched by Terraform: cookie, handshake line, mTLS.
     Managed,
-    /// `--debug`: no cookie, no TLS; prints `TF_REATTACH_PROVIDERS`.
+    /// `--debug`: no cookie, no TLS, on a Unix socket in a directory only
+    /// this user can enter (as go-plugin does): no other local user can
+    /// configure the provider with a url of theirs. Prints
+    /// `TF_REATTACH_PROVIDERS`.
     Debug,
 }
 
@@ -114,10 +117,33 @@ async fn listen() -> Result<TcpListener, ServeError> {
     TcpListener::bind(("127.0.0.1", 0)).await.map_err(ServeError::Listen)
 }
 
-/// A connection as tonic serves it: TLS or plain TCP.
+/// Where the server listens: loopback TCP (launched by Terraform, with
+/// mTLS) or a private Unix socket (`--debug`).
+enum Listener {
+    Tcp(TcpListener),
+    Unix(UnixListener),
+}
+
+/// A private Unix socket for `--debug`: in a fresh directory of mode 0700,
+/// removed when the process ends normally.
+fn debug_socket() -> Result<(UnixListener, std::path::PathBuf), ServeError> {
+    use std::os::unix::fs::DirBuilderExt as _;
+    let dir = std::env::temp_dir().join(format!(
+        "terraform-provider-oomnitza-{}-{}",
+        std::process::id(),
+        uuid::Uuid::new_v4().simple()
+    ));
+    std::fs::DirBuilder::new().mode(0o700).create(&dir).map_err(ServeError::Listen)?;
+    let path = dir.join("plugin.sock");
+    let listener = UnixListener::bind(&path).map_err(ServeError::Listen)?;
+    Ok((listener, path))
+}
+
+/// A connection as tonic serves it: TLS or plain TCP, or a Unix socket.
 pub enum Conn {
     Plain(TcpStream),
     Tls(Box<tokio_rustls::server::TlsStream<TcpStream>>),
+    Unix(UnixStream),
 }
 
 impl Connected for Conn {
@@ -130,6 +156,7 @@ impl AsyncRead for Conn {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_read(cx, buf),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_read(cx, buf),
+            Conn::Unix(s) => Pin::new(s).poll_read(cx, buf),
         }
     }
 }
@@ -139,18 +166,21 @@ impl AsyncWrite for Conn {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_write(cx, buf),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
+            Conn::Unix(s) => Pin::new(s).poll_write(cx, buf),
         }
     }
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_flush(cx),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_flush(cx),
+            Conn::Unix(s) => Pin::new(s).poll_flush(cx),
         }
     }
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
         match self.get_mut() {
             Conn::Plain(s) => Pin::new(s).poll_shutdown(cx),
             Conn::Tls(s) => Pin::new(s.as_mut()).poll_shutdown(cx),
+            Conn::Unix(s) => Pin::new(s).poll_shutdown(cx),
         }
     }
 }
@@ -158,7 +188,7 @@ impl AsyncWrite for Conn {
 /// Accepts connections, completing the TLS handshake (when configured)
 /// off the accept loop, and hands finished connections to tonic.
 fn incoming(
-    listener: TcpListener,
+    listener: Listener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: CancellationToken,
 ) -> ReceiverStream<std::io::Result<Conn>> {
@@ -167,10 +197,19 @@ fn incoming(
         loop {
             let accepted = tokio::select! {
                 _ = shutdown.cancelled() => break,
-                a = listener.accept() => a,
+                a = async {
+                    match &listener {
+                        Listener::Tcp(l) => l.accept().await.map(|(s, peer)| Ok((s, peer))),
+                        Listener::Unix(l) => l.accept().await.map(|(s, _)| Err(s)),
+                    }
+                } => a,
             };
             let (stream, peer) = match accepted {
-                Ok(a) => a,
+                Ok(Ok(a)) => a,
+                Ok(Err(unix)) => {
+                    let _ = tx.send(Ok(Conn::Unix(unix))).await;
+                    continue;
+                }
                 Err(e) => {
                     debug!(error = %e, "accept failed");
                     continue;
@@ -227,8 +266,6 @@ impl goplugin::grpc_stdio_server::GrpcStdio for Stdio {
 
 /// Serves `provider` until Terraform shuts it down.
 pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeError> {
-    let listener = listen().await?;
-    let addr: SocketAddr = listener.local_addr().map_err(ServeError::Listen)?;
     let shutdown = CancellationToken::new();
 
     let client_cert = match mode {
@@ -252,8 +289,10 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
         .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(ProviderServer::new(grpc::ProviderService::new(provider)));
 
-    match mode {
+    let (listener, socket) = match mode {
         Mode::Managed => {
+            let listener = listen().await?;
+            let addr: SocketAddr = listener.local_addr().map_err(ServeError::Listen)?;
             // The handshake line: core version | app protocol | network | address | protocol | cert
             let mut out = std::io::stdout().lock();
             let _ = writeln!(out, "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert_field}");
@@ -265,15 +304,19 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
                     debug!("interrupt received; waiting for Terraform to stop the provider");
                 }
             });
+            watch_parent();
+            info!(%addr, tls = acceptor.is_some(), "serving plugin protocol 6");
+            (Listener::Tcp(listener), None)
         }
         Mode::Debug => {
+            let (listener, path) = debug_socket()?;
             let reattach = serde_json::json!({
                 crate::PROVIDER_ADDRESS: {
                     "Protocol": "grpc",
                     "ProtocolVersion": PROTOCOL_VERSION,
                     "Pid": std::process::id(),
                     "Test": true,
-                    "Addr": { "Network": "tcp", "String": addr.to_string() }
+                    "Addr": { "Network": "unix", "String": path.display().to_string() }
                 }
             });
             println!("Provider started in debug mode. To attach Terraform, set in your shell:\n");
@@ -284,12 +327,39 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
                 let _ = tokio::signal::ctrl_c().await;
                 s.cancel();
             });
+            info!(socket = %path.display(), "serving plugin protocol 6 for a debugger");
+            (Listener::Unix(listener), Some(path))
         }
-    }
+    };
 
-    info!(%addr, tls = acceptor.is_some(), "serving plugin protocol 6");
     let stream = incoming(listener, acceptor, shutdown.clone());
     let stop = shutdown.clone();
-    server.serve_with_incoming_shutdown(stream, async move { stop.cancelled().await }).await?;
+    let served = server.serve_with_incoming_shutdown(stream, async move { stop.cancelled().await }).await;
+    if let Some(path) = socket {
+        let _ = std::fs::remove_file(&path);
+        if let Some(dir) = path.parent() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
+    served?;
     Ok(())
+}
+
+/// Ends the process within a second of Terraform's death. Terraform stops
+/// its providers when it exits; killed (the OOM killer, a CI timeout), it
+/// cannot, and the provider, re-parented, would run on for ever. Nothing
+/// is lost by exiting: an in-flight create's journal entry is already on
+/// disk for the next run to name.
+fn watch_parent() {
+    let parent = std::os::unix::process::parent_id();
+    std::thread::Builder::new()
+        .name("parent-watch".into())
+        .spawn(move || loop {
+            std::thread::sleep(std::time::Duration::from_millis(250));
+            if std::os::unix::process::parent_id() != parent {
+                tracing::warn!("Terraform exited without stopping the provider; exiting");
+                std::process::exit(1);
+            }
+        })
+        .ok();
 }

@@ -82,3 +82,71 @@ pub fn login_page() -> String {
     });
     url
 }
+
+/// A server on loopback that answers every request with what `answer`
+/// makes of it (the whole request as text: head and body), and records
+/// every request it saw, for "that host saw nothing" and echo tests.
+pub struct Hostile {
+    pub url: String,
+    pub seen: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Hostile {
+    pub fn start(answer: impl Fn(&str) -> String + Send + Sync + 'static) -> Hostile {
+        let answer = std::sync::Arc::new(answer);
+        use std::io::{Read, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind hostile server");
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let log = log.clone();
+                let answer = answer.clone();
+                std::thread::spawn(move || {
+                    let mut stream = stream;
+                    let _ = stream.set_read_timeout(Some(std::time::Duration::from_secs(5)));
+                    let mut buf = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    // The head, then as much body as Content-Length says.
+                    while let Ok(n) = stream.read(&mut chunk) {
+                        if n == 0 {
+                            break;
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                        let text = String::from_utf8_lossy(&buf).to_string();
+                        if let Some(end) = text.find("\r\n\r\n") {
+                            let len = text[..end]
+                                .lines()
+                                .find_map(|l| {
+                                    let (k, v) = l.split_once(':')?;
+                                    k.eq_ignore_ascii_case("content-length").then(|| v.trim().parse::<usize>().ok())?
+                                })
+                                .unwrap_or(0);
+                            if buf.len() >= end + 4 + len {
+                                break;
+                            }
+                        }
+                    }
+                    let request = String::from_utf8_lossy(&buf).to_string();
+                    log.lock().unwrap().push(request.clone());
+                    let _ = stream.write_all(answer(&request).as_bytes());
+                });
+            }
+        });
+        Hostile { url, seen }
+    }
+
+    pub fn requests(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+/// An HTTP/1.1 answer with `status` (such as "400 Bad Request"), content
+/// type and body.
+pub fn answer(status: &str, content_type: &str, body: &str) -> String {
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}

@@ -93,6 +93,21 @@ impl Work {
         w
     }
 
+    /// A copy of this working directory, `.terraform` and state included,
+    /// as `cp -r` (or a CI cache restored elsewhere) makes it: new files
+    /// with the same contents, the same environment.
+    pub fn copy(&self) -> Work {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let status = Command::new("cp")
+            .arg("-r")
+            .arg(format!("{}/.", self.dir.path().display()))
+            .arg(dir.path())
+            .status()
+            .expect("cp");
+        assert!(status.success());
+        Work { dir, engine: self.engine.clone(), env: self.env.clone() }
+    }
+
     /// Sets an environment variable for every later command (e.g. `TF_VAR_x`).
     pub fn set_env(&self, key: &str, value: &str) {
         let mut env = self.env.borrow_mut();

@@ -208,6 +208,27 @@ impl Value {
         }
     }
 
+    /// This value (a plan) wherever it is known, `fresh` (what the remote
+    /// system answered) wherever it is unknown: the state an apply returns.
+    /// Terraform requires every value known in the plan back unchanged, and
+    /// a reviewed plan is a promise: a value that changed remotely since
+    /// is the next refresh's drift, not this apply's answer.
+    pub fn known_over(&self, fresh: &Value) -> Value {
+        match (self, fresh) {
+            (Value::Unknown, f) => f.clone(),
+            (Value::Object(p), Value::Object(f)) => Value::Object(
+                p.iter().map(|(k, v)| (k.clone(), f.get(k).map_or_else(|| v.clone(), |f| v.known_over(f)))).collect(),
+            ),
+            (Value::Map(p), Value::Map(f)) => Value::Map(
+                p.iter().map(|(k, v)| (k.clone(), f.get(k).map_or_else(|| v.clone(), |f| v.known_over(f)))).collect(),
+            ),
+            (Value::List(p), Value::List(f)) if p.len() == f.len() => {
+                Value::List(p.iter().zip(f).map(|(p, f)| p.known_over(f)).collect())
+            }
+            (p, _) => p.clone(),
+        }
+    }
+
     /// This value seen through `ty`: an object keeps the attributes `ty`
     /// has (missing ones null), nested objects and lists of them alike; a
     /// value of any other type is kept as it is. How a read-only view (a
@@ -248,4 +269,26 @@ pub(crate) fn test_type() -> Type {
     attrs.insert("labels".to_string(), Type::Map(Box::new(Type::String)));
     attrs.insert("items".to_string(), Type::List(Box::new(Type::Object(inner))));
     Type::Object(attrs)
+}
+
+#[cfg(test)]
+mod known_over_tests {
+    use super::*;
+
+    #[test]
+    fn the_plan_wins_where_it_is_known() {
+        let mut planned = Value::Object(Default::default());
+        planned.set("name", Value::string("stale b"));
+        planned.set("updated_at", Value::Unknown);
+        planned.set("tags", Value::List(vec![Value::string("a"), Value::Unknown]));
+        let mut fresh = Value::Object(Default::default());
+        fresh.set("name", Value::string("b renamed by hand"));
+        fresh.set("updated_at", Value::string("now"));
+        fresh.set("tags", Value::List(vec![Value::string("x"), Value::string("y")]));
+        let s = planned.known_over(&fresh);
+        assert_eq!(s.get("name").as_str(), Some("stale b"));
+        assert_eq!(s.get("updated_at").as_str(), Some("now"));
+        assert_eq!(s.get("tags"), &Value::List(vec![Value::string("a"), Value::string("y")]));
+        assert_eq!(Value::Unknown.known_over(&fresh), fresh);
+    }
 }
