@@ -3,7 +3,8 @@
 //!
 //! The data path reads top to bottom: [`plugin`] (gRPC, go-plugin handshake,
 //! mTLS, logs) -> [`framework`] (values, schemas, diagnostics, traits) ->
-//! [`resources`] / [`data_sources`] (plan and apply) -> [`oomnitza`] (HTTP).
+//! one folder per kind ([`jira_credential`], [`api_key_credential`]: plan and
+//! apply), sharing [`credential`] -> [`oomnitza`] (HTTP).
 //! The generated protobuf types are private to `plugin`, so nothing else
 //! can know about gRPC; nothing above `oomnitza` knows about HTTP.
 

@@ -148,8 +148,11 @@ both_engines!(validation_names_the_attribute, |e| {
         "resource \"{TYPE}\" \"k\" {{\n  name = \"k\"\n  saas = \"okta\"\n  token_name = \"Authorization\"\n}}\n"
     ));
     let o = w.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 0, "a warning at plan (a destroy's plan must not fail on it):\n{}", o.all());
+    assert!(o.all().contains("Warning: Missing token") && o.all().contains("token_wo"), "{}", o.all());
+    let o = w.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
     assert_eq!(o.code, 1, "{}", o.all());
-    assert!(o.all().contains("Missing token") && o.all().contains("token_wo"), "{}", o.all());
+    assert!(o.all().contains("Error: Missing token"), "{}", o.all());
     assert!(sim.all().is_empty());
 });
 

@@ -162,13 +162,19 @@ both_engines!(validation_rules_point_at_the_attribute, |e| {
             e.version
         );
     }
-    // A new credential without any token: caught at plan, at basic.api_token.
+    // A new credential without any token: said at plan, at basic.api_token,
+    // as a warning (a destroy's plan must not fail on it); its apply fails
+    // before anything is sent.
     w.write(
         "resource \"oomnitza_jira_credential\" \"x\" {\n name = \"n\"\n basic {\n email = \"a@example.com\"\n }\n}\n",
     );
     let o = w.run(&["plan", "-no-color", "-input=false"]);
-    assert_eq!(o.code, 1);
-    assert!(o.all().contains("Missing API token"), "{}", o.all());
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert!(o.all().contains("Warning: Missing API token") && o.all().contains("api_token_wo"), "{}", o.all());
+    let o = w.run(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(o.all().contains("Error: Missing API token"), "{}", o.all());
+    assert!(sim.all().is_empty(), "nothing was created");
 });
 
 both_engines!(lifecycle, |e| {

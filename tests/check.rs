@@ -194,3 +194,43 @@ output "consent_url" {
         &[("apply output", o.all()), ("trace log", std::fs::read_to_string(&trace).unwrap())],
     );
 });
+
+// The drift-detection guide's CI job, run as the guide writes it, with the
+// guide's write-only credential and its check block: each exit code means
+// what the guide's table says, on both engines.
+both_engines!(the_ci_guide_job_means_what_its_table_says, |e| {
+    let sim = Sim::start();
+    let guide = std::fs::read_to_string(support::repo().join("docs/guides/drift-detection-in-ci.md")).unwrap();
+    let block = |fence: &str, n: usize| {
+        guide.split(fence).nth(n).and_then(|b| b.split("```").next()).expect("a block of the guide").to_string()
+    };
+    let config =
+        format!("{}{}", block("```hcl\n", 1), block("```hcl\n", 2).replace("example.atlassian.net", &own_site(&sim)));
+    let w = Work::new(e, &sim, &config);
+    let with_token = [("TF_VAR_jira_token", TOKEN)];
+    let apply = ["apply", "-auto-approve", "-input=false", "-no-color"];
+    assert_eq!(w.run_env(&apply, &with_token, &[]).code, 0);
+    let id = w.instances()[0]["id"].as_str().unwrap().to_string();
+    std::fs::write(w.path("drift.sh"), block("```sh\n", 1)).unwrap();
+    let path = w.terraform_on_path();
+    // The job runs without the secret, as the guide says.
+    let job = |extra: &[(&str, &str)]| {
+        let mut env = vec![("PATH", path.as_str())];
+        env.extend_from_slice(extra);
+        w.run_script(&w.path("drift.sh"), &env)
+    };
+    let o = job(&[]);
+    assert_eq!(o.code, 0, "nothing drifted, with a check block in the configuration:\n{}", o.all());
+    sim.edit(&id, json!({"name": "edited by hand"}));
+    let o = job(&[]);
+    assert_eq!(o.code, 2, "a hand edit is a drift:\n{}", o.all());
+    assert_eq!(w.run_env(&apply, &with_token, &[]).code, 0);
+    assert_eq!(job(&[]).code, 0, "converged");
+    let (s, v) =
+        sim.req(reqwest::Method::POST, &format!("/_sim/credentials/{id}/jira"), Some(json!({"accepts": false})));
+    assert_eq!(s, 200, "{v}");
+    let o = job(&[]);
+    assert_eq!(o.code, 3, "Jira refuses it:\n{}", o.all());
+    let o = job(&[("OOMNITZA_API_TOKEN", "not-the-token")]);
+    assert_eq!(o.code, 1, "the plan fails:\n{}", o.all());
+});

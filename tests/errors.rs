@@ -109,7 +109,7 @@ async fn hostile_answers_are_errors_not_crashes() {
     let c = client(&sim);
     for (kind, expect) in [
         ("malformed_json", "malformed JSON"),
-        ("html", "expected JSON but got \"text/html"),
+        ("html", "expected JSON but got an HTML page"),
         ("huge", "larger than 8 MiB"),
         ("deep", "malformed JSON"),
         ("wrong_types", "malformed JSON"),

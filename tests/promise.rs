@@ -211,3 +211,33 @@ fn look_alike_workspaces_keep_apart() {
     assert!(o.all().contains("Adopted a credential from an interrupted apply"), "{}", o.all());
     assert!(ids_in_state(&w).is_subset(&first));
 }
+
+/// A destroy never needs a secret: a credential deleted in Oomnitza, a
+/// configuration that carries no token (as the import guide and generated
+/// configuration leave it), and `terraform destroy` succeeds.
+fn destroy_without_a_token(e: &Engine, type_name: &str) {
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &config(type_name, "gone", "d"));
+    w.apply();
+    let id = only_id(&w);
+    let tokenless = config(type_name, "gone", "d")
+        .replace("    api_token = \"promise-token\"\n", "")
+        .replace("  token      = \"promise-token\"", "");
+    assert!(!tokenless.contains("promise-token"), "{tokenless}");
+    w.write(&tokenless);
+    sim.delete(&id);
+    let o = w.run(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert!(w.instances().is_empty(), "nothing left in state");
+    assert!(sim.all().is_empty());
+}
+
+both_engines!(destroy_after_an_out_of_band_delete_needs_no_token, |e| destroy_without_a_token(
+    e,
+    "oomnitza_jira_credential"
+));
+
+#[test]
+fn api_key_destroy_after_an_out_of_band_delete_needs_no_token() {
+    destroy_without_a_token(newest(), "oomnitza_api_key_credential");
+}

@@ -87,17 +87,28 @@ both_engines!(proxies_and_a_private_ca, |e| {
     assert_eq!(o.code, 1, "{}", o.all());
     let text = o.all().replace('\n', " ");
     assert!(text.contains("not trusted") && text.contains("ca_cert_file"), "{}", o.all());
-    // With the CA and through the proxy.
+    // With the CA and through the proxy, to a host name only the proxy
+    // reaches (a loopback url never goes through a proxy).
     let proxy = Proxy::start();
     w.set_env("OOMNITZA_CA_CERT_FILE", ca.to_str().unwrap());
     w.set_env("HTTPS_PROXY", &proxy.url);
+    let port = sim.url.rsplit(':').next().unwrap().trim_end_matches('/').to_string();
+    w.set_env("OOMNITZA_URL", &format!("https://oomnitza.test:{port}"));
     w.apply();
     assert!(proxy.carried() > 0, "HTTPS_PROXY was not used");
     assert_eq!(sim.all().len(), 1);
-    // NO_PROXY sends it around the proxy.
+    // The loopback url goes around the proxy, whatever HTTPS_PROXY says.
     let before = proxy.carried();
-    w.set_env("NO_PROXY", "127.0.0.1");
+    w.set_env("OOMNITZA_URL", &sim.url);
     assert_eq!(w.plan_code().0, 0);
+    assert_eq!(proxy.carried(), before, "loopback traffic went through the proxy");
+    // NO_PROXY is honoured for other hosts: oomnitza.test then does not
+    // resolve, and the error says so.
+    w.set_env("OOMNITZA_URL", &format!("https://oomnitza.test:{port}"));
+    w.set_env("NO_PROXY", "oomnitza.test");
+    let o = w.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    assert!(support::squeeze(&o.all()).contains("does not resolve"), "{}", o.all());
     assert_eq!(proxy.carried(), before, "NO_PROXY was not honoured");
 });
 

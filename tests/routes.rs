@@ -183,3 +183,28 @@ async fn sign_in_is_form_encoded_and_checked_once() {
     let bad = client(&sim, Auth::Token(Secret::new("not-the-token")));
     assert!(matches!(bad.check_sign_in().await, Err(ApiError::Unauthorized { .. })));
 }
+
+/// The simulator's out-of-band edit takes only fields the credential has,
+/// as the API answers them: a misspelt edit fails loudly, naming the right
+/// ones, instead of making no drift.
+#[test]
+fn the_simulators_edit_route_refuses_unknown_fields() {
+    let sim = Sim::start();
+    let made = sim.create(serde_json::json!({
+        "name": "edited", "saas": "jira", "auth_type": "basic",
+        "basic": {"username": "svc@example.com", "password": "edit-route-secret"}
+    }));
+    let id = made["id"].as_str().unwrap();
+    for body in [serde_json::json!({"basic": {"email": "x@example.com"}}), serde_json::json!({"token_name": "X"})] {
+        let (status, answer) = sim.req(Method::PATCH, &format!("/_sim/credentials/{id}"), Some(body.clone()));
+        assert_eq!(status, 400, "{body} was taken: {answer}");
+        assert!(answer.to_string().contains("basic.username"), "the known fields are named: {answer}");
+    }
+    assert_eq!(sim.get(id).1["basic"]["username"], "svc@example.com", "nothing was stored");
+    sim.edit(id, serde_json::json!({"basic": {"username": "new@example.com"}, "updated_by": "jane"}));
+    let (_, now) = sim.get(id);
+    assert_eq!(
+        (now["basic"]["username"].as_str(), now["updated_by"].as_str()),
+        (Some("new@example.com"), Some("jane"))
+    );
+}

@@ -62,7 +62,7 @@ fn failed(o: Out) -> String {
 fn every_row_is_what_the_provider_prints() {
     let e = newest();
     let rows = rows();
-    assert_eq!(rows.len(), 15, "a row was added or removed: give it its situation here\n{rows:#?}");
+    assert_eq!(rows.len(), 19, "a row was added or removed: give it its situation here\n{rows:#?}");
     let sim = Sim::start_with(&[
         "--read-only-token",
         "read-only-token-2c",
@@ -139,6 +139,12 @@ fn every_row_is_what_the_provider_prints() {
     sim.faults(json!({}));
     shows(&rows[9], &html);
 
+    // A url that redirects elsewhere.
+    let redirect = support::Hostile::start(|_| {
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: https://elsewhere.example.com/api\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".to_string()
+    });
+    shows(&rows[10], &failed(plan(&w, &[("OOMNITZA_URL", &redirect.url)], &[])));
+
     // OAuth consent: at apply, at plan, and a create whose wait ran out.
     let oauth = |name: &str, extra: &str| {
         format!(
@@ -146,10 +152,10 @@ fn every_row_is_what_the_provider_prints() {
         )
     };
     let wo = Work::new(e, &sim, &oauth("consent", ""));
-    shows(&rows[10], &wo.apply().all());
-    shows(&rows[11], &wo.plan_code().1.all());
+    shows(&rows[11], &wo.apply().all());
+    shows(&rows[12], &wo.plan_code().1.all());
     let wwait = Work::new(e, &sim, &oauth("waited", "wait_for_authorization = true"));
-    shows(&rows[12], &wwait.apply().all());
+    shows(&rows[13], &wwait.apply().all());
 
     // A name another credential already has.
     sim.create(json!({
@@ -157,10 +163,42 @@ fn every_row_is_what_the_provider_prints() {
         "basic": {"username": "svc-jira@example.com", "password": "made-by-hand"}
     }));
     let wtaken = Work::new(e, &sim, &basic("taken", ""));
-    shows(&rows[13], &wtaken.apply().all());
+    shows(&rows[14], &wtaken.apply().all());
 
-    // Adopted after a kill: that situation is a kill mid-apply, made and
-    // checked word for word in tests/reliability.rs.
-    let reliability = std::fs::read_to_string(repo().join("tests/reliability.rs")).unwrap();
-    shows(&rows[14], &reliability);
+    // A create whose answer was lost: the next run names it, and a create
+    // of the same configuration adopts it; a copy of the directory names it
+    // as another directory's.
+    let wlost = Work::new(e, &sim, &basic("lost", "provider \"oomnitza\" {\n  max_retries = 0\n}"));
+    sim.faults(json!({"drop_rate": 1.0, "only": "POST /api/v3/auth"}));
+    let _ = failed(apply(&wlost, &[]));
+    sim.faults(json!({}));
+    let copy = wlost.copy();
+    let resumed = wlost.apply().all();
+    shows(&rows[15], &resumed);
+    shows(&rows[16], &resumed);
+    let id = wlost.instances()[0]["id"].as_str().unwrap().to_string();
+    // The copy's record names the id the original's resumed create recorded
+    // only in the original: here it is still unanswered, so make the copy's
+    // answered by the original's id first.
+    shows(&rows[17], &copy_named(&copy, &id));
+
+    // A saved plan applied after a hand edit.
+    wlost.write(
+        &basic("lost", "provider \"oomnitza\" {\n  max_retries = 0\n}")
+            .replace("troubleshooting-token", "second-token"),
+    );
+    wlost.ok(&["plan", "-out=tfplan", "-input=false", "-no-color"]);
+    sim.edit(&id, json!({"name": "edited by hand"}));
+    shows(&rows[18], &wlost.ok(&["apply", "-input=false", "-no-color", "tfplan"]).all());
+}
+
+/// What a plan in `copy`, a copy of a directory whose interrupted create
+/// made credential `id`, says of the record it holds.
+fn copy_named(copy: &Work, id: &str) -> String {
+    let o = copy.run(&["plan", "-input=false", "-no-color"]);
+    assert!(o.code == 0 || o.code == 2, "{}", o.all());
+    let text = o.all();
+    assert!(text.contains("written in another directory"), "{text}");
+    assert!(text.contains(id), "{text}");
+    text
 }

@@ -23,7 +23,10 @@ pub fn server_config() -> Result<(Arc<rustls::ServerConfig>, String), String> {
 
     let leaf_key = rcgen::KeyPair::generate().map_err(err)?;
     let mut leaf =
-        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string()]).map_err(err)?;
+        // `oomnitza.test` (a name that never resolves) is for reaching the
+        // simulator through a proxy as a remote instance is reached.
+        rcgen::CertificateParams::new(vec!["127.0.0.1".to_string(), "localhost".to_string(), PROXIED_HOST.to_string()])
+            .map_err(err)?;
     leaf.distinguished_name.push(rcgen::DnType::CommonName, "oomnitza-sim");
     let leaf_cert = leaf.signed_by(&leaf_key, &issuer).map_err(err)?;
 
@@ -36,6 +39,10 @@ pub fn server_config() -> Result<(Arc<rustls::ServerConfig>, String), String> {
         .map_err(|e| e.to_string())?;
     Ok((Arc::new(config), ca_cert.pem()))
 }
+
+/// The host name the TLS simulator's certificate also holds: not loopback,
+/// so a client sends it through its proxy, which maps it to the simulator.
+pub const PROXIED_HOST: &str = "oomnitza.test";
 
 /// A listener whose connections have passed the TLS handshake; those that
 /// fail it (a client that does not trust the CA) are dropped.

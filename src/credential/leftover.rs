@@ -71,7 +71,7 @@ fn named(l: &Leftover, id: &str, name: &str, type_name: Option<&str>, diags: &mu
         (
             format!("Credential {name:?} ({id}) may be held by another working directory"),
             format!(
-                "A record of an interrupted create of it (at {}) is in .terraform/oomnitza-creates, but it was written in another directory: this one is a copy (cp -r, a restored CI cache of .terraform). That directory's state may hold the credential, so this provider neither adopts nor deletes it here. If you know this copy's record is stale, delete the file from .terraform/oomnitza-creates.",
+                "A record of an interrupted create of it (at {}) is in .terraform/oomnitza-creates, but it was written in another directory: this one is a copy (cp -r, or a restored cache of .terraform). That directory's state may hold the credential, so this provider neither adopts nor deletes it here. If you know this copy's record is stale, delete the file from .terraform/oomnitza-creates.",
                 when(l)
             ),
         )
@@ -104,7 +104,7 @@ fn unanswered(l: &Leftover, candidates: Option<Vec<String>>, diags: &mut Diagnos
     let adopt = if l.here {
         "The next apply in this directory and workspace whose configuration creates the same credential asks Oomnitza about it (by the create's idempotency key) and adopts it instead of making a second one."
     } else {
-        "Its record was written in another directory (this one is a copy, or a restored .terraform cache), so it is not adopted here."
+        "Its record was written in another directory: this one is a copy (cp -r, or a restored cache of .terraform). The other directory's state may hold what it made, so it is never adopted here."
     };
     let found = match candidates {
         Some(ids) if ids.is_empty() => format!("Oomnitza holds no credential named {name:?} made since then, so it probably made none; this record is dropped now."),

@@ -10,7 +10,14 @@ use crate::framework::{AttrPath, Diagnostics, Progress};
 use crate::oomnitza::{oauth_status, ApiError, Client, Credential};
 
 pub fn last_error_sentence(e: Option<&str>) -> String {
-    e.map(|e| format!("\n\nThe last attempt failed: {e}.")).unwrap_or_default()
+    match e {
+        // Consenting again cannot help: Atlassian refused the app's secret.
+        Some(e) if e.starts_with("invalid_client") => format!(
+            "\n\nThe last attempt failed: {e}. Fix oauth.client_secret first (the app's secret in the Atlassian developer console) and apply; consent after that."
+        ),
+        Some(e) => format!("\n\nThe last attempt failed: {e}."),
+        None => String::new(),
+    }
 }
 
 /// How a wait for consent ended.
@@ -116,7 +123,7 @@ pub fn wait_diags(end: &WaitEnd, c: &Credential, at: &WaitPaths, diags: &mut Dia
         }
         WaitEnd::Deadline => {
             let detail = format!(
-                "Nobody completed consent for {:?} in time. The credential exists; open this URL, pick the Jira site and click Accept, then run terraform plan:\n\n  {}{last_error}\n\n{}",
+                "Nobody completed consent for {:?} in time. The credential exists; open this URL, pick the Jira site and click Accept, then run terraform apply (this wait is planned again):\n\n  {}{last_error}\n\n{}",
                 c.name,
                 url_of(c),
                 at.longer

@@ -90,7 +90,7 @@ pub fn pending_warning(c: &Credential, diags: &mut Diagnostics) {
         Some(AttrPath::root("oauth").attr("authorization_url")),
         format!("Jira credential {:?} needs consent in Atlassian", c.name),
         format!(
-            "Oomnitza holds the OAuth app, but Jira access starts only after a person consents. An Oomnitza admin (best a dedicated service user) opens this URL, signs in to Atlassian, picks the Jira site{site} and clicks Accept:\n\n  {}\n\nThe next terraform plan shows the outcome in oauth.status. To make an apply wait for it (and fail if nobody consents in time), add resource \"oomnitza_jira_credential_authorization\" with credential_id = this credential's id.{}",
+            "Oomnitza holds the OAuth app, but Jira access starts only after a person consents. An Oomnitza admin (best a dedicated service user) opens this URL, signs in to Atlassian, picks the Jira site{site} and clicks Accept:\n\n  {}\n\nThe next terraform plan shows the outcome in oauth.status. If an oomnitza_jira_credential_authorization resource in this configuration waits for this credential, this apply waits there, and its \"Creation complete\" means consent was given. Otherwise, to make an apply wait (and fail if nobody consents in time), add resource \"oomnitza_jira_credential_authorization\" with credential_id = this credential's id.{}",
             o.authorization_url.as_deref().unwrap_or("(Oomnitza gave no URL; open the credential in Oomnitza and click Authenticate)"),
             last_error_sentence(o.last_error.as_deref())
         ),

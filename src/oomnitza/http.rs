@@ -28,8 +28,8 @@ fn short(s: &str) -> String {
 /// and whether its answer's body may be quoted at all.
 pub(super) struct Redact {
     secrets: Vec<String>,
-    /// `false` for routes whose answers are secret material (`/secret`,
-    /// sign-in): nothing of their body is ever shown.
+    /// `false` for sign-in, whose answers hold the token it hands out and
+    /// whose request holds the password: nothing of its body is ever shown.
     quote_body: bool,
 }
 
@@ -377,7 +377,11 @@ impl Client {
         let mut auth = reqwest::header::HeaderValue::from_str(token.expose())
             .map_err(|_| ApiError::Decode("the API token holds characters an HTTP header cannot carry".into()))?;
         auth.set_sensitive(true);
-        let redact = Redact::new([token.expose().to_string()], route.path != routes::SECRET.path).body(body);
+        // A `/secret` answer is secret material only when it succeeds, and a
+        // success is never quoted; its error text (why Oomnitza would not
+        // authenticate, such as a revoked authorization) is shown, with this
+        // request's secrets hidden like every other route's.
+        let redact = Redact::new([token.expose().to_string()], true).body(body);
         let mut rb = self
             .http
             .request(method.clone(), self.url(&path)?)

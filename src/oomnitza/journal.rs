@@ -79,7 +79,7 @@ pub struct Record {
     /// The credential's name, to name it when it is left over.
     #[serde(default)]
     pub name: Option<String>,
-    /// The journal folder the entry was written in ([`identity_of`]): only
+    /// The journal folder the entry was written in (device and inode): only
     /// there may it be adopted.
     #[serde(default)]
     pub home: Option<String>,

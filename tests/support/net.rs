@@ -3,7 +3,9 @@
 
 /// A forward proxy on loopback, as a corporate network has: it tunnels
 /// `CONNECT host:port` (https) and forwards absolute-form requests (http),
-/// only to loopback, and counts the connections it carried.
+/// only to loopback (`oomnitza.test:PORT` is taken as 127.0.0.1:PORT: a
+/// remote host, for a client, that only the proxy can reach), and counts
+/// the connections it carried.
 pub struct Proxy {
     pub url: String,
     pub connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
@@ -34,6 +36,7 @@ impl Proxy {
                     } else {
                         target.trim_start_matches("http://").split('/').next().unwrap_or_default().to_string()
                     };
+                    let authority = authority.replacen("oomnitza.test:", "127.0.0.1:", 1);
                     if !authority.starts_with("127.0.0.1:") {
                         let _ = client.write_all(b"HTTP/1.1 403 Forbidden\r\n\r\n");
                         return;

@@ -108,6 +108,19 @@ impl Work {
         Work { dir, engine: self.engine.clone(), env: self.env.clone() }
     }
 
+    /// A `PATH` on which `terraform` is this work's engine (a shim in the
+    /// work directory), for scripts that users run as written.
+    pub fn terraform_on_path(&self) -> String {
+        let bin = self.path("bin");
+        std::fs::create_dir_all(&bin).expect("bin dir");
+        let shim = bin.join("terraform");
+        let program: Vec<String> = self.engine.program.iter().map(|p| format!("'{}'", p.display())).collect();
+        std::fs::write(&shim, format!("#!/usr/bin/env bash\nexec {} \"$@\"\n", program.join(" "))).expect("shim");
+        let status = Command::new("chmod").arg("+x").arg(&shim).status().expect("chmod");
+        assert!(status.success());
+        format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default())
+    }
+
     /// Sets an environment variable for every later command (e.g. `TF_VAR_x`).
     pub fn set_env(&self, key: &str, value: &str) {
         let mut env = self.env.borrow_mut();

@@ -426,9 +426,23 @@ impl Store {
     pub fn edit_out_of_band(&mut self, id: &str, b: &Value) -> Result<Value, ApiError> {
         let seq = self.seq_of(id)?;
         let Some(cred) = self.creds.get_mut(&seq) else { return Err(ApiError::NotFound) };
-        if let Some(obj) = b.as_object() {
-            merge(&mut cred.json, obj);
+        let Some(obj) = b.as_object() else {
+            return Err(ApiError::BadRequest("the body must be a JSON object of the credential's fields".into()));
+        };
+        // Only fields the credential has (as the API answers them), so that a
+        // misspelt edit fails loudly instead of making no drift.
+        let mut unknown = Vec::new();
+        unknown_fields(&cred.json, obj, "", &mut unknown);
+        if !unknown.is_empty() {
+            let mut known = Vec::new();
+            known_fields(&cred.json, "", &mut known);
+            return Err(ApiError::BadRequest(format!(
+                "unknown field(s) {}; this credential has: {}",
+                unknown.join(", "),
+                known.join(", ")
+            )));
         }
+        merge(&mut cred.json, obj);
         cred.json["updated_at"] = json!(now());
         if b.get("updated_by").is_none() {
             cred.json["updated_by"] = json!(UI_USER);
@@ -457,5 +471,37 @@ impl Store {
 
     pub fn secret_matches(&self, id: &str, value: &str) -> Result<Option<bool>, ApiError> {
         Ok(self.creds[&self.seq_of(id)?].secret.as_ref().map(|s| s == value))
+    }
+}
+
+/// The dotted names in `edit` that `cred` (a credential as the API answers
+/// it) has no field for; `updated_by` may always be set.
+fn unknown_fields(cred: &Value, edit: &serde_json::Map<String, Value>, prefix: &str, out: &mut Vec<String>) {
+    for (k, v) in edit {
+        let path = format!("{prefix}{k}");
+        match cred.get(k) {
+            None if prefix.is_empty() && k == "updated_by" => {}
+            None => out.push(path),
+            Some(Value::Object(_)) => {
+                if let (Some(inner), Some(sub)) = (cred.get(k), v.as_object()) {
+                    unknown_fields(inner, sub, &format!("{path}."), out);
+                }
+            }
+            Some(_) => {}
+        }
+    }
+}
+
+/// Every field of `cred`, dotted, for the error that lists them.
+fn known_fields(cred: &Value, prefix: &str, out: &mut Vec<String>) {
+    if let Some(m) = cred.as_object() {
+        for (k, v) in m {
+            let path = format!("{prefix}{k}");
+            if v.is_object() {
+                known_fields(v, &format!("{path}."), out);
+            } else {
+                out.push(path);
+            }
+        }
     }
 }
