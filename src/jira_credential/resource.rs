@@ -104,60 +104,56 @@ impl JiraCredential {
         })
     }
 
-    /// Takes over the credential that an interrupted create of this same
-    /// configuration made (its journal entry proves it), and makes it what
-    /// the plan says, secret included.
-    async fn adopt(
-        client: &Client,
-        credential: Credential,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
-        deadline: Instant,
-        diags: &mut Diagnostics,
-    ) -> Value {
-        let restart = credential.oauth2.is_some();
-        let full = model(planned, diags).map(|new| patch(None, &new, secret_attrs(config).configured(config)));
-        let Some(full) = full else { return state_from(&credential, planned) };
-        match within(deadline, client.update(&credential.id, &full)).await {
-            Ok(c) => {
-                *private = Private::store(c.secret_version);
-                let c = Self::consent_after_write(client, c, planned, !restart, true, deadline, diags).await;
-                state_from(&c, planned)
-            }
-            Err(e) => {
-                api_diags(&e, "update the adopted Jira credential", diags);
-                // Tracked all the same, so that nothing is orphaned; the
-                // next plan shows what still differs.
-                state_from(&credential, planned)
-            }
-        }
-    }
-
-    /// What follows a create (adoption's update, starting and waiting for
-    /// consent): its failures, a deadline and Ctrl-C included, are said as
-    /// warnings, since the credential exists and an error would taint it
-    /// (the next plan would replace it).
+    /// What follows a create: for one adopted from an interrupted create of
+    /// this same configuration (its journal entry proves it), the update that
+    /// makes it what the plan says, secret included; then starting and
+    /// waiting for consent. Its failures, a deadline and Ctrl-C included, are
+    /// said as warnings, since the credential exists and an error would
+    /// taint it (the next plan would replace it).
     async fn after_create(
         client: &Client,
-        (credential, adopted): (Credential, bool),
+        (mut c, adopted): (Credential, bool),
         planned: &Value,
         config: &Value,
         private: &mut Vec<u8>,
         deadline: Instant,
         diags: &mut Diagnostics,
     ) -> Value {
-        let id = credential.id.clone();
+        let id = c.id.clone();
         let mut after = Diagnostics::new();
-        let state = if adopted {
-            Self::adopt(client, credential, planned, config, private, deadline, &mut after).await
+        // Whether to start consent after this, or skip it (`None`): an
+        // adopted OAuth credential's update restarts consent itself.
+        let consent = if adopted {
+            let full = model(planned, &mut after).map(|new| patch(None, &new, secret_attrs(config).configured(config)));
+            let updated = match full {
+                Some(full) => within(deadline, client.update(&id, &full)).await.map(Some),
+                None => Ok(None),
+            };
+            match updated {
+                Ok(Some(u)) => {
+                    let restarted = c.oauth2.is_some();
+                    c = u;
+                    Some(!restarted)
+                }
+                // Tracked all the same, so that nothing is orphaned; the
+                // next plan shows what still differs.
+                Ok(None) => None,
+                Err(e) => {
+                    api_diags(&e, "update the adopted Jira credential", &mut after);
+                    None
+                }
+            }
         } else {
-            *private = Private::store(credential.secret_version);
-            let c = Self::consent_after_write(client, credential, planned, true, true, deadline, &mut after).await;
-            state_from(&c, planned)
+            Some(true)
         };
+        if let Some(start) = consent {
+            // The configured secret is in this version (none is recorded when
+            // the adopted one could not be updated: the next plan sends it).
+            *private = Private::store(c.secret_version);
+            c = Self::consent_after_write(client, c, planned, start, true, deadline, &mut after).await;
+        }
         diags.extend_as_warnings(after, &crate::credential::kept_after_create(JIRA.noun, &id));
-        state
+        state_from(&c, planned)
     }
 
     /// After a write of an OAuth credential: start consent when the write
