@@ -522,9 +522,16 @@ both_engines!(ci_drift_plan_without_the_write_only_secret, |e| {
     assert!(o.all().contains("which this run does not have"), "{}", o.all());
     assert!(o.all().contains("must be sent again"), "{}", o.all());
     // An apply without it fails at the attribute, and changes nothing.
+    let before = sim.get(&id).1;
     let o = w.run_env(&["apply", "-auto-approve", "-input=false", "-no-color"], &[], &["TF_VAR_jira_token"]);
     assert_eq!(o.code, 1, "{}", o.all());
     assert!(o.all().contains("Missing API token") && o.all().contains("api_token_wo"), "{}", o.all());
+    let after = sim.get(&id).1;
+    assert_eq!(
+        (&after["updated_at"], &after["secret_version"]),
+        (&before["updated_at"], &before["secret_version"]),
+        "the failed apply wrote to Oomnitza"
+    );
     assert!(!o.all().contains("instead of api_token"), "no hint that points the wrong way:\n{}", o.all());
     // The apply job has the secret: it converges.
     w.apply();

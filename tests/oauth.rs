@@ -299,10 +299,19 @@ both_engines!(consent_for_another_site_is_an_error_at_plan, |e| {
 });
 
 /// The state file's instance of `addr`: its status ("tainted" or none).
+/// The status of the one instance of `oomnitza_jira_credential.<name>` in
+/// the state (`None` when it is not tainted); a missing resource or
+/// instance fails the test, so that "not tainted" cannot pass for "gone".
 fn taint_of(w: &Work, name: &str) -> Option<String> {
     let s = w.state();
-    let r = s["resources"].as_array()?.iter().find(|r| r["mode"] == "managed" && r["name"] == name)?.clone();
-    r["instances"][0]["status"].as_str().map(String::from)
+    let resources = s["resources"].as_array().expect("a state with resources");
+    let r = resources
+        .iter()
+        .find(|r| r["mode"] == "managed" && r["type"] == "oomnitza_jira_credential" && r["name"] == name)
+        .unwrap_or_else(|| panic!("oomnitza_jira_credential.{name} is not in the state: {s}"));
+    let instances = r["instances"].as_array().expect("instances");
+    assert_eq!(instances.len(), 1, "one instance of {name}: {r}");
+    instances[0]["status"].as_str().map(String::from)
 }
 
 /// After a wait that ended without consent, and a consent given since: the

@@ -241,3 +241,30 @@ both_engines!(destroy_after_an_out_of_band_delete_needs_no_token, |e| destroy_wi
 fn api_key_destroy_after_an_out_of_band_delete_needs_no_token() {
     destroy_without_a_token(newest(), "oomnitza_api_key_credential");
 }
+
+/// Nothing after Oomnitza made a credential taints it: an OAuth create whose
+/// authorize call runs out of time (a slow Oomnitza, a short
+/// `timeouts.create`) ends with the credential in state, untainted, and a
+/// warning saying what to do; the next plan replaces nothing.
+both_engines!(a_slow_authorize_after_a_create_does_not_taint, |e| {
+    let sim = Sim::start_with(&["--atlassian-app", "slow-app=slow-app-secret"]);
+    let config = "resource \"oomnitza_jira_credential\" \"o\" {\n  name = \"slow consent\"\n  oauth {\n    client_id     = \"slow-app\"\n    client_secret = \"slow-app-secret\"\n  }\n  timeouts {\n    create = \"2s\"\n  }\n}\n";
+    let w = Work::new(e, &sim, config);
+    // Only the calls after the create (authorize) are slow.
+    sim.faults(json!({"latency_ms": 4000, "only": "POST /api/v3/auth/"}));
+    let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    sim.faults(json!({}));
+    assert_eq!(o.code, 0, "a warning, not an error:\n{}", o.all());
+    let text = support::squeeze(&o.all());
+    assert!(text.contains("Could not start OAuth consent"), "{text}");
+    assert!(text.contains("is in the state, not tainted"), "{text}");
+    let state = w.state();
+    let instance = &state["resources"][0]["instances"][0];
+    assert_eq!(instance["status"], Value::Null, "tainted: {instance}");
+    let id = only_id(&w);
+    assert_eq!(ids_on_server(&sim), BTreeSet::from([id.clone()]));
+    let (_, plan) = w.plan_code();
+    assert!(!plan.all().contains("must be replaced"), "{}", plan.all());
+    w.apply();
+    assert_eq!(only_id(&w), id, "the same credential, consent started on the next apply");
+});

@@ -122,6 +122,8 @@ fn walks_a_credential_through_its_life_and_reports_the_routes() {
 fn does_nothing_without_its_settings_and_the_flag() {
     let s = setup();
     let before = s.sim.requests().len();
+    // The log records requests (setup's own): "none since" below can fail.
+    assert!(before > 0, "the simulator's request log is empty");
     let tf = wrapper(s.dir.path(), "never", "fail");
     let out = run(script(&s, &tf, &[], &[]));
     assert_eq!(out.code, 2, "{}", out.all());

@@ -151,11 +151,6 @@ impl Resource<Client> for ApiKeyCredentialResource {
         diags: &mut Diagnostics,
     ) -> Value {
         let Some(new) = model(planned, diags) else { return Value::Null };
-        let deadline = deadline_of(planned, "update");
-        // The difference from what Oomnitza holds now (see Kind::held).
-        let Some(held) = API_KEY.held(client, prior, planned, deadline, diags).await else { return Value::Null };
-        let Some(old) = model(&held, diags) else { return Value::Null };
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let token = match (planned.get("secret_version").is_unknown(), TOKEN.configured(config)) {
             (false, _) => None,
             (true, Some(t)) => Some(t),
@@ -164,6 +159,11 @@ impl Resource<Client> for ApiKeyCredentialResource {
                 return Value::Null;
             }
         };
+        let deadline = deadline_of(planned, "update");
+        // The difference from what Oomnitza holds now (see Kind::held).
+        let Some(held) = API_KEY.held(client, prior, planned, deadline, diags).await else { return Value::Null };
+        let Some(old) = model(&held, diags) else { return Value::Null };
+        let id = prior.get("id").as_str().unwrap_or_default().to_string();
         let sent = token.is_some();
         let patch = patch(Some(&old), &new, token);
         if patch.is_empty() {

@@ -276,6 +276,12 @@ impl Resource<Client> for JiraCredential {
         };
         let deadline = deadline_of(planned, "update");
         let Some(new) = model(planned, diags) else { return Value::Null };
+        let send_secret = planned.get("secret_version").is_unknown();
+        let secret = secret_attrs(config);
+        if send_secret && !planned.get(secret.block).is_null() && secret.configured(config).is_none() {
+            secret.missing("This apply must send the secret again", diags);
+            return Value::Null;
+        }
         // The difference from what Oomnitza holds now, not from the prior
         // state: a plan applied after a change in Oomnitza (a saved plan,
         // -refresh=false) still makes every planned value true.
@@ -286,12 +292,6 @@ impl Resource<Client> for JiraCredential {
             held.set("expiration_date", prior.get("expiration_date").clone());
         }
         let Some(old) = model(&held, diags) else { return Value::Null };
-        let send_secret = planned.get("secret_version").is_unknown();
-        let secret = secret_attrs(config);
-        if send_secret && !planned.get(secret.block).is_null() && secret.configured(config).is_none() {
-            secret.missing("This apply must send the secret again", diags);
-            return Value::Null;
-        }
         let patch = patch(Some(&old), &new, send_secret.then(|| secret.configured(config)).flatten());
         let no = planned.get("oauth");
         // Oomnitza restarts consent itself when the app changes.

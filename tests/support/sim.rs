@@ -174,9 +174,13 @@ impl Sim {
 
     /// The API requests the simulator has seen, oldest first, as
     /// `"GET /api/v3/auth?..."`.
+    /// An error answer fails the test: "nothing was sent" must never pass
+    /// because the simulator could not answer.
     pub fn requests(&self) -> Vec<String> {
-        let (_, v) = self.req(reqwest::Method::GET, "/_sim/requests", None);
-        v.as_array().map(|a| a.iter().filter_map(|r| r.as_str().map(String::from)).collect()).unwrap_or_default()
+        let (status, v) = self.req(reqwest::Method::GET, "/_sim/requests", None);
+        assert_eq!(status, 200, "the simulator's request log failed: {v}");
+        let list = v.as_array().unwrap_or_else(|| panic!("the request log is not a list: {v}"));
+        list.iter().map(|r| r.as_str().expect("a request line").to_string()).collect()
     }
 
     /// Makes `count` Basic Auth credentials at once, named `<prefix><n>`.
