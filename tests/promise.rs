@@ -242,10 +242,10 @@ fn api_key_destroy_after_an_out_of_band_delete_needs_no_token() {
     destroy_without_a_token(newest(), "oomnitza_api_key_credential");
 }
 
-/// Nothing after Oomnitza made a credential taints it: an OAuth create whose
-/// authorize call runs out of time (a slow Oomnitza, a short
-/// `timeouts.create`) ends with the credential in state, untainted, and a
-/// warning saying what to do; the next plan replaces nothing.
+// Nothing after Oomnitza made a credential taints it: an OAuth create whose
+// authorize call runs out of time (a slow Oomnitza, a short
+// `timeouts.create`) ends with the credential in state, untainted, and a
+// warning saying what to do; the next plan replaces nothing.
 both_engines!(a_slow_authorize_after_a_create_does_not_taint, |e| {
     let sim = Sim::start_with(&["--atlassian-app", "slow-app=slow-app-secret"]);
     let config = "resource \"oomnitza_jira_credential\" \"o\" {\n  name = \"slow consent\"\n  oauth {\n    client_id     = \"slow-app\"\n    client_secret = \"slow-app-secret\"\n  }\n  timeouts {\n    create = \"2s\"\n  }\n}\n";
