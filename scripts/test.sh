@@ -9,7 +9,7 @@ bash scripts/setup-engines.sh
 cargo build --workspace --all-targets
 log=$(mktemp)
 stages=""
-stage_start=$SECONDS
+stage_start=0
 # Ends a stage: its name and wall time, for the table printed at the end.
 stage() {
   stages+=$(printf '%-28s %5ds' "$1" $((SECONDS - stage_start)))$'\n'
