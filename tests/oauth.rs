@@ -156,6 +156,11 @@ both_engines!(consent_then_revocation_then_fresh_consent, |e| {
     let (status, page) = consent(&url, SITE, true);
     assert_eq!(status, 200, "{page}");
     assert!(page.contains("Consent complete"), "{page}");
+    // As the consent guide says: before `apply -refresh-only`, a plain plan
+    // reports the consent URL output going (exit 2); after it, nothing.
+    let (code, o) = w.plan_code();
+    assert_eq!(code, 2, "{}", o.all());
+    assert!(o.stdout.contains("Changes to Outputs") && o.stdout.contains("consent_url"), "{}", o.all());
     refresh(&w);
     let oauth = oauth_of(&w);
     assert_eq!(oauth["status"], "authorized");
