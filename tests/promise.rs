@@ -268,3 +268,62 @@ both_engines!(a_slow_authorize_after_a_create_does_not_taint, |e| {
     w.apply();
     assert_eq!(only_id(&w), id, "the same credential, consent started on the next apply");
 });
+
+/// The providers that process `parent` started, by pid.
+fn providers_of(parent: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir("/proc").unwrap().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+        let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // "pid (comm) state ppid ...": the fields after the last ')'.
+        let after = stat.rsplit_once(')').map(|(_, a)| a).unwrap_or_default();
+        let fields: Vec<&str> = after.split_whitespace().collect();
+        let alive = fields.first().is_some_and(|s| *s != "Z");
+        let cmd = std::fs::read_to_string(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if alive && fields.get(1) == Some(&parent.to_string().as_str()) && cmd.contains("terraform-provider-oomnitza") {
+            out.push(pid);
+        }
+    }
+    out
+}
+
+/// Terraform SIGKILLed mid-apply (the OOM killer, a CI timeout) cannot stop
+/// its provider: the provider sees its parent gone and exits within a
+/// second or so, instead of running on re-parented; the create it had in
+/// flight is named by the next run.
+#[test]
+fn the_provider_exits_when_terraform_is_killed() {
+    let e = &engines()[0]; // the terraform binary itself starts the provider
+    let sim = Sim::start();
+    let w = Work::new(e, &sim, &config("oomnitza_jira_credential", "killed", "d"));
+    sim.faults(json!({"latency_ms": 3000, "only": "POST /api/v3/auth"}));
+    let mut child = w.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let tf = child.id();
+    let mut providers = Vec::new();
+    assert!(
+        support::eventually_within(std::time::Duration::from_secs(60), || {
+            providers = providers_of(tf);
+            !providers.is_empty() && !sim.requests().iter().all(|r| !r.starts_with("POST /api/v3/auth"))
+        }),
+        "no provider of terraform {tf} with a create in flight"
+    );
+    let status = std::process::Command::new("kill").args(["-KILL", &tf.to_string()]).status().unwrap();
+    assert!(status.success());
+    let _ = child.wait();
+    let gone = support::eventually_within(std::time::Duration::from_secs(3), || {
+        providers.iter().all(|p| {
+            let stat = std::fs::read_to_string(format!("/proc/{p}/stat")).unwrap_or_default();
+            stat.is_empty() || stat.rsplit_once(')').is_some_and(|(_, a)| a.trim_start().starts_with('Z'))
+        })
+    });
+    sim.faults(json!({}));
+    for p in &providers {
+        let _ = std::process::Command::new("kill").args(["-KILL", &p.to_string()]).status();
+    }
+    assert!(gone, "the provider outlived terraform's death: {providers:?}");
+    // The next run names what the killed create may have made, or adopts it.
+    let o = w.apply();
+    let text = o.all();
+    assert!(text.contains("interrupted") || text.contains("Adopted"), "{text}");
+    assert_eq!(ids_on_server(&sim), ids_in_state(&w), "nothing orphaned: the create was resumed");
+}

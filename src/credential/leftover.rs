@@ -25,7 +25,8 @@ pub async fn name_leftovers(client: &Client, kinds: &[&Kind], diags: &mut Diagno
     for l in leftovers {
         let Some(id) = l.record.id.clone() else {
             let found = tokio::time::timeout_at(deadline, candidates(client, kinds, &l)).await.ok().flatten();
-            unanswered(&l, found.clone(), diags);
+            unanswered(&l, found.as_ref(), diags);
+            let found = found.map(|f| f.into_iter().map(|(id, _)| id).collect::<Vec<_>>());
             if l.expired() || found.as_ref().is_some_and(Vec::is_empty) {
                 // Oomnitza no longer knows its key, or made nothing of that
                 // name since: nothing is left to name after this once.
@@ -82,7 +83,7 @@ fn named(l: &Leftover, id: &str, name: &str, type_name: Option<&str>, diags: &mu
 /// The credentials that an unanswered create may have made: of its name,
 /// made since it began. Candidates, not proof: only the create's own key
 /// proves one, and only an apply of the same configuration here asks.
-async fn candidates(client: &Client, kinds: &[&Kind], l: &Leftover) -> Option<Vec<String>> {
+async fn candidates(client: &Client, kinds: &[&Kind], l: &Leftover) -> Option<Vec<(String, &'static str)>> {
     let name = l.record.name.as_deref()?;
     let since = time::OffsetDateTime::from_unix_timestamp(l.record.started - 2).ok()?;
     let mut out = Vec::new();
@@ -90,7 +91,7 @@ async fn candidates(client: &Client, kinds: &[&Kind], l: &Leftover) -> Option<Ve
         for c in client.list_by_name(&(k.scope)(), name).await.ok()? {
             let made = time::OffsetDateTime::parse(&c.created_at, &time::format_description::well_known::Rfc3339);
             if made.is_ok_and(|t| t >= since) {
-                out.push(c.id);
+                out.push((c.id, k.type_name));
             }
         }
     }
@@ -99,7 +100,7 @@ async fn candidates(client: &Client, kinds: &[&Kind], l: &Leftover) -> Option<Ve
 
 /// A leftover whose create was never answered: Oomnitza may or may not
 /// have made it.
-fn unanswered(l: &Leftover, candidates: Option<Vec<String>>, diags: &mut Diagnostics) {
+fn unanswered(l: &Leftover, candidates: Option<&Vec<(String, &'static str)>>, diags: &mut Diagnostics) {
     let name = l.record.name.as_deref().unwrap_or_default();
     let adopt = if l.here {
         "The next apply in this directory and workspace whose configuration creates the same credential asks Oomnitza about it (by the create's idempotency key) and adopts it instead of making a second one."
@@ -111,10 +112,13 @@ fn unanswered(l: &Leftover, candidates: Option<Vec<String>>, diags: &mut Diagnos
         Some(ids) => format!(
             "Oomnitza holds {} named {name:?} made since then: {}. One may be it (or another apply's); once a state holds each of them (imported, or refreshed), this record is dropped.",
             if ids.len() == 1 { "a credential" } else { "credentials" },
-            ids.join(", ")
+            ids.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>().join(", ")
         ),
         None => "Oomnitza could not be asked for credentials of that name.".to_string(),
     };
+    // The import block for the first candidate, or a template.
+    let (id, t) =
+        candidates.and_then(|c| c.first()).map_or(("<id>", "oomnitza_jira_credential"), |(id, t)| (id.as_str(), *t));
     let expired = if l.expired() {
         " Oomnitza no longer knows the create's key, so this is the last time it is named."
     } else {
@@ -124,7 +128,7 @@ fn unanswered(l: &Leftover, candidates: Option<Vec<String>>, diags: &mut Diagnos
         None,
         format!("An interrupted create of {name:?} may have made a credential"),
         format!(
-            "An apply asked Oomnitza to create credential {name:?} at {} and stopped before the answer came (a kill, a lost answer, a create_before_destroy replacement that failed), so its id is not known. {found} {adopt} If no state manages it, import it (import {{ to = TYPE.NAME  id = \"<id>\" }}; terraform query lists credentials no state manages) or delete it in Oomnitza. Its record is in .terraform/oomnitza-creates.{expired}",
+            "An apply asked Oomnitza to create credential {name:?} at {} and stopped before the answer came (a kill, a lost answer, a create_before_destroy replacement that failed), so its id is not known. {found} {adopt} If no state manages it, import it (import {{ to = {t}.NAME  id = \"{id}\" }}; terraform query lists credentials no state manages) or delete it in Oomnitza. Its record is in .terraform/oomnitza-creates.{expired}",
             when(l)
         ),
     );
