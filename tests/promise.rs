@@ -137,9 +137,17 @@ fn a_copied_directory_never_adopts() {
     assert_eq!(theirs.len(), 1);
     assert!(theirs.is_disjoint(&made), "the copy made its own");
 
+    // The token changed in the configuration since the lost create: the
+    // adoption sends the configured one.
+    w.write(
+        &format!("{NO_RETRIES}{}", config("oomnitza_jira_credential", "copied", "d"))
+            .replace("promise-token", "token-after-the-kill"),
+    );
     let o = w.apply();
     assert!(o.all().contains("Adopted a credential from an interrupted apply"), "{}", o.all());
     assert_eq!(ids_in_state(&w), made, "the original adopted what its own create made");
+    let adopted = made.iter().next().unwrap();
+    assert!(sim.secret_matches(adopted, "token-after-the-kill"), "the adoption sent the configured secret");
 
     copy.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
     assert_eq!(ids_on_server(&sim), made, "the copy's destroy deleted only the copy's credential");
@@ -173,13 +181,21 @@ fn replacement_that_lost_its_answer(e: &Engine) {
     w.write(&format!(
         "{NO_RETRIES}{cbd}import {{\n  to = oomnitza_jira_credential.left\n  id = \"{}\"\n}}\n{}",
         left[0],
-        config("oomnitza_jira_credential", "cbd", "d").replace("\"b\"", "\"left\"")
+        cbd.replace("\"b\"", "\"left\"")
     ));
     w.apply();
     let (code, plan) = w.plan_code();
     assert_eq!(code, 0, "{}", plan.all());
     assert!(!plan.all().contains("interrupted create"), "named after its import:\n{}", plan.all());
     assert_eq!(ids_on_server(&sim).len(), 2, "nothing deleted");
+    // Its record is retired: a later create_before_destroy replacement of
+    // the imported one makes a new credential, never "adopts" the old one
+    // (which the replacement then deletes).
+    let o = w.ok(&["apply", "-auto-approve", "-input=false", "-no-color", "-replace=oomnitza_jira_credential.left"]);
+    assert!(!o.all().contains("Adopted"), "{}", o.all());
+    let held = ids_in_state(&w);
+    assert!(!held.contains(&left[0]), "the imported one was replaced");
+    assert_eq!(ids_on_server(&sim), held, "every id in state is on the server, and only those");
 }
 
 both_engines!(a_replacement_that_lost_its_answer_is_named, replacement_that_lost_its_answer);
@@ -326,4 +342,20 @@ fn the_provider_exits_when_terraform_is_killed() {
     let text = o.all();
     assert!(text.contains("interrupted") || text.contains("Adopted"), "{text}");
     assert_eq!(ids_on_server(&sim), ids_in_state(&w), "nothing orphaned: the create was resumed");
+}
+
+/// A new credential whose `expiration_date` is already past is said at its
+/// plan, for either kind, not only by the plan after the apply.
+#[test]
+fn a_past_expiration_date_is_said_at_the_plan_of_the_create() {
+    let sim = Sim::start();
+    for type_name in ["oomnitza_jira_credential", "oomnitza_api_key_credential"] {
+        let body = config(type_name, "expired", "d").replace("\n}\n", "\n  expiration_date = \"2024-01-31\"\n}\n");
+        let w = Work::new(newest(), &sim, &body);
+        let (code, plan) = w.plan_code();
+        assert_eq!(code, 2);
+        let text = support::squeeze(&plan.all());
+        assert!(text.contains("expired") && text.contains("(creating it all the same)"), "{type_name}:\n{text}");
+        assert!(text.contains("Its expiration_date is 2024-01-31"), "{text}");
+    }
 }
