@@ -30,6 +30,14 @@ fn quickstart_runs_every_step() {
     ] {
         assert!(text.contains(step), "missing {step:?} in:\n{text}");
     }
+    // The README's abridged output heads each step as the script does.
+    let readme = std::fs::read_to_string(support::repo().join("README.md")).unwrap();
+    let plain = text.replace("\u{1b}[1m", "").replace("\u{1b}[0m", "");
+    let headings: Vec<&str> = readme.lines().filter(|l| l.starts_with("==> ")).collect();
+    assert!(headings.len() >= 8, "the README shows the quickstart's steps: {headings:?}");
+    for h in headings {
+        assert!(plain.contains(h), "README heading {h:?} is not what the quickstart prints:\n{plain}");
+    }
     assert!(!text.contains("jira-token-quickstart"), "the Jira token was printed");
     assert!(!text.contains("quickstart-app-secret-"), "the OAuth client secret was printed");
 }
