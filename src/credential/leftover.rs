@@ -27,7 +27,7 @@ pub async fn name_leftovers(client: &Client, kinds: &[&Kind], diags: &mut Diagno
             let found = tokio::time::timeout_at(deadline, candidates(client, kinds, &l)).await.ok().flatten();
             unanswered(&l, found.as_ref(), diags);
             let found = found.map(|f| f.into_iter().map(|(id, _)| id).collect::<Vec<_>>());
-            if l.expired() || found.as_ref().is_some_and(Vec::is_empty) {
+            if l.record.key_expired() || found.as_ref().is_some_and(Vec::is_empty) {
                 // Oomnitza no longer knows its key, or made nothing of that
                 // name since: nothing is left to name after this once.
                 client.journal().drop_leftover(&l.record.key);
@@ -119,7 +119,7 @@ fn unanswered(l: &Leftover, candidates: Option<&Vec<(String, &'static str)>>, di
     // The import block for the first candidate, or a template.
     let (id, t) =
         candidates.and_then(|c| c.first()).map_or(("<id>", "oomnitza_jira_credential"), |(id, t)| (id.as_str(), *t));
-    let expired = if l.expired() {
+    let expired = if l.record.key_expired() {
         " Oomnitza no longer knows the create's key, so this is the last time it is named."
     } else {
         ""

@@ -111,7 +111,7 @@ impl Client {
         if let Some(id) = &entry.record.id {
             return self.get(id).await;
         }
-        if entry.key_expired() {
+        if entry.record.key_expired() {
             warn!(key = %entry.record.key, "an interrupted create is older than Oomnitza keeps its key; creating anew");
             return Ok(None);
         }

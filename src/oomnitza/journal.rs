@@ -100,10 +100,10 @@ pub struct Leftover {
     path: PathBuf,
 }
 
-impl Leftover {
+impl Record {
     /// Too old for Oomnitza to still know its key.
-    pub fn expired(&self) -> bool {
-        now() - self.record.started > KEY_LIFETIME_SECS
+    pub fn key_expired(&self) -> bool {
+        now() - self.started > KEY_LIFETIME_SECS
     }
 }
 
@@ -390,11 +390,6 @@ impl Entry {
             let _ = fs::remove_file(&self.path);
         }
         self.file = None;
-    }
-
-    /// An entry too old for Oomnitza to still know its key.
-    pub fn key_expired(&self) -> bool {
-        now() - self.record.started > KEY_LIFETIME_SECS
     }
 }
 
