@@ -280,7 +280,9 @@ both_engines!(import_by_id_identity_and_wrong_kind, |e| {
     assert_eq!(o.code, 1, "{}", o.all());
     let flat = support::squeeze(&o.all());
     assert!(
-        flat.contains("Wrong kind of credential") && flat.contains("a jira credential with auth_type basic"),
+        flat.contains("Wrong kind of credential")
+            && flat.contains("a jira credential with auth_type basic")
+            && flat.contains(&format!("Import it into oomnitza_jira_credential instead: import {{ to = oomnitza_jira_credential.NAME id = \"{}\" }}", jira["id"].as_str().unwrap())),
         "{flat}"
     );
 

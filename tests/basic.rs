@@ -328,6 +328,12 @@ both_engines!(expiry_is_warned_ahead_and_louder_once_past, |e| {
         flat.contains("expiration_date is more than a year ahead") && flat.contains("expiration_date = "),
         "{flat}"
     );
+    // Once per command, though Terraform validates in each walk: the
+    // validate walk, the plan walk, and the apply walk's second plan.
+    assert_eq!(plan_warnings(&w, &[], "more than a year ahead").len(), 1);
+    let o = w.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(o.all().matches("more than a year ahead").count(), 1, "{}", o.all());
+    assert!(!o.all().contains("similar warning"), "{}", o.all());
 });
 
 /// Exactly one drift warning, holding every part.
@@ -382,7 +388,11 @@ both_engines!(drift_is_explained_in_words, |e| {
     // Oomnitza names whoever it was.
     sim.edit(&id, json!({"description": "tidied", "updated_by": "sam.ops@example.com"}));
     one_drift_warning(&w, summary, &["by sam.ops@example.com", r#"description: "" -> "tidied""#]);
-    w.apply();
+    // Said once by a whole apply, though its plan and apply walks each
+    // plan the change (two provider processes).
+    let o = w.ok(&["apply", "-auto-approve", "-no-color", "-input=false"]);
+    assert_eq!(o.all().matches("was changed outside Terraform").count(), 1, "{}", o.all());
+    assert!(!o.all().contains("similar warning"), "{}", o.all());
 
     // Deleted: said at the refresh, with what apply does.
     sim.delete(&id);

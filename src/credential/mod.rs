@@ -25,6 +25,10 @@ use crate::framework::{
 };
 use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
 
+/// Every kind a resource of this provider manages: an import of another
+/// kind's credential names the resource to import it into.
+pub const KINDS: [&Kind; 2] = [&crate::jira_credential::JIRA, &crate::api_key_credential::API_KEY];
+
 /// How long an operation may take unless `timeouts` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
 
@@ -310,10 +314,17 @@ impl Kind {
                 Some(c)
             }
             Ok(Some(c)) => {
+                let fix = match KINDS.iter().find(|k| (k.owns)(&c)) {
+                    Some(k) => format!(
+                        "Import it into {t} instead: import {{ to = {t}.NAME  id = \"{id}\" }}.",
+                        t = k.type_name
+                    ),
+                    None => "No resource of this provider manages that kind; leave it out of Terraform.".to_string(),
+                };
                 diags.error(
                     "Wrong kind of credential",
                     format!(
-                        "Credential {id} is a {} credential with auth_type {}; {} manages {}s only.",
+                        "Credential {id} is a {} credential with auth_type {}; {} manages {}s only. {fix}",
                         c.saas,
                         c.auth_type.as_str(),
                         self.type_name,

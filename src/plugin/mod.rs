@@ -23,6 +23,7 @@ mod proto {
 
 pub mod grpc;
 pub mod log;
+mod once;
 mod registry;
 pub mod tls;
 

@@ -16,6 +16,7 @@ use tonic::{Request, Response, Status};
 use tracing::{debug, warn};
 
 use super::convert::{decode, diags_to_proto};
+use super::once::Once;
 use super::proto::tfplugin6 as pb;
 use super::registry::Registry;
 use crate::framework::{Diagnostics, Provider, Type};
@@ -47,6 +48,8 @@ pub struct ProviderService<P: Provider> {
     schema_response: pb::get_provider_schema::Response,
     client: RwLock<Option<Arc<P::Client>>>,
     stop: CancellationToken,
+    /// The warnings this Terraform command was already given.
+    once: Once,
 }
 
 fn capabilities() -> pb::ServerCapabilities {
@@ -70,6 +73,7 @@ impl<P: Provider> ProviderService<P> {
             schema_response,
             client: RwLock::new(None),
             stop: CancellationToken::new(),
+            once: Once::for_this_command(),
         }
     }
 
@@ -148,21 +152,27 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::validate_provider_config::Request>,
     ) -> Rpc<pb::validate_provider_config::Response> {
-        Ok(Response::new(self.validate_provider_config(req.get_ref()).await))
+        let mut r = self.validate_provider_config(req.get_ref()).await;
+        self.once.keep_new("provider", &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn validate_resource_config(
         &self,
         req: Request<pb::validate_resource_config::Request>,
     ) -> Rpc<pb::validate_resource_config::Response> {
-        Ok(Response::new(self.validate_resource_config(req.get_ref()).await))
+        let mut r = self.validate_resource_config(req.get_ref()).await;
+        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn validate_data_resource_config(
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Rpc<pb::validate_data_resource_config::Response> {
-        Ok(Response::new(self.validate_data_resource_config(req.get_ref()).await))
+        let mut r = self.validate_data_resource_config(req.get_ref()).await;
+        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn upgrade_resource_state(
@@ -198,18 +208,24 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::configure_provider::Request>,
     ) -> Rpc<pb::configure_provider::Response> {
-        Ok(Response::new(self.configure_provider(req.get_ref()).await))
+        let mut r = self.configure_provider(req.get_ref()).await;
+        self.once.keep_new("provider", &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
-        Ok(Response::new(self.read_resource(req.get_ref()).await))
+        let mut r = self.read_resource(req.get_ref()).await;
+        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn plan_resource_change(
         &self,
         req: Request<pb::plan_resource_change::Request>,
     ) -> Rpc<pb::plan_resource_change::Response> {
-        Ok(Response::new(self.plan_resource_change(req.get_ref()).await))
+        let mut r = self.plan_resource_change(req.get_ref()).await;
+        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn apply_resource_change(
@@ -240,7 +256,9 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Rpc<pb::read_data_source::Response> {
-        Ok(Response::new(self.read_data_source(req.get_ref()).await))
+        let mut r = self.read_data_source(req.get_ref()).await;
+        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn validate_ephemeral_resource_config(
