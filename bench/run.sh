@@ -5,7 +5,7 @@
 # baseline from the same run, and writes BENCHMARKS.md.
 #
 #   bash bench/run.sh              # the full figures (N = 300 and 1000; ~15 minutes)
-#   bash bench/run.sh --quick      # small N: proves the harness works (CI runs this)
+#   bash bench/run.sh --quick      # small N, on the debug build: proves the harness works (CI runs this)
 #   bash bench/run.sh --profile    # also callgrind profiles of a no-change plan
 #
 # TERRAFORM picks the engine (default: terraform on PATH). --quick writes to
@@ -27,7 +27,16 @@ while [ $# -gt 0 ]; do
 done
 if [ "$quick" = 1 ] && [ "$out" = BENCHMARKS.md ]; then out=target/BENCHMARKS.quick.md; fi
 command -v openssl >/dev/null || { apt-get update -qq && apt-get install -y -qq openssl; }
-cargo build --release --quiet --workspace --bins
+# The figures are of the shipped build (fat LTO). --quick proves only that
+# the harness works, so it runs the debug build that the tests already made
+# instead of spending minutes on a release build.
+if [ "$quick" = 1 ]; then
+  cargo build --quiet --workspace --bins
+  args+=(--bin-dir "${CARGO_TARGET_DIR:-target}/debug")
+else
+  cargo build --release --quiet --workspace --bins
+  args+=(--bin-dir "${CARGO_TARGET_DIR:-target}/release")
+fi
 for a in "${args[@]}"; do
   if [ "$a" = --profile ]; then
     # The same code with symbols, for callgrind's function names.

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 
 use base64::Engine as _;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
+use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const COOKIE: (&str, &str) =
@@ -42,13 +42,116 @@ fn refuses_protocol_5_only() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("version 6"));
 }
 
-/// A client certificate like the one Terraform makes (ECDSA P-521).
-fn client_identity() -> (String, CertificateDer<'static>, PrivateKeyDer<'static>) {
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P521_SHA512).unwrap();
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()]).unwrap();
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    let cert = params.self_signed(&key).unwrap();
-    (cert.pem(), cert.der().clone(), PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der())))
+/// A client key and certificate like the ones Terraform makes (ECDSA
+/// P-521, signed with SHA-512), made by OpenSSL: neither ring nor rcgen
+/// make P-521 keys.
+fn client_identity() -> (String, CertificateDer<'static>, P521Key) {
+    let dir = tempfile::tempdir().unwrap();
+    let (key, cert) = (dir.path().join("key.pem"), dir.path().join("cert.pem"));
+    let openssl = |args: &[&str]| {
+        let o = Command::new("openssl").args(args).output().expect("openssl (installed by .ci/run)");
+        assert!(o.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8(o.stdout).unwrap()
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:secp521r1",
+        "-sha512",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=localhost",
+        "-addext",
+        "basicConstraints=critical,CA:TRUE",
+        "-keyout",
+        key.to_str().unwrap(),
+        "-out",
+        cert.to_str().unwrap(),
+    ]);
+    // The private scalar, as `openssl ec -text` prints it ("priv:" then hex
+    // lines up to "pub:").
+    let text = openssl(&["ec", "-in", key.to_str().unwrap(), "-noout", "-text"]);
+    let hex: String = text
+        .split("priv:")
+        .nth(1)
+        .and_then(|t| t.split("pub:").next())
+        .unwrap()
+        .chars()
+        .filter(char::is_ascii_hexdigit)
+        .collect();
+    let mut scalar: Vec<u8> =
+        (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    while scalar.len() > 66 && scalar[0] == 0 {
+        scalar.remove(0);
+    }
+    let signing = p521::ecdsa::SigningKey::from_slice(&scalar).expect("a P-521 scalar");
+    let pem = std::fs::read_to_string(&cert).unwrap();
+    let der = cert_again(&pem);
+    (pem, der, P521Key(Arc::new(signing)))
+}
+
+/// A P-521 key that signs TLS handshakes (ECDSA with SHA-512), as
+/// Terraform's client does, through RustCrypto's `p521`.
+#[derive(Clone)]
+struct P521Key(Arc<p521::ecdsa::SigningKey>);
+
+impl std::fmt::Debug for P521Key {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("P521Key")
+    }
+}
+
+impl rustls::sign::SigningKey for P521Key {
+    fn choose_scheme(&self, offered: &[rustls::SignatureScheme]) -> Option<Box<dyn rustls::sign::Signer>> {
+        offered
+            .contains(&rustls::SignatureScheme::ECDSA_NISTP521_SHA512)
+            .then(|| Box::new(self.clone()) as Box<dyn rustls::sign::Signer>)
+    }
+    fn algorithm(&self) -> rustls::SignatureAlgorithm {
+        rustls::SignatureAlgorithm::ECDSA
+    }
+}
+
+/// ECDSA nonces from the operating system (through `rand`), in the
+/// `rand_core` version that `p521` speaks.
+struct OsNonce;
+
+impl p521::elliptic_curve::rand_core::RngCore for OsNonce {
+    fn next_u32(&mut self) -> u32 {
+        rand::random()
+    }
+    fn next_u64(&mut self) -> u64 {
+        rand::random()
+    }
+    fn fill_bytes(&mut self, dest: &mut [u8]) {
+        rand::fill(dest);
+    }
+    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), p521::elliptic_curve::rand_core::Error> {
+        rand::fill(dest);
+        Ok(())
+    }
+}
+
+impl p521::elliptic_curve::rand_core::CryptoRng for OsNonce {}
+
+impl rustls::sign::Signer for P521Key {
+    fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
+        use p521::ecdsa::signature::hazmat::RandomizedPrehashSigner as _;
+        use sha2::Digest as _;
+        let sig: p521::ecdsa::Signature = self
+            .0
+            .sign_prehash_with_rng(&mut OsNonce, &sha2::Sha512::digest(message))
+            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        Ok(sig.to_der().as_bytes().to_vec())
+    }
+    fn scheme(&self) -> rustls::SignatureScheme {
+        rustls::SignatureScheme::ECDSA_NISTP521_SHA512
+    }
 }
 
 struct Plugin {
@@ -157,8 +260,8 @@ enum Answer {
 }
 
 /// Connects with TLS and speaks the first bytes of HTTP/2.
-async fn http2_answer(p: &Plugin, identity: Option<(CertificateDer<'static>, PrivateKeyDer<'static>)>) -> Answer {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+async fn http2_answer(p: &Plugin, identity: Option<(CertificateDer<'static>, P521Key)>) -> Answer {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let pinned = PinnedServer { cert: p.server_cert.clone(), algs: provider.signature_verification_algorithms };
     let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
         .with_safe_default_protocol_versions()
@@ -167,8 +270,7 @@ async fn http2_answer(p: &Plugin, identity: Option<(CertificateDer<'static>, Pri
         .with_custom_certificate_verifier(Arc::new(pinned));
     let mut config = match identity {
         Some((cert, key)) => {
-            let signer = provider.key_provider.load_private_key(key).unwrap();
-            let certified = rustls::sign::CertifiedKey::new(vec![cert], signer);
+            let certified = rustls::sign::CertifiedKey::new(vec![cert], Arc::new(key));
             builder.with_client_cert_resolver(Arc::new(AnyKey(Arc::new(certified))))
         }
         None => builder.with_no_client_auth(),
@@ -202,14 +304,14 @@ fn refused(a: &Answer) -> bool {
 async fn mtls_accepts_exactly_terraforms_certificate() {
     let (pem, cert, key) = client_identity();
     let plugin = start_plugin(&pem);
-    let pinned = || Some((cert.clone(), key.clone_key()));
+    let pinned = || Some((cert.clone(), key.clone()));
 
     // The positive control: this very client setup is served.
     assert_eq!(http2_answer(&plugin, pinned()).await, Answer::Served, "the pinned client certificate must be served");
     let none = http2_answer(&plugin, None).await;
     assert!(refused(&none), "a TLS client without a certificate must be refused: {none:?}");
     let (_, other_cert, other_key) = client_identity();
-    let other = http2_answer(&plugin, Some((other_cert, other_key.clone_key()))).await;
+    let other = http2_answer(&plugin, Some((other_cert, other_key.clone()))).await;
     assert!(refused(&other), "another certificate must be refused: {other:?}");
     let forged = http2_answer(&plugin, Some((cert_again(&pem), other_key))).await;
     assert!(
@@ -225,7 +327,7 @@ async fn plaintext_grpc_is_refused() {
     let (pem, cert, key) = client_identity();
     let plugin = start_plugin(&pem);
     // The positive control: the plugin serves a TLS client on this address.
-    assert_eq!(http2_answer(&plugin, Some((cert.clone(), key.clone_key()))).await, Answer::Served);
+    assert_eq!(http2_answer(&plugin, Some((cert.clone(), key.clone()))).await, Answer::Served);
     let mut tcp = tokio::net::TcpStream::connect(&plugin.addr).await.unwrap();
     let mut hello = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".to_vec();
     hello.extend_from_slice(&[0, 0, 0, 4, 0, 0, 0, 0, 0]);

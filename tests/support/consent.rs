@@ -12,37 +12,38 @@ use super::*;
 pub fn accept_when_open(sim: &Sim, id: Option<String>, site: &'static str) -> std::thread::JoinHandle<u16> {
     let (url, token) = (sim.url.clone(), sim.token.clone());
     std::thread::spawn(move || {
-        let http = reqwest::blocking::Client::new();
-        // The consent URL of the credential now, if consent is open.
-        let current = || -> Option<String> {
-            let all: Value = http
-                .get(format!("{url}/_sim/credentials"))
-                .header("Authorization2", &token)
-                .send()
-                .and_then(|r| r.json())
-                .unwrap_or(Value::Null);
-            all.as_array()?.iter().find(|c| id.as_deref().is_none_or(|id| c["id"] == id))?["oauth2"]
-                ["authorization_url"]
-                .as_str()
-                .map(String::from)
-        };
-        for _ in 0..600 {
-            if current().is_some() {
-                // Reading the page and deciding takes a person a moment;
-                // meanwhile a newer consent may replace the first one, so
-                // the click goes to the one open then. A stale link (400)
-                // means: look again.
-                std::thread::sleep(Duration::from_millis(600));
-                if let Some(u) = current() {
-                    let (status, _) = consent(&u, site, true);
-                    if status == 200 {
-                        return status;
+        block_on(async move {
+            let http = reqwest::Client::new();
+            // The consent URL of the credential now, if consent is open.
+            let current = || async {
+                let all: Value =
+                    match http.get(format!("{url}/_sim/credentials")).header("Authorization2", &token).send().await {
+                        Ok(r) => r.json().await.unwrap_or(Value::Null),
+                        Err(_) => Value::Null,
+                    };
+                all.as_array()?.iter().find(|c| id.as_deref().is_none_or(|id| c["id"] == id))?["oauth2"]
+                    ["authorization_url"]
+                    .as_str()
+                    .map(String::from)
+            };
+            for _ in 0..600 {
+                if current().await.is_some() {
+                    // Reading the page and deciding takes a person a moment;
+                    // meanwhile a newer consent may replace the first one, so
+                    // the click goes to the one open then. A stale link (400)
+                    // means: look again.
+                    tokio::time::sleep(Duration::from_millis(600)).await;
+                    if let Some(u) = current().await {
+                        let (status, _) = consent(&u, site, true);
+                        if status == 200 {
+                            return status;
+                        }
                     }
                 }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        0
+            0
+        })
     })
 }
 
@@ -51,18 +52,21 @@ pub fn accept_when_open(sim: &Sim, id: Option<String>, site: &'static str) -> st
 pub fn consent(authorization_url: &str, site: &str, accept: bool) -> (u16, String) {
     let (url, site) = (authorization_url.to_string(), site.to_string());
     std::thread::spawn(move || {
-        let http = reqwest::blocking::Client::new();
-        let page = http.get(&url).send().expect("open consent page");
-        assert_eq!(page.status().as_u16(), 200, "consent page");
-        let html = page.text().expect("consent page text");
-        let action = attr_after(&html, "<form", "action").expect("a form on the consent page");
-        let mut form: Vec<(String, String)> = hidden_inputs(&html);
-        assert!(html.contains(&format!("value=\"{site}\"")), "site {site} offered on the consent page:\n{html}");
-        form.push(("site".into(), site));
-        form.push(("decision".into(), if accept { "accept" } else { "deny" }.into()));
-        let base = reqwest::Url::parse(&url).expect("consent url");
-        let resp = http.post(base.join(&action).expect("form action")).form(&form).send().expect("submit consent");
-        (resp.status().as_u16(), resp.text().unwrap_or_default())
+        block_on(async move {
+            let http = reqwest::Client::new();
+            let page = http.get(&url).send().await.expect("open consent page");
+            assert_eq!(page.status().as_u16(), 200, "consent page");
+            let html = page.text().await.expect("consent page text");
+            let action = attr_after(&html, "<form", "action").expect("a form on the consent page");
+            let mut form: Vec<(String, String)> = hidden_inputs(&html);
+            assert!(html.contains(&format!("value=\"{site}\"")), "site {site} offered on the consent page:\n{html}");
+            form.push(("site".into(), site));
+            form.push(("decision".into(), if accept { "accept" } else { "deny" }.into()));
+            let base = reqwest::Url::parse(&url).expect("consent url");
+            let resp =
+                http.post(base.join(&action).expect("form action")).form(&form).send().await.expect("submit consent");
+            (resp.status().as_u16(), resp.text().await.unwrap_or_default())
+        })
     })
     .join()
     .expect("consent thread")

@@ -96,6 +96,12 @@ pub fn eventually(mut f: impl FnMut() -> bool) -> bool {
 /// Terraform's output with every run of whitespace made one space, for
 /// finding a sentence whatever the line breaks.
 #[allow(dead_code)]
+/// Runs a future to its end on a runtime of its own: the tests' blocking
+/// HTTP calls, on threads of their own.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime").block_on(f)
+}
+
 pub fn squeeze(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }

@@ -98,18 +98,19 @@ impl Sim {
     pub fn req(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
         let (url, token) = (format!("{}{path}", self.url), self.token.clone());
         std::thread::spawn(move || {
-            // The tests' own look-ups trust a TLS simulator's certificate:
-            // what is tested is whether the provider does.
-            let http =
-                reqwest::blocking::Client::builder().danger_accept_invalid_certs(true).build().expect("http client");
-            let mut r = http.request(method, url).header("Authorization2", token);
-            if let Some(b) = body {
-                r = r.json(&b);
-            }
-            let resp = r.send().expect("sim request");
-            let status = resp.status().as_u16();
-            let text = resp.text().unwrap_or_default();
-            (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            block_on(async move {
+                // The tests' own look-ups trust a TLS simulator's
+                // certificate: what is tested is whether the provider does.
+                let http = reqwest::Client::builder().danger_accept_invalid_certs(true).build().expect("http client");
+                let mut r = http.request(method, url).header("Authorization2", token);
+                if let Some(b) = body {
+                    r = r.json(&b);
+                }
+                let resp = r.send().await.expect("sim request");
+                let status = resp.status().as_u16();
+                let text = resp.text().await.unwrap_or_default();
+                (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+            })
         })
         .join()
         .expect("sim request thread")

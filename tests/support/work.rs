@@ -10,15 +10,39 @@ use serde_json::Value;
 
 use super::*;
 
-/// A filesystem mirror holding this build, so `terraform init` works offline.
+/// A filesystem mirror holding this build, so `terraform init` works
+/// offline. One per build of the provider, beside it in the target
+/// directory, shared by every test process (nextest runs each test in its
+/// own) and made once: the binary is hard-linked where it can be, and the
+/// mirror appears whole or not at all (made aside, then renamed).
 fn mirror() -> &'static Path {
     static MIRROR: OnceLock<PathBuf> = OnceLock::new();
     MIRROR.get_or_init(|| {
-        let root = std::env::temp_dir().join(format!("oomnitza-acc-mirror-{}", std::process::id()));
-        let dir = root.join(format!("registry.terraform.io/oomnitza/oomnitza/{PROVIDER_VERSION}/linux_amd64"));
+        let bin = provider_bin();
+        let meta = std::fs::metadata(&bin).expect("the provider binary");
+        let built = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).unwrap_or_default();
+        let root = bin.parent().unwrap().join(format!("acc-mirror-{}-{}", built.as_nanos(), meta.len()));
+        if root.is_dir() {
+            return root;
+        }
+        let aside = root.with_extension(format!("new-{}", std::process::id()));
+        let dir = aside.join(format!("registry.terraform.io/oomnitza/oomnitza/{PROVIDER_VERSION}/linux_amd64"));
         std::fs::create_dir_all(&dir).expect("mirror dir");
-        std::fs::copy(provider_bin(), dir.join(format!("terraform-provider-oomnitza_v{PROVIDER_VERSION}")))
-            .expect("copy provider into mirror");
+        let to = dir.join(format!("terraform-provider-oomnitza_v{PROVIDER_VERSION}"));
+        if std::fs::hard_link(&bin, &to).is_err() {
+            std::fs::copy(&bin, &to).expect("copy provider into mirror");
+        }
+        if std::fs::rename(&aside, &root).is_err() {
+            // Another test process made it first.
+            let _ = std::fs::remove_dir_all(&aside);
+        }
+        // The mirrors of earlier builds hold their old binaries: gone.
+        for e in std::fs::read_dir(bin.parent().unwrap()).into_iter().flatten().flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            if name.starts_with("acc-mirror-") && !name.contains(".new-") && e.path() != root {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
         root
     })
 }
