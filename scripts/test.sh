@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The whole test suite: unit, property, transport, client and acceptance
 # tests (real Terraform 1.11.4 and 1.15.5 against the real simulator), the
-# quickstart, the benchmark harness at small N, then clippy and rustfmt checks. `.ci/run` calls exactly this.
+# quickstart, the benchmark harness at small N, the docs, then clippy and
+# rustfmt checks. `.ci/run` calls exactly this. Prints the time of each
+# stage and the slowest tests at the end, pass or fail.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS=0
-bash scripts/setup-engines.sh
-cargo build --workspace --all-targets
 log=$(mktemp)
+junit="${CARGO_TARGET_DIR:-target}/nextest/default/junit.xml"
+rm -f "$junit"
 stages=""
 stage_start=0
 # Ends a stage: its name and wall time, for the table printed at the end.
@@ -15,37 +17,55 @@ stage() {
   stages+=$(printf '%-28s %5ds' "$1" $((SECONDS - stage_start)))$'\n'
   stage_start=$SECONDS
 }
-# One closing line for the whole run, printed on failure too (the exit
-# status stays the one that ended the script). A test binary that crashed
-# (no "test result" line of its own) counts as a failure.
+# The closing lines, printed on failure too (the exit status stays the one
+# that ended the script): the stage times, the slowest tests, and one count
+# for the whole suite from nextest's summary. A run that stopped before its
+# summary (a build or a test listing that failed) counts as a failure.
 closing() {
   local rc=$?
   printf '\nstage times:\n%s' "$stages"
-  awk '
-    /^test result:/ { p += $4; f += $6; if ($3 == "FAILED.") reported++ }
-    /^error: test failed, to rerun/ { targets = 1 }
-    /^error: [0-9]+ targets failed:/ { targets = $2 }
+  printf '%-28s %5ds\n' "total" "$SECONDS"
+  if [ -f "$junit" ]; then
+    printf '\nslowest tests:\n'
+    python3 - "$junit" <<'PY'
+import sys, xml.etree.ElementTree as ET
+cases = [(float(c.get("time", 0)), f'{c.get("classname")} {c.get("name")}') for c in ET.parse(sys.argv[1]).iter("testcase")]
+for t, name in sorted(cases, reverse=True)[:15]:
+    print(f"{t:7.1f}s  {name}")
+PY
+  fi
+  awk -v rc="$rc" '
+    / tests run: / {
+      seen = 1
+      if (match($0, /[0-9]+ passed/)) p = substr($0, RSTART, RLENGTH) + 0
+      f = 0
+      if (match($0, /[0-9]+ failed/)) f += substr($0, RSTART, RLENGTH) + 0
+      if (match($0, /[0-9]+ timed out/)) f += substr($0, RSTART, RLENGTH) + 0
+    }
     END {
-      crashed = targets - reported; if (crashed < 0) crashed = 0
-      printf "tests: %d passed, %d failed\n", p, f + crashed
+      if (!seen && rc != 0) f = 1
+      printf "tests: %d passed, %d failed\n", p, f
     }' "$log"
   rm -f "$log"
   exit "$rc"
 }
 trap closing EXIT
+
+bash scripts/setup-engines.sh
+cargo build --workspace --all-targets
 stage "engines and build"
-# As many test threads as cores: the acceptance tests each run Terraform,
-# the provider and the simulator, and more threads than cores makes the
-# timing-sensitive ones (waits, kills) flaky on a busy machine. Every
-# binary runs (--no-fail-fast), so the count is the whole suite's.
-cargo test --workspace --no-fail-fast --lib --bins --tests -- --test-threads="${TEST_THREADS:-$(nproc)}" 2>&1 | tee "$log"
-stage "cargo test"
+# cargo-nextest (on the machine image; .ci/run installs it where missing):
+# settings in .config/nextest.toml.
+cargo nextest run --workspace --lib --bins --tests -j "${TEST_THREADS:-$(nproc)}" 2>&1 | tee "$log"
+stage "tests (nextest)"
 # The benchmark harness at small N: proves it works (figures: BENCHMARKS.md).
 bash bench/run.sh --quick > target/bench-quick.log 2>&1 || { cat target/bench-quick.log; exit 1; }
 echo "bench/run.sh --quick: ok (target/BENCHMARKS.quick.md)"
 stage "bench --quick"
-RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
-stage "cargo doc"
 cargo clippy --workspace --all-targets -- -D warnings
 cargo fmt --all -- --check
 stage "clippy and rustfmt"
+# After clippy: the dependencies' checks are the same, so only the
+# workspace's own crates are documented here.
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+stage "cargo doc"
