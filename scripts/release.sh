@@ -10,24 +10,28 @@
 #   terraform-provider-oomnitza_VERSION_SHA256SUMS
 #   terraform-provider-oomnitza_VERSION_SHA256SUMS.sig    (with a signing key: the registry requires it)
 #
-#   bash scripts/release.sh VERSION [--gpg-key KEY_ID] [--out DIR]
+#   bash scripts/release.sh VERSION [--gpg-key KEY_ID] [--out DIR] [--binary PATH]
 #
 # --out puts the artefacts in DIR instead of dist/ (the tests use a
-# temporary directory, and their own CARGO_TARGET_DIR, so that a test never
-# rewrites the repository's dist/ or target/release).
+# temporary directory, so that a test never rewrites the repository's dist/).
+# --binary packages a linux_amd64 build made elsewhere instead of building
+# one (a CI job's build, or the tests' own); it must say VERSION in its
+# --version, so that an archive never holds another version than its name.
 # The signing key may also come from GPG_KEY_ID; GNUPGHOME is honoured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-usage() { echo "usage: bash scripts/release.sh VERSION [--gpg-key KEY_ID] [--out DIR]" >&2; exit 2; }
+usage() { echo "usage: bash scripts/release.sh VERSION [--gpg-key KEY_ID] [--out DIR] [--binary PATH]" >&2; exit 2; }
 [ $# -ge 1 ] || usage
 version=$1; shift
 key="${GPG_KEY_ID:-}"
 dist=dist
+prebuilt=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --gpg-key) [ $# -ge 2 ] || usage; key=$2; shift 2 ;;
     --out) [ $# -ge 2 ] || usage; dist=$2; shift 2 ;;
+    --binary) [ $# -ge 2 ] || usage; prebuilt=$2; shift 2 ;;
     *) usage ;;
   esac
 done
@@ -44,11 +48,21 @@ target_dir="${CARGO_TARGET_DIR:-$PWD/target}"
 # One platform: build, name the binary as Terraform wants, zip it alone.
 package() {
   local os_arch=$1 triple=$2 bin
-  echo "release: building $version for $os_arch"
-  if [ -n "$triple" ]; then
+  if [ -n "$prebuilt" ]; then
+    echo "release: packaging $prebuilt as $version for $os_arch"
+    local says
+    says=$("$prebuilt" --version 2>&1 || true)
+    if ! [[ "$says" =~ (^|[[:space:]])"$version"([[:space:]]|$) ]]; then
+      echo "release: $prebuilt says '${says%%$'\n'*}', not version $version (build it with OOMNITZA_PROVIDER_VERSION=$version)" >&2
+      exit 2
+    fi
+    bin=$prebuilt
+  elif [ -n "$triple" ]; then
+    echo "release: building $version for $os_arch"
     OOMNITZA_PROVIDER_VERSION="$version" cargo build --release --quiet --bin "$name" --target "$triple"
     bin="$target_dir/$triple/release/$name"
   else
+    echo "release: building $version for $os_arch"
     OOMNITZA_PROVIDER_VERSION="$version" cargo build --release --quiet --bin "$name"
     bin="$target_dir/release/$name"
   fi
@@ -63,7 +77,9 @@ package() {
 }
 
 package linux_amd64 ""
-if rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu \
+if [ -n "$prebuilt" ]; then
+  echo "release: --binary: linux_amd64 only"
+elif rustup target list --installed 2>/dev/null | grep -qx aarch64-unknown-linux-gnu \
   && command -v aarch64-linux-gnu-gcc >/dev/null; then
   CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_LINKER=aarch64-linux-gnu-gcc package linux_arm64 aarch64-unknown-linux-gnu
 else

@@ -51,8 +51,19 @@ PY
 }
 trap closing EXIT
 
-bash scripts/setup-engines.sh
+# The engines' install (pip, mostly waiting on the registry) runs beside the
+# build (cargo, on every core).
+engines_log=$(mktemp)
+bash scripts/setup-engines.sh > "$engines_log" 2>&1 &
+engines=$!
 cargo build --workspace --all-targets
+if ! wait "$engines"; then
+  cat "$engines_log"
+  echo "scripts/setup-engines.sh failed" >&2
+  exit 1
+fi
+cat "$engines_log"
+rm -f "$engines_log"
 stage "engines and build"
 # cargo-nextest (on the machine image; .ci/run installs it where missing):
 # settings in .config/nextest.toml.

@@ -110,6 +110,38 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(Value::from_msgpack(&ok, &shallow).is_ok());
     let json = format!("{}\"x\"{}", "[".repeat(8), "]".repeat(8));
     assert!(Value::from_json_bytes(json.as_bytes(), &shallow).is_ok());
-    // And where the schema says Dynamic: a deep array is refused too.
-    assert!(Value::from_msgpack(&vec![0x91u8; 100_000], &Type::Dynamic).is_err());
+    // And where the schema says Dynamic (a pair: the type as JSON, then
+    // the value), well-formed and terminated, refused for its depth: a
+    // value whose own type nests 100 lists, and 10,000 dynamic values each
+    // inside the last. The same shapes 8 deep decode.
+    let dynamic_list = |levels: usize| {
+        let mut ty = "\"string\"".to_string();
+        for _ in 0..levels {
+            ty = format!("[\"list\",{ty}]");
+        }
+        let mut m = vec![0x92u8, 0xda];
+        m.extend_from_slice(&u16::try_from(ty.len()).unwrap().to_be_bytes());
+        m.extend_from_slice(ty.as_bytes());
+        m.extend(std::iter::repeat_n(0x91u8, levels));
+        m.extend_from_slice(&[0xa1, b'x']);
+        m
+    };
+    let dynamic_in_dynamic = |levels: usize| {
+        let mut m = Vec::new();
+        for _ in 0..levels {
+            m.extend_from_slice(&[0x92, 0xa9]);
+            m.extend_from_slice(b"\"dynamic\"");
+        }
+        m.extend_from_slice(&[0x92, 0xa8]);
+        m.extend_from_slice(b"\"string\"");
+        m.extend_from_slice(&[0xa1, b'x']);
+        m
+    };
+    for deep in [dynamic_list(100), dynamic_in_dynamic(10_000)] {
+        let e = Value::from_msgpack(&deep, &Type::Dynamic).expect_err("too deep");
+        assert!(e.to_string().contains("deeper than"), "refused for its depth, not its syntax: {e}");
+    }
+    for shallow in [dynamic_list(8), dynamic_in_dynamic(8)] {
+        assert!(Value::from_msgpack(&shallow, &Type::Dynamic).is_ok());
+    }
 }

@@ -391,9 +391,18 @@ both_engines!(ctrl_c_stops_the_wait_at_once, |e| {
     let sim = sim();
     let cfg = config(r#"["read:jira-user"]"#, "wait_for_authorization = true", "timeouts {\n create = \"10m\"\n}");
     let w = work(e, &sim, &cfg, CLIENT_SECRET);
+    let log = w.path("provider.log");
+    w.set_env("TF_LOG_PROVIDER", "info");
+    w.set_env("TF_LOG_PATH", log.to_str().unwrap());
     let child = w.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-    assert!(support::eventually(|| !sim.all().is_empty()), "the credential was not created");
-    std::thread::sleep(std::time::Duration::from_millis(500));
+    // Interrupted once the provider says it waits (its log), not after a
+    // guessed pause: what is tested is a stop during the wait.
+    assert!(
+        support::eventually_within(std::time::Duration::from_secs(60), || std::fs::read_to_string(&log)
+            .is_ok_and(|l| l.contains("waiting for OAuth consent"))),
+        "the provider never began to wait"
+    );
+    assert_eq!(sim.all().len(), 1, "the credential was created");
     let interrupted = std::time::Instant::now();
     support::interrupt(&child);
     let out: support::Out = child.wait_with_output().expect("terraform ends").into();

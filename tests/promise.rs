@@ -228,6 +228,27 @@ fn look_alike_workspaces_keep_apart() {
     assert!(ids_in_state(&w).is_subset(&first));
 }
 
+/// The record lives in Terraform's data directory: a run in the same folder
+/// with another `TF_DATA_DIR` never adopts the first one's interrupted
+/// create; it makes its own.
+#[test]
+fn another_data_dir_never_adopts() {
+    let e = newest();
+    let sim = Sim::start();
+    let body = format!("{NO_RETRIES}{}", config("oomnitza_jira_credential", "datadir", "d"));
+    let w = Work::new(e, &sim, &body);
+    apply_losing_answers(&w, &sim, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    let first = ids_on_server(&sim);
+    assert_eq!(first.len(), 1);
+    let other = w.path("other-data");
+    w.set_env("TF_DATA_DIR", other.to_str().unwrap());
+    w.ok(&["init", "-input=false"]);
+    let o = w.apply();
+    assert!(!o.all().contains("Adopted"), "took the other data directory's create:\n{}", o.all());
+    assert_eq!(ids_on_server(&sim).len(), 2, "this data directory made its own");
+    assert!(ids_in_state(&w).is_disjoint(&first), "and holds only its own");
+}
+
 /// A destroy never needs a secret: a credential deleted in Oomnitza, a
 /// configuration that carries no token (as the import guide and generated
 /// configuration leave it), and `terraform destroy` succeeds.

@@ -53,8 +53,27 @@ fn names_unique(sim: &Sim) -> bool {
 fn apply_converges(w: &Work, tries: usize) -> Vec<String> {
     let mut outputs = Vec::new();
     for _ in 0..tries {
-        let o = w.run(&["apply", "-auto-approve", "-input=false", "-no-color"]);
-        outputs.push(o.all());
+        // -json: every warning whole (the human view shows the first of
+        // those with the same summary, "and 9 more similar warnings").
+        let o = w.run(&["apply", "-auto-approve", "-input=false", "-json"]);
+        let text: Vec<String> = o
+            .stdout
+            .lines()
+            .map(|l| match serde_json::from_str::<serde_json::Value>(l) {
+                Ok(v) if v["type"] == "diagnostic" => {
+                    let d = &v["diagnostic"];
+                    format!(
+                        "{}: {}\n{}",
+                        d["severity"],
+                        d["summary"].as_str().unwrap_or(""),
+                        d["detail"].as_str().unwrap_or("")
+                    )
+                }
+                Ok(v) => v["@message"].as_str().unwrap_or("").to_string(),
+                Err(_) => l.to_string(),
+            })
+            .collect();
+        outputs.push(format!("{}\n{}", text.join("\n"), o.stderr));
         if o.code == 0 {
             return outputs;
         }
@@ -161,7 +180,10 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
     let e = newest();
     let sim = Sim::start();
     let w = Work::new(e, &sim, &many(prefix, 50));
-    sim.faults(json!({"latency_ms": 150}));
+    // Each create is made at once and answered 300 ms later: at the kill,
+    // the creates in flight are made on the server but unanswered, the
+    // case the create journal exists for.
+    sim.faults(json!({"answer_delay_ms": 300}));
     let child = w.spawn(&["apply", "-auto-approve", "-input=false", "-no-color"]);
     assert!(
         support::eventually_within(Duration::from_secs(120), || remote_count(&sim, prefix) >= 25),
@@ -170,6 +192,25 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
     kill(&child);
     let out: support::Out = child.wait_with_output().unwrap().into();
     assert_ne!(out.code, 0, "the apply was meant to be cut short:\n{}", out.all());
+    // What the state held at the kill, and what was made: the difference is
+    // what was in flight (and, when Terraform itself was killed, what it had
+    // not written to its state yet). A state file cut short holds nothing.
+    let recorded: BTreeSet<String> = std::fs::read_to_string(w.path("terraform.tfstate"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+        .map(|state| {
+            state["resources"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .flat_map(|r| r["instances"].as_array().cloned().unwrap_or_default())
+                .filter_map(|i| i["attributes"]["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let made = ids(&w, &sim, prefix).1;
+    let in_flight: BTreeSet<String> = made.difference(&recorded).cloned().collect();
+    assert!(!in_flight.is_empty(), "the kill left no create in flight, so nothing below tests the journal");
     if lost != Lost::Nothing {
         std::fs::write(w.path("terraform.tfstate"), "").unwrap();
     }
@@ -178,14 +219,15 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
         w.ok(&["init", "-input=false"]);
     }
     sim.faults(json!({}));
-    let (recorded, made) = ids(&w, &sim, prefix);
     let outputs = apply_converges(&w, 2);
     let text = outputs.join("\n");
     let (state, remote) = ids(&w, &sim, prefix);
     assert_eq!(state.len(), 50, "exactly the configured credentials in state:\n{text}");
     assert!(state.is_subset(&remote), "every one in state is on the server");
     assert!(made.is_subset(&remote), "nothing made before the kill was deleted");
-    assert!(recorded.is_subset(&state), "what the state held, it still holds");
+    if lost == Lost::Nothing {
+        assert!(recorded.is_subset(&state), "what the state held, it still holds");
+    }
     // Left alone, and named: each credential no state holds is in a warning.
     let orphans: Vec<&String> = remote.difference(&state).collect();
     for id in &orphans {
@@ -208,10 +250,30 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
             assert!(found.contains(id.as_str()), "terraform query does not list orphan {id}:\n{found}");
         }
     }
-    if lost == Lost::Nothing {
-        if made.difference(&recorded).count() > 0 {
-            assert!(text.contains("Adopted a credential from an interrupted apply"), "{text}");
+    // Adopted through the journal: exactly the creates in flight at the
+    // kill, while the journal is there; none once it is gone.
+    let adopted: BTreeSet<String> = support::squeeze(&text)
+        .split("Oomnitza answered with credential ")
+        .skip(1)
+        .filter_map(|t| t.split_whitespace().next().map(String::from))
+        .collect();
+    match lost {
+        Lost::StateAndJournal => {
+            assert!(adopted.is_empty(), "adopted without a journal: {adopted:?}");
+            assert!(in_flight.iter().all(|id| orphans.contains(&id)), "each unanswered create is named as an orphan");
         }
+        // Terraform alive: its state holds every answer it had, so the
+        // creates in flight are known exactly.
+        Lost::Nothing => assert_eq!(adopted, in_flight, "adopted exactly the creates in flight:\n{text}"),
+        // Terraform killed: its state file may lag behind the answers it
+        // had, so what was in flight is a subset of the difference; with
+        // every create answered 300 ms late, some always are.
+        Lost::State => {
+            assert!(!adopted.is_empty(), "nothing in flight was adopted:\n{text}");
+            assert!(adopted.is_subset(&in_flight), "adopted {adopted:?}, not all in flight {in_flight:?}");
+        }
+    }
+    if lost == Lost::Nothing {
         // Terraform kept every answer it got; what it never got, the
         // journal proved: nothing is left over.
         assert!(orphans.is_empty(), "no orphan:\n{text}");

@@ -24,6 +24,10 @@ use crate::App;
 #[serde(default)]
 pub struct FaultSpec {
     pub latency_ms: u64,
+    /// A request that passes is done at once and answered this much later:
+    /// a client stopped meanwhile leaves work done whose answer it never
+    /// had (a create made but not recorded).
+    pub answer_delay_ms: u64,
     /// Up to this much more latency, at random (seeded).
     pub jitter_ms: u64,
     /// Share (0..1) of requests answered 500/503.
@@ -46,6 +50,8 @@ pub struct FaultSpec {
 
 enum Decision {
     Pass,
+    /// Done at once, answered after the delay.
+    AnswerLater(Duration),
     Hostile(String),
     TooMany(u64),
     FailBefore,
@@ -99,6 +105,7 @@ impl Faults {
         let spec = self.inner.lock().map(|i| i.spec.clone()).unwrap_or_default();
         json!({
             "latency_ms": spec.latency_ms,
+            "answer_delay_ms": spec.answer_delay_ms,
             "error_rate": spec.error_rate,
             "drop_rate": spec.drop_rate,
             "requests": self.requests.load(Ordering::Relaxed),
@@ -114,6 +121,7 @@ impl Faults {
         if !request.starts_with(i.spec.only.as_str()) {
             return (Duration::ZERO, Decision::Pass);
         }
+        let answer_delay = Duration::from_millis(i.spec.answer_delay_ms);
         let max_jitter = i.spec.jitter_ms;
         let jitter = if max_jitter > 0 { i.rng.random_range(0..=max_jitter) } else { 0 };
         let latency = Duration::from_millis(i.spec.latency_ms + jitter);
@@ -133,6 +141,8 @@ impl Faults {
             Decision::FailAfter
         } else if roll < e + d {
             Decision::DropAfter
+        } else if !answer_delay.is_zero() {
+            Decision::AnswerLater(answer_delay)
         } else {
             Decision::Pass
         };
@@ -149,6 +159,11 @@ pub async fn inject(State(app): State<Arc<App>>, req: Request, next: Next) -> Re
     }
     match decision {
         Decision::Pass => next.run(req).await,
+        Decision::AnswerLater(delay) => {
+            let answer = next.run(req).await;
+            tokio::time::sleep(delay).await;
+            answer
+        }
         Decision::Hostile(kind) => hostile(&kind, next.run(req).await).await,
         Decision::TooMany(secs) => {
             f.injected_429.fetch_add(1, Ordering::Relaxed);
