@@ -196,9 +196,16 @@ pub fn warn(d: &Drift, prior: &Value, planned: &Value, say: &Saying<'_>, diags: 
 pub fn overwritten(d: &Drift, prior: &Value, planned: &Value, noun: &str, diags: &mut Diagnostics) {
     let name = planned.get("name").as_str().or(prior.get("name").as_str()).unwrap_or_default();
     let id = prior.get("id").as_str().unwrap_or_default();
+    // Only what the apply wrote over: a field the plan leaves to Oomnitza
+    // (unknown, such as an expiry Atlassian moves) or already planned as
+    // Oomnitza holds it was not overwritten.
     let mut changed: Vec<String> = d
         .fields
         .iter()
+        .filter(|f| {
+            let now = at(planned, &f.path);
+            !now.is_unknown() && show(now) != f.new
+        })
         .map(|f| format!("  - {}: {} -> {} (now {})", f.path, f.old, f.new, show(at(planned, &f.path))))
         .collect();
     if let Some((a, b)) = d.secret {
@@ -208,6 +215,11 @@ pub fn overwritten(d: &Drift, prior: &Value, planned: &Value, noun: &str, diags:
             "kept: the next plan shows it"
         };
         changed.push(format!("  - its secret was replaced in Oomnitza (version {a} -> {b}; {kept})"));
+    }
+    // A status alone (an authorization revoked meanwhile) is nothing the
+    // apply overwrote: the next refresh says it.
+    if changed.is_empty() {
+        return;
     }
     let who = match (&d.updated_at, &d.updated_by) {
         (Some(t), Some(u)) => format!(" at {t} by {u}"),
@@ -267,6 +279,26 @@ mod tests {
         assert!(text.contains("after this plan was made"), "{text}");
         assert!(text.contains(r#"name: \"stale b\" -> \"b renamed by hand\" (now \"stale b\")"#), "{text}");
         assert!(text.contains("at 2026-11-29T10:00:00Z by jane"), "{text}");
+    }
+
+    #[test]
+    fn only_what_the_apply_wrote_over_is_said() {
+        let prior = state("b", "a@example.com", 1.0);
+        let mut held = state("b", "a@example.com", 1.0);
+        held.set("expiration_date", Value::string("2027-01-01"));
+        let d = between(&["expiration_date"], &prior, &held, "2026-11-29T10:00:00Z", None).unwrap();
+        let said = |planned_expiry: Value| {
+            let mut planned = prior.clone();
+            planned.set("expiration_date", planned_expiry);
+            let mut diags = Diagnostics::new();
+            overwritten(&d, &prior, &planned, "Jira credential", &mut diags);
+            format!("{diags:?}")
+        };
+        // Left to Oomnitza, or planned as it holds it: nothing overwritten.
+        assert!(!said(Value::Unknown).contains("after this plan"));
+        assert!(!said(Value::string("2027-01-01")).contains("after this plan"));
+        // Planned otherwise: said.
+        assert!(said(Value::string("2026-12-31")).contains("after this plan"));
     }
 
     #[test]

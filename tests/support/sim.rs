@@ -12,18 +12,38 @@ use serde_json::Value;
 
 use super::*;
 
-/// The simulator binary, built once per test process.
+/// The simulator binary of this build. The workspace build that made the
+/// tests (scripts/test.sh, or `cargo build --workspace --all-targets`)
+/// made it too; it is built again (as that build does, so that no second
+/// variant of it is compiled) only when its sources are newer. nextest runs
+/// each test in a process of its own: a cargo call per process cost a
+/// stall at the start of every run and a third of a second per test.
 pub fn sim_bin() -> &'static Path {
     static BIN: OnceLock<PathBuf> = OnceLock::new();
     BIN.get_or_init(|| {
-        let status = Command::new(env!("CARGO"))
-            .args(["build", "--quiet", "-p", "oomnitza-sim"])
-            .current_dir(repo())
-            .status()
-            .expect("run cargo build -p oomnitza-sim");
-        assert!(status.success(), "building oomnitza-sim failed");
-        target_dir().join("debug/oomnitza-sim")
+        let bin = target_dir().join("debug/oomnitza-sim");
+        let built = std::fs::metadata(&bin).and_then(|m| m.modified()).ok();
+        let sources = ["sim/src", "sim/Cargo.toml", "crates/oomnitza-api/src", "Cargo.lock"];
+        if built.is_none_or(|b| sources.iter().any(|s| newer_than(&repo().join(s), b))) {
+            let status = Command::new(env!("CARGO"))
+                .args(["build", "--quiet", "--workspace", "--all-targets"])
+                .current_dir(repo())
+                .status()
+                .expect("run cargo build");
+            assert!(status.success(), "building oomnitza-sim failed");
+        }
+        bin
     })
+}
+
+/// Whether `path`, or any file under it, was written after `than`.
+fn newer_than(path: &Path, than: std::time::SystemTime) -> bool {
+    let Ok(meta) = std::fs::metadata(path) else { return false };
+    if meta.is_dir() {
+        std::fs::read_dir(path).into_iter().flatten().flatten().any(|e| newer_than(&e.path(), than))
+    } else {
+        meta.modified().is_ok_and(|m| m > than)
+    }
 }
 
 /// A running simulator on a free loopback port; killed on drop.
