@@ -198,15 +198,7 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
     let recorded: BTreeSet<String> = std::fs::read_to_string(w.path("terraform.tfstate"))
         .ok()
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-        .map(|state| {
-            state["resources"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .flat_map(|r| r["instances"].as_array().cloned().unwrap_or_default())
-                .filter_map(|i| i["attributes"]["id"].as_str().map(String::from))
-                .collect()
-        })
+        .map(|state| support::instances_in(&state).iter().filter_map(|i| i["id"].as_str().map(String::from)).collect())
         .unwrap_or_default();
     let made = ids(&w, &sim, prefix).1;
     let in_flight: BTreeSet<String> = made.difference(&recorded).cloned().collect();

@@ -28,10 +28,16 @@ use tracing::{debug, warn};
 /// without an id cannot be resolved through its key any more.
 pub const KEY_LIFETIME_SECS: i64 = 23 * 3600;
 
+/// Terraform's data folder of this working directory: `$TF_DATA_DIR`,
+/// else `.terraform` (relative to the working directory).
+pub fn terraform_data_dir() -> PathBuf {
+    std::env::var_os("TF_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".terraform"))
+}
+
 /// Where the journal of this working directory and workspace lives:
 /// `$TF_DATA_DIR` (else `.terraform`) `/oomnitza-creates/<workspace>`.
 pub fn default_dir() -> Option<PathBuf> {
-    let data = std::env::var_os("TF_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".terraform"));
+    let data = terraform_data_dir();
     let workspace = std::env::var("TF_WORKSPACE")
         .ok()
         .or_else(|| fs::read_to_string(data.join("environment")).ok())

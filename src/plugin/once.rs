@@ -19,7 +19,7 @@ use std::collections::HashSet;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use sha2::{Digest as _, Sha256};
 
@@ -32,7 +32,7 @@ const STALE_SECS: u64 = 24 * 3600;
 pub struct Once {
     file: Option<PathBuf>,
     /// Cleared stale notes of commands that ended (once per process).
-    swept: Mutex<bool>,
+    swept: AtomicBool,
 }
 
 impl Once {
@@ -40,18 +40,18 @@ impl Once {
     /// `$TF_DATA_DIR` (else `.terraform`) `/oomnitza-said/`. None (every
     /// warning is given) when that folder does not exist.
     pub fn for_this_command() -> Once {
-        let data = std::env::var_os("TF_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| PathBuf::from(".terraform"));
+        let data = crate::oomnitza::journal::terraform_data_dir();
         let parent = std::os::unix::process::parent_id();
         let file = data
             .is_dir()
             .then(|| data.join("oomnitza-said").join(format!("{parent}-{}", started(parent).unwrap_or(0))));
-        Once { file, swept: Mutex::new(false) }
+        Once { file, swept: AtomicBool::new(false) }
     }
 
     /// A note at `file`, for tests.
     #[cfg(test)]
     pub fn at(file: Option<PathBuf>) -> Once {
-        Once { file, swept: Mutex::new(false) }
+        Once { file, swept: AtomicBool::new(false) }
     }
 
     /// Leaves out of `diags` each warning this command was already given
@@ -63,19 +63,20 @@ impl Once {
         if !diags.iter().any(|d| d.severity == warning) {
             return;
         }
-        let given: HashSet<String> = fs::read_to_string(file).unwrap_or_default().lines().map(str::to_string).collect();
+        let mut given: HashSet<String> =
+            fs::read_to_string(file).unwrap_or_default().lines().map(str::to_string).collect();
         let mut new = String::new();
         diags.retain(|d| {
             if d.severity != warning {
                 return true;
             }
             let key = digest(scope, d);
-            let fresh = !given.contains(&key) && !new.contains(&key);
-            if fresh {
-                new.push_str(&key);
-                new.push('\n');
+            if !given.insert(key.clone()) {
+                return false;
             }
-            fresh
+            new.push_str(&key);
+            new.push('\n');
+            true
         });
         if !new.is_empty() {
             self.sweep(file);
@@ -86,8 +87,7 @@ impl Once {
     /// Removes the notes of commands that ended: their parent is gone (or,
     /// where that cannot be told, a day has passed).
     fn sweep(&self, file: &Path) {
-        let mut swept = self.swept.lock().unwrap_or_else(|e| e.into_inner());
-        if std::mem::replace(&mut *swept, true) {
+        if self.swept.swap(true, Ordering::Relaxed) {
             return;
         }
         let Some(dir) = file.parent() else { return };

@@ -251,17 +251,21 @@ impl Work {
 
     /// Attributes of the managed resource instances in state, in order.
     pub fn instances(&self) -> Vec<Value> {
-        let s = self.state();
-        let mut out = Vec::new();
-        for r in s["resources"].as_array().cloned().unwrap_or_default() {
-            if r["mode"] == "managed" {
-                for i in r["instances"].as_array().cloned().unwrap_or_default() {
-                    out.push(i["attributes"].clone());
-                }
+        instances_in(&self.state())
+    }
+}
+
+/// Attributes of the managed resource instances in a state, in order.
+pub fn instances_in(state: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    for r in state["resources"].as_array().cloned().unwrap_or_default() {
+        if r["mode"] == "managed" {
+            for i in r["instances"].as_array().cloned().unwrap_or_default() {
+                out.push(i["attributes"].clone());
             }
         }
-        out
     }
+    out
 }
 
 /// The peak resident memory (VmHWM, KiB) of this work directory's provider
