@@ -8,9 +8,9 @@
 #[macro_use]
 mod support;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use serde_json::Value;
+use serde_json::{json, Value};
 use support::{engines, newest, Engine, Sim, Work};
 
 /// A credential kind: its resource type and a body of the same content
@@ -118,6 +118,97 @@ fn replace_create_before_destroy(e: &Engine, kind: Kind) {
 
 both_engines!(create_before_destroy_with_replace, |e| replace_create_before_destroy(e, JIRA));
 both_engines!(api_key_create_before_destroy_with_replace, |e| replace_create_before_destroy(e, API_KEY));
+
+/// The API calls the simulator saw from request `from` on, by what they
+/// do: the sign-in check, a listing, and reads, creates, updates and
+/// deletes of one credential.
+fn calls_since(sim: &Sim, from: usize) -> BTreeMap<&'static str, usize> {
+    let mut out = BTreeMap::new();
+    for r in &sim.requests()[from..] {
+        let what = match r.split_once(' ') {
+            Some(("GET", p)) if p.starts_with("/api/v2/mappings") => "check",
+            Some(("GET", p)) if p.starts_with("/api/v3/auth?") => "list",
+            Some(("GET", p)) if p.starts_with("/api/v3/auth/") => "read",
+            Some(("POST", "/api/v3/auth")) => "create",
+            Some(("PATCH", _)) => "update",
+            Some(("DELETE", _)) => "delete",
+            _ => "other",
+        };
+        *out.entry(what).or_default() += 1;
+    }
+    out
+}
+
+/// Runs `terraform <args>` and answers the API calls it made.
+fn counted(w: &Work, sim: &Sim, args: &[&str]) -> (support::Out, BTreeMap<&'static str, usize>) {
+    let before = sim.requests().len();
+    let o = w.run(args);
+    assert!(o.code == 0 || o.code == 2, "{}", o.all());
+    (o, calls_since(sim, before))
+}
+
+/// The "already named" warnings of a `-json` run: (resource address, detail).
+fn taken_warnings(o: &support::Out) -> Vec<(String, String)> {
+    o.stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["type"] == "diagnostic" && v["diagnostic"]["severity"] == "warning")
+        .filter(|v| {
+            v["diagnostic"]["summary"].as_str().is_some_and(|s| s.starts_with("Another Jira credential is named"))
+        })
+        .map(|v| {
+            let d = &v["diagnostic"];
+            (d["address"].as_str().unwrap_or("").to_string(), d["detail"].as_str().unwrap_or("").to_string())
+        })
+        .collect()
+}
+
+fn counts(pairs: &[(&'static str, usize)]) -> BTreeMap<&'static str, usize> {
+    pairs.iter().copied().collect()
+}
+
+both_engines!(a_taken_name_is_warned_at_plan_and_each_credential_costs_one_call, |e| {
+    let sim = Sim::start();
+    let theirs = sim.create(json!({
+        "name": "Taken", "saas": "jira", "auth_type": "basic",
+        "basic": {"username": "someone@example.com", "password": "not-ours"}
+    }));
+    let theirs = theirs["id"].as_str().unwrap().to_string();
+    let cbd = "lifecycle {\n    create_before_destroy = true\n  }";
+    let config = [("a", "Free one"), ("b", "Taken"), ("c", "Free two")].map(|(l, n)| credential(l, n, cbd)).concat();
+    let w = Work::new(e, &sim, &config);
+    // The plan names the taken one at its resource, and only there, after
+    // one listing; nothing is written.
+    let (o, calls) = counted(&w, &sim, &["plan", "-json", "-no-color", "-input=false"]);
+    let warned = taken_warnings(&o);
+    assert_eq!(warned.len(), 1, "{}", o.all());
+    let (address, detail) = &warned[0];
+    assert_eq!(address, "oomnitza_jira_credential.b");
+    for part in [theirs.as_str(), "second credential", "to = oomnitza_jira_credential.NAME", "made "] {
+        assert!(detail.contains(part), "{part:?} missing from: {detail}");
+    }
+    assert_eq!(calls, counts(&[("check", 1), ("list", 1)]), "plan of 3 creates");
+    // The apply makes one call per credential; each of its two provider
+    // processes that plan creates lists once (the plan walk and the apply
+    // walk's own plan), and says the warning once.
+    let (o, calls) = counted(&w, &sim, &["apply", "-json", "-auto-approve", "-input=false"]);
+    assert_eq!(taken_warnings(&o).len(), 1, "{}", o.all());
+    assert_eq!(calls, counts(&[("check", 2), ("create", 3), ("list", 2)]), "apply of 3 creates");
+    // Applied: nothing to warn of, nothing listed; a refresh is a read each.
+    let (o, calls) = counted(&w, &sim, &["plan", "-json", "-no-color", "-input=false"]);
+    assert!(taken_warnings(&o).is_empty(), "{}", o.all());
+    assert_eq!(calls, counts(&[("read", 3)]), "no-change plan");
+    // A replacement's create meets its predecessor's name, which this
+    // state holds: no warning.
+    let (o, _) =
+        counted(&w, &sim, &["plan", "-json", "-no-color", "-input=false", "-replace=oomnitza_jira_credential.a"]);
+    assert!(taken_warnings(&o).is_empty(), "{}", o.all());
+    // Destroy: a read each (Terraform's refresh) and a delete each; the
+    // other credential of that name is left alone.
+    let (_, calls) = counted(&w, &sim, &["destroy", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(calls, counts(&[("delete", 3), ("read", 3)]), "destroy of 3");
+    assert_eq!(ids_on_server(&sim), BTreeSet::from([theirs]));
+});
 
 both_engines!(identical_blocks_then_replace_one, |e| {
     let sim = Sim::start();

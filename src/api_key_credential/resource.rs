@@ -84,6 +84,10 @@ impl Resource<Client> for ApiKeyCredentialResource {
         }
     }
 
+    async fn plan_remote(&self, client: &Client, req: &PlanRequest<'_>, planned: &Planned, diags: &mut Diagnostics) {
+        API_KEY.plan_remote(client, req, planned, diags).await;
+    }
+
     async fn create(
         &self,
         client: &Client,

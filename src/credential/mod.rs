@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod leftover;
 mod lookup;
 pub mod secret;
+mod taken;
 
 use std::time::Duration;
 
@@ -183,7 +184,7 @@ impl Kind {
         match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
             Ok(Some(c)) => {
                 // A state holds it: no create entry may name it as an orphan.
-                client.journal().retire(id);
+                client.held_by_state(id);
                 let fresh = (self.state)(&c, state);
                 let mut p = secret::Private::load(private);
                 p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
@@ -230,7 +231,7 @@ impl Kind {
                 return None;
             }
         };
-        client.journal().retire(id);
+        client.held_by_state(id);
         let held = (self.state)(&c, planned);
         if let Some(d) = drift::between(self.watched, prior, &held, &c.updated_at, c.updated_by.as_deref()) {
             drift::overwritten(&d, prior, planned, self.noun, diags);
@@ -310,7 +311,7 @@ impl Kind {
         }
         match within(Instant::now() + DEFAULT_TIMEOUT, client.get(id)).await {
             Ok(Some(c)) if (self.owns)(&c) => {
-                client.journal().retire(id);
+                client.held_by_state(id);
                 Some(c)
             }
             Ok(Some(c)) => {
@@ -344,49 +345,6 @@ impl Kind {
         }
     }
 
-    /// After a create: names the other credentials of this kind that
-    /// already carried this name. The provider never takes them over; the
-    /// user decides.
-    pub async fn name_taken_warning(&self, client: &Client, made: &Credential, diags: &mut Diagnostics) {
-        let scope = (self.scope)();
-        let others = client.others_named(&scope, &made.name, &made.id);
-        let same = match tokio::time::timeout(Duration::from_secs(30), others).await {
-            Ok(Ok(same)) => same,
-            failed => {
-                let why = match failed {
-                    Ok(Err(e)) => e.to_string(),
-                    _ => "the listing took longer than 30 seconds".to_string(),
-                };
-                diags.warning_at(
-                    None,
-                    format!("Could not check for another {} named {:?}", self.noun, made.name),
-                    format!(
-                        "Credential {} was created. The check for other credentials of the same name, which may be left from an interrupted apply whose record was lost, could not run ({why}). To look yourself: terraform query lists them (list \"{}\"), or filter by name under Configuration > Security > Credentials.",
-                        made.id, self.type_name
-                    ),
-                );
-                return;
-            }
-        };
-        let others: Vec<String> = same.iter().map(|c| c.id.clone()).collect();
-        let Some(first) = others.first() else { return };
-        let one = others.len() == 1;
-        diags.warning_at(
-            None,
-            format!("Another {} is named {:?}", self.noun, made.name),
-            format!(
-                "Oomnitza already held {} named {:?}: {}. This provider takes a credential over only when it can prove it is its own, so it made a new one ({}) and left {} alone.\n\nIf no Terraform state manages {}, it may be left from an interrupted apply whose record was lost (a removed .terraform directory, a fresh CI workspace). Bring it under management with an import block (import {{ to = {}.NAME  id = \"{first}\" }}; terraform query lists candidates), or delete it in Oomnitza. A credential that this same apply replaces (create_before_destroy) is named here until it is destroyed.",
-                if one { "another credential" } else { "other credentials" },
-                made.name,
-                others.join(", "),
-                made.id,
-                if one { "it" } else { "them" },
-                if one { "it" } else { "one" },
-                self.type_name,
-            ),
-        );
-    }
-
     /// Creates the credential `new` describes, never twice: `Some` with
     /// what Oomnitza holds, whether it was `adopted` from an interrupted
     /// earlier create (then the caller makes it what the plan says), and
@@ -400,10 +358,9 @@ impl Kind {
     ) -> Option<Created> {
         match within(deadline, client.create(new)).await {
             Ok(created) => {
+                // A name Oomnitza already held was said at plan (see taken).
                 if created.adopted {
                     self.adopted_warning(&created.credential, diags);
-                } else {
-                    self.name_taken_warning(client, &created.credential, diags).await;
                 }
                 Some(created)
             }

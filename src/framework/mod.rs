@@ -59,6 +59,12 @@ pub trait Resource<C>: Send + Sync {
     /// a secret to send again, values that a rule cannot say.
     fn modify_plan(&self, _req: &PlanRequest<'_>, _planned: &mut Planned, _diags: &mut Diagnostics) {}
 
+    /// What a plan must ask the remote system, once the plan is made and
+    /// valid: a create whose name is already taken, say. Its diagnostics go
+    /// with the plan; calls here cost every plan, so a resource keeps them
+    /// to what it cannot know otherwise.
+    async fn plan_remote(&self, _client: &C, _req: &PlanRequest<'_>, _planned: &Planned, _diags: &mut Diagnostics) {}
+
     /// `private` is the resource's private state (stored beside the state,
     /// never shown, never a secret): in, what the plan left; out, what to keep.
     async fn create(

@@ -218,6 +218,10 @@ impl Resource<Client> for JiraCredential {
         super::plan::modify_plan(req, planned, diags);
     }
 
+    async fn plan_remote(&self, client: &Client, req: &PlanRequest<'_>, planned: &Planned, diags: &mut Diagnostics) {
+        JIRA.plan_remote(client, req, planned, diags).await;
+    }
+
     async fn create(
         &self,
         client: &Client,

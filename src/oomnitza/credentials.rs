@@ -43,26 +43,6 @@ fn surely_not_made(e: &ApiError) -> bool {
     ) || matches!(e, ApiError::Unreachable { cause, .. } if !matches!(cause, Cause::TimedOut | Cause::Connection))
 }
 
-/// A create in flight, counted by name until dropped.
-struct InFlight<'a> {
-    client: &'a Client,
-    name: String,
-}
-
-impl Drop for InFlight<'_> {
-    fn drop(&mut self) {
-        if let Ok(mut m) = self.client.creating.lock() {
-            if let Some(n) = m.get_mut(&self.name) {
-                *n = n.saturating_sub(1);
-                if *n == 0 {
-                    m.remove(&self.name);
-                }
-            }
-        }
-        self.client.answered.notify_waiters();
-    }
-}
-
 impl Client {
     /// Creates a credential. It never makes two however the network
     /// behaves (its own `Idempotency-Key`, reused by its retries only), and
@@ -77,8 +57,7 @@ impl Client {
             match resumed {
                 Some(credential) => {
                     entry.record_id(&credential.id);
-                    // Found by id (no POST): marked here, not by create_with_key.
-                    self.mark_made(&credential.id);
+                    self.hold(&credential.id);
                     // Adopted either way: made now or then, it may hold a
                     // secret of the configuration before the kill, so the
                     // caller makes it what the plan says, secret included.
@@ -91,6 +70,7 @@ impl Client {
         match self.create_with_key(new, &entry.record.key).await {
             Ok(credential) => {
                 entry.record_id(&credential.id);
+                self.hold(&credential.id);
                 Ok(Created { credential, adopted: false, entry })
             }
             Err(e) => {
@@ -118,51 +98,51 @@ impl Client {
         self.create_with_key(new, &entry.record.key).await.map(Some)
     }
 
-    /// The credentials of `kind` named `name`, other than `id`, that this client did
-    /// not make: once every create of that name in this process has its
-    /// answer, so that a sibling of this run is never taken for a stranger.
-    pub async fn others_named(&self, kind: &Filter, name: &str, id: &str) -> Result<Vec<Credential>, ApiError> {
-        loop {
-            let answered = self.answered.notified();
-            let found = self.list_by_name(kind, name).await?;
-            let others: Vec<Credential> = found.into_iter().filter(|c| c.id != id && !self.made_here(&c.id)).collect();
-            let pending = self.creating.lock().map(|m| m.get(name).copied().unwrap_or(0)).unwrap_or(0);
-            if others.is_empty() || pending == 0 {
-                return Ok(others);
-            }
-            answered.await;
-        }
-    }
-
-    /// Counts a create of `name` in flight for as long as the guard lives.
-    fn creating(&self, name: &str) -> InFlight<'_> {
-        if let Ok(mut m) = self.creating.lock() {
-            *m.entry(name.to_string()).or_default() += 1;
-        }
-        InFlight { client: self, name: name.to_string() }
-    }
-
-    fn mark_made(&self, id: &str) {
-        if let Ok(mut m) = self.made.lock() {
+    /// Notes that this process made or adopted credential `id`: a state
+    /// of this command will hold it.
+    fn hold(&self, id: &str) {
+        if let Ok(mut m) = self.held.lock() {
             m.insert(id.to_string());
         }
     }
 
-    /// Whether this client (this provider process) made or adopted `id`.
-    fn made_here(&self, id: &str) -> bool {
-        self.made.lock().map(|m| m.contains(id)).unwrap_or(false)
+    /// Notes that a state holds credential `id` (a read, a plan or an
+    /// import met it), and forgets any create entry that named it as an
+    /// orphan.
+    pub fn held_by_state(&self, id: &str) {
+        self.hold(id);
+        self.journal.retire(id);
+    }
+
+    /// Whether this process has met credential `id` as a state's.
+    pub fn holds(&self, id: &str) -> bool {
+        self.held.lock().map(|m| m.contains(id)).unwrap_or(false)
+    }
+
+    /// Every credential of `kind` (all pages), listed once per process
+    /// however many plans ask: what names a plan's creates would repeat.
+    pub async fn all_of(&self, kind: &Filter) -> Result<std::sync::Arc<Vec<Credential>>, ApiError> {
+        let cell = match self.listed.lock() {
+            Ok(mut m) => m.entry(kind.to_string()).or_default().clone(),
+            Err(_) => Default::default(),
+        };
+        cell.get_or_init(|| async {
+            let (mut out, mut skip) = (Vec::new(), 0);
+            loop {
+                let page = self.list_page(kind.clone(), skip, PAGE).await?;
+                let n = page.len();
+                skip += n;
+                out.extend(page);
+                if n < PAGE {
+                    return Ok(std::sync::Arc::new(out));
+                }
+            }
+        })
+        .await
+        .clone()
     }
 
     async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
-        let _in_flight = self.creating(&new.name);
-        let result = self.post_with_key(new, key).await;
-        if let Ok(c) = &result {
-            self.mark_made(&c.id);
-        }
-        result
-    }
-
-    async fn post_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
         let mut attempt = 0;
         loop {

@@ -202,9 +202,8 @@ impl Client {
             signed_in: Default::default(),
             sign_in_check: OnceCell::new(),
             journal,
-            made: Default::default(),
-            creating: Default::default(),
-            answered: tokio::sync::Notify::new(),
+            held: Default::default(),
+            listed: Default::default(),
         })
     }
 

@@ -91,14 +91,19 @@ pub struct Client {
     /// The answer of [`Client::check_sign_in`]'s one request.
     sign_in_check: OnceCell<Result<(), ApiError>>,
     journal: journal::Journal,
-    /// Credentials this client created or adopted in this process.
-    made: std::sync::Mutex<std::collections::HashSet<String>>,
-    /// Creates of each name whose answer has not arrived yet, and a signal
-    /// for when one arrives: a credential of that name that appears
-    /// meanwhile may be a sibling's of this very run.
-    creating: std::sync::Mutex<std::collections::HashMap<String, usize>>,
-    answered: tokio::sync::Notify,
+    /// Credentials a state of this command holds or will hold, as this
+    /// process met them: read, planned, imported, created or adopted. A
+    /// same-name credential among them is no stranger.
+    held: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// Every credential of each kind (by its filter), listed at most once
+    /// per process: what a plan of creates checks their names against.
+    listed: std::sync::Mutex<std::collections::HashMap<String, Listing>>,
 }
+
+/// One kind's listing, shared by every plan of this process that needs it;
+/// a failure is kept too, so that a broken listing is not repeated per
+/// credential.
+type Listing = std::sync::Arc<OnceCell<Result<std::sync::Arc<Vec<Credential>>, ApiError>>>;
 
 impl Client {
     /// This working directory's and workspace's create journal.

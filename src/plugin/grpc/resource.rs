@@ -86,12 +86,11 @@ impl<P: Provider> ProviderService<P> {
         let prior = answer_err!(decode(r.prior_state.as_ref(), &e.ty), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
-        if prior.is_null() {
-            if let Ok(client) = self.client().await {
-                self.provider.check_before_create(&client, &mut diags).await;
-                if diags.has_errors() {
-                    return R { diagnostics: diags_to_proto(diags), ..Default::default() };
-                }
+        let client = self.client().await.ok();
+        if let (true, Some(client)) = (prior.is_null(), &client) {
+            self.provider.check_before_create(client, &mut diags).await;
+            if diags.has_errors() {
+                return R { diagnostics: diags_to_proto(diags), ..Default::default() };
             }
         }
         let req = PlanRequest {
@@ -102,6 +101,9 @@ impl<P: Provider> ProviderService<P> {
             schema: &e.schema,
         };
         let planned = server::plan(e.imp.as_ref(), req, &mut diags);
+        if let (false, Some(client)) = (diags.has_errors(), &client) {
+            e.imp.plan_remote(client.as_ref(), &req, &planned, &mut diags).await;
+        }
         R {
             planned_identity: e.identity_of(&planned.state),
             planned_state: encode(&planned.state, &e.ty),
