@@ -188,12 +188,12 @@ both_engines!(a_taken_name_is_warned_at_plan_and_each_credential_costs_one_call,
         assert!(detail.contains(part), "{part:?} missing from: {detail}");
     }
     assert_eq!(calls, counts(&[("check", 1), ("list", 1)]), "plan of 3 creates");
-    // The apply makes one call per credential; each of its two provider
-    // processes that plan creates lists once (the plan walk and the apply
-    // walk's own plan), and says the warning once.
+    // The apply makes one call per credential, and checks once: the apply
+    // walk's own plan of the creates leaves the checks to the plan walk of
+    // the same command. The warning is said once.
     let (o, calls) = counted(&w, &sim, &["apply", "-json", "-auto-approve", "-input=false"]);
     assert_eq!(taken_warnings(&o).len(), 1, "{}", o.all());
-    assert_eq!(calls, counts(&[("check", 2), ("create", 3), ("list", 2)]), "apply of 3 creates");
+    assert_eq!(calls, counts(&[("check", 1), ("create", 3), ("list", 1)]), "apply of 3 creates");
     // Applied: nothing to warn of, nothing listed; a refresh is a read each.
     let (o, calls) = counted(&w, &sim, &["plan", "-json", "-no-color", "-input=false"]);
     assert!(taken_warnings(&o).is_empty(), "{}", o.all());

@@ -14,12 +14,19 @@
 //! folder; a process whose parent already gave a warning leaves it out.
 //! Errors are always given. A new command has a new parent, so a later
 //! `terraform plan` says every warning again.
+//!
+//! The same note keeps the requests a command needs to make once: the
+//! checks a plan of new credentials makes (the sign-in, the listing of
+//! names) are made by the plan walk, and the apply walk's own plan of the
+//! same creates need not make them again.
 
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
 
 use sha2::{Digest as _, Sha256};
 
@@ -33,6 +40,8 @@ pub struct Once {
     file: Option<PathBuf>,
     /// Cleared stale notes of commands that ended (once per process).
     swept: AtomicBool,
+    /// What [`Once::asked_elsewhere`] answered in this process, by step.
+    asked: Mutex<HashMap<String, bool>>,
 }
 
 impl Once {
@@ -45,13 +54,13 @@ impl Once {
         let file = data
             .is_dir()
             .then(|| data.join("oomnitza-said").join(format!("{parent}-{}", started(parent).unwrap_or(0))));
-        Once { file, swept: AtomicBool::new(false) }
+        Once { file, swept: AtomicBool::new(false), asked: Mutex::default() }
     }
 
     /// A note at `file`, for tests.
     #[cfg(test)]
     pub fn at(file: Option<PathBuf>) -> Once {
-        Once { file, swept: AtomicBool::new(false) }
+        Once { file, swept: AtomicBool::new(false), asked: Mutex::default() }
     }
 
     /// Leaves out of `diags` each warning this command was already given
@@ -82,6 +91,28 @@ impl Once {
             self.sweep(file);
             let _ = note(file, &new);
         }
+    }
+
+    /// Whether another provider process of this command already made the
+    /// requests of `step` (such as planning creates of one resource type);
+    /// if none did, notes that this process makes them. The answer holds
+    /// for the life of this process: Terraform's walks follow each other.
+    pub fn asked_elsewhere(&self, step: &str) -> bool {
+        let Some(file) = &self.file else { return false };
+        let Ok(mut asked) = self.asked.lock() else { return false };
+        if let Some(&answer) = asked.get(step) {
+            return answer;
+        }
+        let me = std::process::id().to_string();
+        let text = fs::read_to_string(file).unwrap_or_default();
+        let by = text.lines().filter_map(|l| l.strip_prefix("asked ")?.rsplit_once(' ')).find(|(s, _)| *s == step);
+        let elsewhere = by.is_some_and(|(_, pid)| pid != me);
+        if by.is_none() {
+            self.sweep(file);
+            let _ = note(file, &format!("asked {step} {me}\n"));
+        }
+        asked.insert(step.to_string(), elsewhere);
+        elsewhere
     }
 
     /// Removes the notes of commands that ended: their parent is gone (or,
@@ -187,6 +218,23 @@ mod tests {
         let mut none = all();
         Once::at(None).keep_new("t", &mut none);
         assert_eq!(none.len(), 4);
+    }
+
+    #[test]
+    fn a_step_is_asked_by_the_first_process_of_a_command_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let me = std::process::id();
+        let file = dir.path().join("oomnitza-said").join(format!("{me}-{}", started(me).unwrap()));
+        let plan_walk = Once::at(Some(file.clone()));
+        assert!(!plan_walk.asked_elsewhere("oomnitza_x"), "the first process asks");
+        assert!(!plan_walk.asked_elsewhere("oomnitza_x"), "and keeps asking for its every create");
+        // A later process of the same command (as if another pid noted it).
+        let text = fs::read_to_string(&file).unwrap().replace(&format!(" {me}"), " 1");
+        fs::write(&file, text).unwrap();
+        let apply_walk = Once::at(Some(file.clone()));
+        assert!(apply_walk.asked_elsewhere("oomnitza_x"), "the apply walk need not ask again");
+        assert!(!apply_walk.asked_elsewhere("oomnitza_y"), "another type's step is its own");
+        assert!(!Once::at(None).asked_elsewhere("oomnitza_x"), "without a note, every process asks");
     }
 
     #[test]

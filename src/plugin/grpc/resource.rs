@@ -86,13 +86,6 @@ impl<P: Provider> ProviderService<P> {
         let prior = answer_err!(decode(r.prior_state.as_ref(), &e.ty), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
-        let client = self.client().await.ok();
-        if let (true, Some(client)) = (prior.is_null(), &client) {
-            self.provider.check_before_create(client, &mut diags).await;
-            if diags.has_errors() {
-                return R { diagnostics: diags_to_proto(diags), ..Default::default() };
-            }
-        }
         let req = PlanRequest {
             prior: &prior,
             proposed: &proposed,
@@ -101,8 +94,24 @@ impl<P: Provider> ProviderService<P> {
             schema: &e.schema,
         };
         let planned = server::plan(e.imp.as_ref(), req, &mut diags);
-        if let (false, Some(client)) = (diags.has_errors(), &client) {
-            e.imp.plan_remote(client.as_ref(), &req, &planned, &mut diags).await;
+        if let (false, Ok(client)) = (diags.has_errors(), self.client().await) {
+            if !prior.is_null() {
+                e.imp.plan_remote(client.as_ref(), &req, &planned, &mut diags).await;
+            } else if !self.once.asked_elsewhere(&r.type_name) {
+                // The checks of a create, made together; an earlier walk of
+                // this command (the plan walk, for the apply walk) made them.
+                let (mut check, mut remote) = (Diagnostics::new(), Diagnostics::new());
+                tokio::join!(
+                    self.provider.check_before_create(&client, &mut check),
+                    e.imp.plan_remote(client.as_ref(), &req, &planned, &mut remote),
+                );
+                let stop = check.has_errors();
+                diags.extend(check);
+                if stop {
+                    return R { diagnostics: diags_to_proto(diags), ..Default::default() };
+                }
+                diags.extend(remote);
+            }
         }
         R {
             planned_identity: e.identity_of(&planned.state),
