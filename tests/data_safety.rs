@@ -174,9 +174,11 @@ both_engines!(a_taken_name_is_warned_at_plan_and_each_credential_costs_one_call,
         "basic": {"username": "someone@example.com", "password": "not-ours"}
     }));
     let theirs = theirs["id"].as_str().unwrap().to_string();
-    let cbd = "lifecycle {\n    create_before_destroy = true\n  }";
-    let config = [("a", "Free one"), ("b", "Taken"), ("c", "Free two")].map(|(l, n)| credential(l, n, cbd)).concat();
-    let w = Work::new(e, &sim, &config);
+    let config = |description: &str| {
+        let rest = format!("description = \"{description}\"\n  lifecycle {{\n    create_before_destroy = true\n  }}");
+        [("a", "Free one"), ("b", "Taken"), ("c", "Free two")].map(|(l, n)| credential(l, n, &rest)).concat()
+    };
+    let w = Work::new(e, &sim, &config("first"));
     // The plan names the taken one at its resource, and only there, after
     // one listing; nothing is written.
     let (o, calls) = counted(&w, &sim, &["plan", "-json", "-no-color", "-input=false"]);
@@ -198,6 +200,10 @@ both_engines!(a_taken_name_is_warned_at_plan_and_each_credential_costs_one_call,
     let (o, calls) = counted(&w, &sim, &["plan", "-json", "-no-color", "-input=false"]);
     assert!(taken_warnings(&o).is_empty(), "{}", o.all());
     assert_eq!(calls, counts(&[("read", 3)]), "no-change plan");
+    // An update is one write each, after the refresh's read.
+    w.write(&config("second"));
+    let (_, calls) = counted(&w, &sim, &["apply", "-auto-approve", "-input=false", "-no-color"]);
+    assert_eq!(calls, counts(&[("read", 3), ("update", 3)]), "apply of 3 updates");
     // A replacement's create meets its predecessor's name, which this
     // state holds: no warning.
     let (o, _) =

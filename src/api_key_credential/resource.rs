@@ -9,7 +9,7 @@ use super::{schema, state_of, validate, ApiKeyCredential, API_KEY, TOKEN, TYPE_N
 use crate::credential::drift::{self, Saying};
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
-use crate::credential::{deadline_of, set, within};
+use crate::credential::{deadline_of, set, within, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{ApiKeyInput, ApiKeyPatch, AuthType, Client, Created, CredentialPatch, NewCredential};
@@ -163,21 +163,25 @@ impl Resource<Client> for ApiKeyCredentialResource {
                 return Value::Null;
             }
         };
-        let deadline = deadline_of(planned, "update");
-        // The difference from what Oomnitza holds now (see Kind::held).
-        let Some(held) = API_KEY.held(client, prior, planned, deadline, diags).await else { return Value::Null };
-        let Some(old) = model(&held, diags) else { return Value::Null };
-        let id = prior.get("id").as_str().unwrap_or_default().to_string();
+        let Some(old) = model(prior, diags) else { return Value::Null };
         let sent = token.is_some();
-        let patch = patch(Some(&old), &new, token);
-        if patch.is_empty() {
-            // Only Terraform's own settings changed: what was read is current.
-            let version = held.get("secret_version").as_f64().unwrap_or_default() as i64;
-            *private = Private::after_update(private, false, prior, &held, version);
-            return held;
+        let first = patch(Some(&old), &new, token);
+        if first.is_empty() {
+            // Only Terraform's own settings changed: nothing to write.
+            let version = prior.get("secret_version").as_f64().unwrap_or_default() as i64;
+            *private = Private::after_update(private, false, false, version);
+            return prior.clone();
         }
-        let Some(c) = API_KEY.write(client, &id, Some(&patch), deadline, diags).await else { return Value::Null };
-        *private = Private::after_update(private, sent, prior, &held, c.secret_version);
+        // The plan's change in one call; what was changed by hand since the
+        // plan is written back (see Kind::update).
+        let back = |answered: &Value| {
+            let p = patch(Some(&ApiKeyCredential::from_value(answered).ok()?), &new, None);
+            (!p.is_empty()).then_some(p)
+        };
+        let deadline = deadline_of(planned, "update");
+        let written = API_KEY.update(client, (prior, planned), (&first, sent), back, deadline, diags).await;
+        let Some(Updated { credential: c, replaced }) = written else { return Value::Null };
+        *private = Private::after_update(private, sent, replaced, c.secret_version);
         state_of(&c, planned)
     }
 

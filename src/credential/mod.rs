@@ -11,6 +11,9 @@ pub mod leftover;
 mod lookup;
 pub mod secret;
 mod taken;
+mod update;
+
+pub use update::Updated;
 
 use std::time::Duration;
 
@@ -202,41 +205,6 @@ impl Kind {
                 None
             }
         }
-    }
-
-    /// What Oomnitza holds for the credential an update changes, as the
-    /// resource's state (its secrets and Terraform-side settings from
-    /// `planned`): an update writes the difference between this and the
-    /// plan, so that a plan applied after a change in Oomnitza still makes
-    /// every planned value true. What changed since `prior` (the plan did
-    /// not show it) is said in a warning. `None` with the error said when it
-    /// cannot be read or is gone.
-    pub async fn held(
-        &self,
-        client: &Client,
-        prior: &Value,
-        planned: &Value,
-        deadline: Instant,
-        diags: &mut Diagnostics,
-    ) -> Option<Value> {
-        let id = prior.get("id").as_str().unwrap_or_default();
-        let c = match within(deadline, client.get(id)).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                self.gone(id, diags);
-                return None;
-            }
-            Err(e) => {
-                api_diags(&e, &format!("update the {}", self.noun), diags);
-                return None;
-            }
-        };
-        client.held_by_state(id);
-        let held = (self.state)(&c, planned);
-        if let Some(d) = drift::between(self.watched, prior, &held, &c.updated_at, c.updated_by.as_deref()) {
-            drift::overwritten(&d, prior, planned, self.noun, diags);
-        }
-        Some(held)
     }
 
     /// The error of an update whose credential was deleted meanwhile.

@@ -49,11 +49,10 @@ impl Private {
     }
     /// After an update whose credential now has `version`: the version
     /// that holds the configured secret. Sent now, it is `version`; not
-    /// sent, and replaced in Oomnitza since the plan (`held` and `prior`
-    /// differ), the one remembered `before`, so that the next plan sees
-    /// the replacement and sends the secret again.
-    pub fn after_update(before: &[u8], sent: bool, prior: &Value, held: &Value, version: i64) -> Vec<u8> {
-        let replaced = prior.get("secret_version") != held.get("secret_version");
+    /// sent, and `replaced` in Oomnitza since the plan, the one remembered
+    /// `before`, so that the next plan sees the replacement and sends the
+    /// secret again.
+    pub fn after_update(before: &[u8], sent: bool, replaced: bool, version: i64) -> Vec<u8> {
         match Private::load(before).secret_version {
             Some(v) if replaced && !sent => Private { secret_version: Some(v), drift: None }.to_bytes(),
             _ => Private::store(version),

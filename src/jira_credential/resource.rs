@@ -14,7 +14,7 @@ use super::schema::{schema, secret_attrs};
 use super::validate::validate_config;
 use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
-use crate::credential::{deadline_of, set, within};
+use crate::credential::{deadline_of, set, within, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{
@@ -286,32 +286,45 @@ impl Resource<Client> for JiraCredential {
             secret.missing("This apply must send the secret again", diags);
             return Value::Null;
         }
-        // The difference from what Oomnitza holds now, not from the prior
-        // state: a plan applied after a change in Oomnitza (a saved plan,
-        // -refresh=false) still makes every planned value true.
-        let Some(mut held) = JIRA.held(client, prior, planned, deadline, diags).await else { return Value::Null };
-        if new.oauth.is_some() {
-            // An OAuth credential's expiry is Atlassian's to move: never
-            // sent back unasked.
-            held.set("expiration_date", prior.get("expiration_date").clone());
-        }
-        let Some(old) = model(&held, diags) else { return Value::Null };
-        let patch = patch(Some(&old), &new, send_secret.then(|| secret.configured(config)).flatten());
+        let Some(old) = model(prior, diags) else { return Value::Null };
+        let first = patch(Some(&old), &new, send_secret.then(|| secret.configured(config)).flatten());
         let no = planned.get("oauth");
         // Oomnitza restarts consent itself when the app changes.
-        let restart = no.get("authorization_url").is_unknown() && patch.oauth2.is_none();
-        let sent = patch.basic.as_ref().is_some_and(|b| b.password.is_some())
-            || patch.oauth2.as_ref().is_some_and(|o| o.client_secret.is_some());
-        if patch.is_empty() && !restart {
-            // Only Terraform-side settings changed; what the configured
-            // secret is, is adopted as the one stored (after an import).
-            let version = held.get("secret_version").as_f64().unwrap_or_default() as i64;
-            *private = Private::after_update(private, false, prior, &held, version);
-            return held;
+        let restart = no.get("authorization_url").is_unknown() && first.oauth2.is_none();
+        let sent = first.basic.as_ref().is_some_and(|b| b.password.is_some())
+            || first.oauth2.as_ref().is_some_and(|o| o.client_secret.is_some());
+        let version = prior.get("secret_version").as_f64().unwrap_or_default() as i64;
+        if first.is_empty() && !restart {
+            // Only Terraform-side settings changed: nothing to write; what
+            // the configured secret is, is taken as the one stored (after
+            // an import).
+            *private = Private::after_update(private, false, false, version);
+            return prior.clone();
         }
-        let patch = (!patch.is_empty()).then_some(&patch);
-        let Some(c) = JIRA.write(client, id, patch, deadline, diags).await else { return Value::Null };
-        *private = Private::after_update(private, sent, prior, &held, c.secret_version);
+        let (c, replaced) = if first.is_empty() {
+            // Consent to restart, nothing to write: read what it restarts.
+            let c = JIRA.write(client, id, None::<&CredentialPatch>, deadline, diags).await;
+            let Some(c) = c else { return Value::Null };
+            let replaced = c.secret_version != version;
+            (c, replaced)
+        } else {
+            // The plan's change in one call; what was changed by hand since
+            // the plan is written back (see Kind::update). An OAuth
+            // credential's expiry is Atlassian's to move: never sent back.
+            let oauth = new.oauth.is_some();
+            let back = |answered: &Value| {
+                let mut answered = answered.clone();
+                if oauth {
+                    answered.set("expiration_date", prior.get("expiration_date").clone());
+                }
+                let p = patch(Some(&JiraCredentialModel::from_value(&answered).ok()?), &new, None);
+                (!p.is_empty()).then_some(p)
+            };
+            let written = JIRA.update(client, (prior, planned), (&first, sent), back, deadline, diags).await;
+            let Some(Updated { credential, replaced }) = written else { return Value::Null };
+            (credential, replaced)
+        };
+        *private = Private::after_update(private, sent, replaced, c.secret_version);
         let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
         state_from(&c, planned)
     }
