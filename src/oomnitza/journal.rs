@@ -127,6 +127,9 @@ pub struct Journal {
     maybe: std::sync::Mutex<Option<HashSet<String>>>,
     /// The entries left over at this process's first look ([`Journal::leftovers`]).
     leftovers: std::sync::Mutex<Option<Vec<Leftover>>>,
+    /// The directory's identity once this process has made sure it exists:
+    /// made and looked up once, not for every create.
+    home: std::sync::OnceLock<std::io::Result<Option<String>>>,
 }
 
 /// One create's entry, locked by this process while it is held.
@@ -170,7 +173,12 @@ fn same_file(path: &Path, file: &File) -> bool {
 
 impl Journal {
     pub fn at(dir: Option<PathBuf>) -> Journal {
-        Journal { dir, maybe: std::sync::Mutex::new(None), leftovers: std::sync::Mutex::new(None) }
+        Journal {
+            dir,
+            maybe: std::sync::Mutex::new(None),
+            leftovers: std::sync::Mutex::new(None),
+            home: std::sync::OnceLock::new(),
+        }
     }
 
     /// The entries no live process holds, read once per process (later
@@ -294,10 +302,14 @@ impl Journal {
         if let Some(dir) = &self.dir {
             self.may_have(dir, content, true);
             entry.path = dir.join(format!("{}.{}.json", content, entry.record.key));
-            let written = fs::create_dir_all(dir).and_then(|_| {
-                entry.record.home = identity_of(dir);
-                entry.write()
-            });
+            let home = self.home.get_or_init(|| fs::create_dir_all(dir).map(|_| identity_of(dir)));
+            let written = match home {
+                Ok(home) => {
+                    entry.record.home = home.clone();
+                    entry.write()
+                }
+                Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
+            };
             if let Err(e) = written {
                 warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
                 entry.path = PathBuf::new();
