@@ -614,3 +614,33 @@ resource "oomnitza_jira_credential" "users_oauth" {{
         support::assert_no_secret(&what, text, &[CLIENT_SECRET, WRONG_SECRET, &sim.token]);
     }
 });
+
+both_engines!(wait_for_authorization_is_deprecated_with_what_to_use, |e| {
+    let sim = sim();
+    let refer = "output \"waits\" {\n  value = oomnitza_jira_credential.users_oauth.oauth.wait_for_authorization\n}\n";
+    let cfg = format!("{}{refer}", config(r#"["read:jira-user"]"#, "wait_for_authorization = true", ""));
+    let w = work(e, &sim, &cfg, CLIENT_SECRET);
+    // Set: the provider warns, with what to use instead, at the attribute.
+    let o = w.run(&["validate", "-no-color"]);
+    assert_eq!(o.code, 0, "{}", o.all());
+    let text = support::squeeze(&o.all());
+    assert!(text.contains("Warning: Attribute Deprecated"), "{text}");
+    assert!(text.contains("17: wait_for_authorization = true"), "at the attribute:\n{text}");
+    let instead = r#"Use resource "oomnitza_jira_credential_authorization" instead"#;
+    assert!(text.contains(instead), "{text}");
+    // Referred to: Terraform 1.15 (protocol 6.10's deprecation message)
+    // says why where the value is used; older ones have the flag only.
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    let text = support::squeeze(&o.all());
+    assert_eq!(text.matches("Warning: Attribute Deprecated").count(), 1, "once per command:\n{text}");
+    if e.at_least("1.15") {
+        let used = text.split("Warning: Deprecated value used").nth(1).unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            used.contains("25: value = oomnitza_jira_credential.users_oauth.oauth.wait_for_authorization"),
+            "{text}"
+        );
+        assert!(used.contains(instead), "the reference is told what to use:\n{text}");
+    } else {
+        assert!(text.contains(r#"The attribute "wait_for_authorization" is deprecated"#), "{text}");
+    }
+});

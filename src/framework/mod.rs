@@ -218,11 +218,22 @@ pub fn null_write_only(block: &Block, v: &mut Value) {
 /// Paths of the write-only attributes that `v` sets (not null), for refusing
 /// them when Terraform is too old to keep them out of state.
 pub fn write_only_set(block: &Block, v: &Value, at: &AttrPath) -> Vec<AttrPath> {
+    set_where(block, v, at, &|a| a.write_only).into_iter().map(|(p, _)| p).collect()
+}
+
+/// The attributes matching `which` that `v` sets (not null), with their
+/// paths, in nested blocks too.
+pub fn set_where<'b>(
+    block: &'b Block,
+    v: &Value,
+    at: &AttrPath,
+    which: &dyn Fn(&Attribute) -> bool,
+) -> Vec<(AttrPath, &'b Attribute)> {
     let mut out = Vec::new();
     let Value::Object(m) = v else { return out };
     for a in &block.attributes {
-        if a.write_only && m.get(&a.name).is_some_and(|x| !x.is_null()) {
-            out.push(at.clone().attr(&a.name));
+        if which(a) && m.get(&a.name).is_some_and(|x| !x.is_null()) {
+            out.push((at.clone().attr(&a.name), a));
         }
     }
     for b in &block.blocks {
@@ -231,17 +242,17 @@ pub fn write_only_set(block: &Block, v: &Value, at: &AttrPath) -> Vec<AttrPath> 
                 for (i, item) in items.iter().enumerate() {
                     let mut p = at.clone().attr(&b.name);
                     p.0.push(diag::Step::Index(i as i64));
-                    out.extend(write_only_set(&b.block, item, &p));
+                    out.extend(set_where(&b.block, item, &p, which));
                 }
             }
             Some(Value::Map(items)) => {
                 for (k, item) in items {
                     let mut p = at.clone().attr(&b.name);
                     p.0.push(diag::Step::Key(k.clone()));
-                    out.extend(write_only_set(&b.block, item, &p));
+                    out.extend(set_where(&b.block, item, &p, which));
                 }
             }
-            Some(single) => out.extend(write_only_set(&b.block, single, &at.clone().attr(&b.name))),
+            Some(single) => out.extend(set_where(&b.block, single, &at.clone().attr(&b.name), which)),
             None => {}
         }
     }

@@ -18,6 +18,10 @@ pub struct Attribute {
     pub sensitive: bool,
     pub write_only: bool,
     pub deprecated: bool,
+    /// Why it is deprecated and what to use instead: warned of where a
+    /// configuration sets it, and shown by Terraform 1.15+ where one refers
+    /// to it.
+    pub deprecation: Option<String>,
     /// The value used when the attribute is left out, for documentation.
     pub default: Option<String>,
     /// How the framework plans it (see [`super::plan`]).
@@ -49,6 +53,7 @@ impl Attribute {
             sensitive: false,
             write_only: false,
             deprecated: false,
+            deprecation: None,
             default: None,
             plan: Vec::new(),
         }
@@ -127,9 +132,12 @@ impl Attribute {
         self.description = markdown.to_string();
         self
     }
-    /// Marked deprecated: Terraform warns where a configuration sets it.
-    pub fn deprecated(mut self) -> Self {
+    /// Deprecated, with what to do instead (one sentence): the provider
+    /// warns where a configuration sets it; Terraform 1.15+ warns where an
+    /// expression refers to it, with the same words.
+    pub fn deprecated(mut self, instead: &str) -> Self {
         self.deprecated = true;
+        self.deprecation = Some(instead.to_string());
         self
     }
 }

@@ -11,8 +11,8 @@
 //!   state a failed create returns, so that nothing made is lost track of.
 
 use super::{
-    null_write_only, write_only_set, AttrPath, Diagnostics, ImportTarget, PlanRequest, Planned, Resource, Schema, Type,
-    Value,
+    null_write_only, set_where, write_only_set, AttrPath, Diagnostics, ImportTarget, PlanRequest, Planned, Resource,
+    Schema, Type, Value,
 };
 
 /// Validates a resource's configuration. `write_only_allowed` is what the
@@ -21,6 +21,10 @@ use super::{
 pub fn validate<C>(r: &dyn Resource<C>, schema: &Schema, config: &Value, write_only_allowed: bool) -> Diagnostics {
     let mut diags = Diagnostics::new();
     r.validate(config, &mut diags);
+    for (path, a) in set_where(&schema.block, config, &AttrPath::default(), &|a| a.deprecated) {
+        let instead = a.deprecation.as_deref().unwrap_or("See the provider's documentation for what replaces it.");
+        diags.warning_at(Some(path.clone()), "Attribute Deprecated", format!("{path} is deprecated. {instead}"));
+    }
     if !write_only_allowed {
         for path in write_only_set(&schema.block, config, &AttrPath::default()) {
             diags.error_at(
@@ -275,6 +279,27 @@ mod tests {
         let old = validate(&r, &s, &config, false);
         assert!(old.has_errors() && format!("{old:?}").contains("secret_wo"), "{old:?}");
         assert!(!validate(&r, &s, &config, true).has_errors());
+    }
+
+    #[test]
+    fn a_deprecated_attribute_set_is_warned_of_with_what_to_use() {
+        let block = Block::new("").attr(Attribute::string("name")).block(
+            "inner",
+            crate::framework::Nesting::Single,
+            Block::new("").attr(Attribute::bool("old").optional().deprecated("Use name instead.")),
+        );
+        let s = Schema::new(0, block);
+        let ty = s.value_type();
+        let mut config = Value::null_object(&ty);
+        let Type::Object(attrs) = &ty else { unreachable!() };
+        let mut inner = Value::null_object(&attrs["inner"]);
+        let quiet = validate(&Store::default(), &s, &config, true);
+        assert!(quiet.is_empty(), "left out: nothing to say: {quiet:?}");
+        inner.set("old", Value::Bool(true));
+        config.set("inner", inner);
+        let d = validate(&Store::default(), &s, &config, true);
+        let said = format!("{d:?}");
+        assert!(!d.has_errors() && said.contains("inner.old is deprecated. Use name instead."), "{said}");
     }
 
     #[tokio::test]

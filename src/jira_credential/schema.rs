@@ -4,6 +4,9 @@ use crate::credential::secret::SecretAttrs;
 use crate::credential::timeouts_block;
 use crate::framework::{Attribute, Block, Nesting, Schema, Type, Value};
 
+/// What `oauth.wait_for_authorization` says where it is set or referred to.
+const DEPRECATED_WAIT: &str = "Use resource \"oomnitza_jira_credential_authorization\" instead: it waits for consent and fails on timeout without putting the credential at risk; remove oauth.wait_for_authorization.";
+
 pub const BASIC_SECRET: SecretAttrs = SecretAttrs {
     noun: "API token",
     block: "basic",
@@ -63,7 +66,7 @@ fn oauth_block() -> Block {
         .attr(Attribute::string("callback_url").optional_computed().use_state_for_unknown().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
             "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
         ))
-        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated().describe(
+        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated(DEPRECATED_WAIT).describe(
             "Deprecated: use the `oomnitza_jira_credential_authorization` resource, which waits for consent and fails on timeout without putting the credential at risk. When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent; a create whose wait runs out ends with a warning (an error would make Terraform replace the credential), an update's with an error.",
         ))
         .attr(Attribute::string("status").computed().use_state_for_unknown().describe(

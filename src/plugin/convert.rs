@@ -81,6 +81,7 @@ fn attribute(a: &Attribute) -> pb::schema::Attribute {
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: a.deprecated,
         write_only: a.write_only,
+        deprecation_message: a.deprecation.clone().filter(|_| a.deprecated).unwrap_or_default(),
     }
 }
 
@@ -109,6 +110,7 @@ fn block(b: &Block, version: i64) -> pb::schema::Block {
         description: b.description.clone(),
         description_kind: pb::StringKind::Markdown as i32,
         deprecated: false,
+        deprecation_message: String::new(),
     }
 }
 
