@@ -51,6 +51,9 @@ pub fn pages<P: Provider>(provider: &P, prefix: &str) -> Vec<Page> {
     for a in provider.actions() {
         out.push(page("actions/", &short(a.type_name()), Some(a.schema()), None));
     }
+    for e in provider.ephemeral_resources() {
+        out.push(page("ephemeral-resources/", &short(e.type_name()), Some(e.schema()), None));
+    }
     out
 }
 

@@ -10,6 +10,7 @@
 
 pub mod api_key_credential;
 pub mod credential;
+pub mod credential_secret;
 pub mod docs;
 pub mod framework;
 pub mod jira_credential;

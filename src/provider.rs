@@ -10,7 +10,8 @@ use url::Url;
 
 use crate::framework::duration::parse_duration;
 use crate::framework::{
-    Action, AttrPath, Attribute, Block, DataSource, Diagnostics, ListResource, Provider, Resource, Schema, Value,
+    Action, AttrPath, Attribute, Block, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, Resource,
+    Schema, Value,
 };
 use crate::oomnitza::{ApiError, Auth, Client, ClientConfig};
 use crate::secret::Secret;
@@ -353,6 +354,10 @@ impl Provider for OomnitzaProvider {
 
     fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {
         vec![Arc::new(crate::jira_credential::authorize::Authorize)]
+    }
+
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Client>>> {
+        vec![Arc::new(crate::credential_secret::CredentialSecret)]
     }
 }
 

@@ -234,3 +234,72 @@ both_engines!(the_ci_guide_job_means_what_its_table_says, |e| {
     let o = job(&[("OOMNITZA_API_TOKEN", "not-the-token")]);
     assert_eq!(o.code, 1, "the plan fails:\n{}", o.all());
 });
+
+// `ephemeral "oomnitza_credential_secret"` (Terraform 1.10+) opens the
+// authentication Oomnitza holds for a credential and feeds it to a
+// write-only attribute: the value reaches Oomnitza and nothing else (plan,
+// plan JSON, plan file, state, trace log). A credential that is gone, or
+// an OAuth one not yet authorized, is an error at credential_id.
+both_engines!(ephemeral_secret_feeds_a_write_only_attribute_and_is_kept_nowhere, |e| {
+    let sim = Sim::start();
+    let made = sim.create(json!({
+        "name": "Jira for the relay", "saas": "jira", "auth_type": "basic",
+        "basic": {"username": EMAIL, "password": TOKEN}
+    }));
+    let id = made["id"].as_str().unwrap().to_string();
+    let config = |id: &str| {
+        format!(
+            r#"ephemeral "oomnitza_credential_secret" "jira" {{
+  credential_id = "{id}"
+}}
+resource "oomnitza_api_key_credential" "relay" {{
+  name             = "Jira relay"
+  saas             = "jira_relay"
+  token_name       = "Authorization"
+  token_wo         = ephemeral.oomnitza_credential_secret.jira.headers["Authorization"]
+  token_wo_version = 1
+}}
+"#
+        )
+    };
+    let w = Work::new(e, &sim, &config(&id));
+    let log = w.path("trace.log");
+    let trace = [("TF_LOG", "trace"), ("TF_LOG_PATH", log.to_str().unwrap())];
+    let plan = w.run_env(&["plan", "-out=tfplan", "-no-color", "-input=false"], &trace, &[]);
+    assert_eq!(plan.code, 0, "{}", plan.all());
+    let plan_json = w.ok(&["show", "-json", "tfplan"]).stdout;
+    let plan_file = String::from_utf8_lossy(&std::fs::read(w.path("tfplan")).unwrap()).into_owned();
+    let apply = w.run_env(&["apply", "-no-color", "-input=false", "tfplan"], &trace, &[]);
+    assert_eq!(apply.code, 0, "{}", apply.all());
+    let relay = w.instances()[0]["id"].as_str().expect("the relay in state").to_string();
+    let pair = base64::engine::general_purpose::STANDARD.encode(format!("{EMAIL}:{TOKEN}"));
+    assert!(sim.secret_matches(&relay, &format!("Basic {pair}")), "the relay holds the header Oomnitza gave");
+    let logs = std::fs::read_to_string(&log).expect("trace log");
+    assert!(logs.contains("oomnitza answered"), "the provider's own trace lines are in the log");
+    let texts = [
+        ("plan", plan.all()),
+        ("plan JSON", plan_json),
+        ("plan file", plan_file),
+        ("apply", apply.all()),
+        ("trace log", logs),
+    ];
+    nothing_holds_the_authentication(&w, &texts);
+    assert_eq!(w.plan_code().0, 0, "opened again, nothing to change");
+
+    // Gone, and not yet authorized: errors at credential_id, with the fix.
+    w.write(&config("no-such-credential"));
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    let text = support::squeeze(&o.all());
+    assert!(text.contains("No such credential") && text.contains("credential_id"), "{text}");
+    let pending = sim.create(json!({
+        "name": "Jira OAuth", "saas": "jira", "auth_type": "oauth2",
+        "oauth2": {"client_id": "app", "client_secret": "app-secret", "scopes": ["read:jira-user"],
+                   "callback_url": "https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url"}
+    }));
+    w.write(&config(pending["id"].as_str().unwrap()));
+    let o = w.run(&["plan", "-no-color", "-input=false"]);
+    assert_eq!(o.code, 1, "{}", o.all());
+    let text = support::squeeze(&o.all());
+    assert!(text.contains("Credential not authorized") && text.contains("pending_authorization"), "{text}");
+});

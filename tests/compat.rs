@@ -12,8 +12,14 @@ use support::{engine, engine_specs, Engine, Sim, Work};
 
 /// The oldest Terraform each feature needs: what the matrix expects, and
 /// checks against what it finds.
-const FEATURES: &[(&str, &str)] =
-    &[("basic", "1.0"), ("write-only", "1.11"), ("identity", "1.12"), ("query", "1.14"), ("actions", "1.14")];
+const FEATURES: &[(&str, &str)] = &[
+    ("basic", "1.0"),
+    ("write-only", "1.11"),
+    ("identity", "1.12"),
+    ("query", "1.14"),
+    ("actions", "1.14"),
+    ("ephemeral", "1.10"),
+];
 
 /// What one engine showed of each feature, in the README's words.
 struct Found(Vec<&'static str>);
@@ -142,6 +148,26 @@ fn matrix(version: &str) {
         assert_eq!(o.code, 1, "{version}: {}", o.all());
         assert!(o.all().contains("Unsupported block type"), "{version}: Terraform's own refusal: {}", o.all());
         found.record(version, "actions", "—");
+    }
+
+    // The ephemeral resource (1.10): opened at plan (Oomnitza is asked for
+    // the authentication), or Terraform refuses the block itself.
+    let w = Work::new(e, &sim, "");
+    w.write(&format!(
+        "ephemeral \"oomnitza_credential_secret\" \"e\" {{\n  credential_id = \"{}\"\n}}\n",
+        made["id"].as_str().unwrap()
+    ));
+    let before = sim.requests().len();
+    let o = w.run(&["plan", "-input=false", "-no-color"]);
+    let opened = sim.requests()[before..].iter().any(|r| r.starts_with("POST /api/v3/auth/") && r.ends_with("/secret"));
+    if o.code == 0 {
+        assert!(opened, "{version}: the plan opened it: {}", o.all());
+        found.record(version, "ephemeral", "yes");
+    } else {
+        assert_eq!(o.code, 1, "{version}: {}", o.all());
+        assert!(o.all().contains("Unsupported block type"), "{version}: Terraform's own refusal: {}", o.all());
+        assert!(!opened, "{version}: nothing opened");
+        found.record(version, "ephemeral", "—");
     }
 
     // The README's row for this engine is what this run found.

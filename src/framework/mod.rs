@@ -142,6 +142,17 @@ pub trait DataSource<C>: Send + Sync {
     async fn read(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Value;
 }
 
+/// An ephemeral resource type (Terraform 1.10+): opened for each plan and
+/// apply that needs it, its result never stored in a plan or a state.
+#[async_trait]
+pub trait EphemeralResource<C>: Send + Sync {
+    fn type_name(&self) -> &'static str;
+    fn schema(&self) -> Schema;
+    fn validate(&self, _config: &Value, _diags: &mut Diagnostics) {}
+    /// The result, a value of the schema with the configuration in it.
+    async fn open(&self, client: &C, config: &Value, diags: &mut Diagnostics) -> Value;
+}
+
 /// The provider: its own configuration, and the types it serves.
 #[async_trait]
 pub trait Provider: Send + Sync + 'static {
@@ -168,6 +179,9 @@ pub trait Provider: Send + Sync + 'static {
         Vec::new()
     }
     fn actions(&self) -> Vec<Arc<dyn Action<Self::Client>>> {
+        Vec::new()
+    }
+    fn ephemeral_resources(&self) -> Vec<Arc<dyn EphemeralResource<Self::Client>>> {
         Vec::new()
     }
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use super::convert::{identity_data, schema};
 use super::proto::tfplugin6 as pb;
 use crate::framework::{
-    Action, DataSource, Diagnostics, IdentitySchema, ListResource, Provider, Resource, Schema, Type, Value,
+    Action, DataSource, Diagnostics, EphemeralResource, IdentitySchema, ListResource, Provider, Resource, Schema, Type,
+    Value,
 };
 
 pub struct ResourceEntry<C> {
@@ -45,6 +46,7 @@ pub struct Entry<T: ?Sized> {
 pub type DataSourceEntry<C> = Entry<dyn DataSource<C>>;
 pub type ListEntry<C> = Entry<dyn ListResource<C>>;
 pub type ActionEntry<C> = Entry<dyn Action<C>>;
+pub type EphemeralEntry<C> = Entry<dyn EphemeralResource<C>>;
 
 /// Every type of one provider, by type name.
 pub struct Registry<C> {
@@ -52,6 +54,7 @@ pub struct Registry<C> {
     pub data_sources: HashMap<&'static str, DataSourceEntry<C>>,
     pub list_resources: HashMap<&'static str, ListEntry<C>>,
     pub actions: HashMap<&'static str, ActionEntry<C>>,
+    pub ephemeral_resources: HashMap<&'static str, EphemeralEntry<C>>,
 }
 
 fn entry<T: ?Sized>(imp: Arc<T>, schema_of: impl Fn(&T) -> Schema) -> Entry<T> {
@@ -98,6 +101,11 @@ impl<C> Registry<C> {
                 .map(|i| (i.type_name(), entry(i, |i| i.schema())))
                 .collect(),
             actions: provider.actions().into_iter().map(|i| (i.type_name(), entry(i, |i| i.schema()))).collect(),
+            ephemeral_resources: provider
+                .ephemeral_resources()
+                .into_iter()
+                .map(|i| (i.type_name(), entry(i, |i| i.schema())))
+                .collect(),
         }
     }
 
@@ -115,6 +123,7 @@ impl<C> Registry<C> {
             resource_schemas: each(&self.resources, |e| &e.schema),
             data_source_schemas: each(&self.data_sources, |e| &e.schema),
             list_resource_schemas: each(&self.list_resources, |e| &e.schema),
+            ephemeral_resource_schemas: each(&self.ephemeral_resources, |e| &e.schema),
             action_schemas: self
                 .actions
                 .iter()
@@ -135,6 +144,10 @@ impl<C> Registry<C> {
 
     pub fn list_resource(&self, name: &str) -> Result<&ListEntry<C>, Diagnostics> {
         self.list_resources.get(name).ok_or_else(|| unknown_type("list resource", name))
+    }
+
+    pub fn ephemeral_resource(&self, name: &str) -> Result<&EphemeralEntry<C>, Diagnostics> {
+        self.ephemeral_resources.get(name).ok_or_else(|| unknown_type("ephemeral resource", name))
     }
 
     pub fn action(&self, name: &str) -> Result<&ActionEntry<C>, Diagnostics> {

@@ -11,6 +11,39 @@ use crate::framework::{self, action::ActionEvent, diag::Step, Diagnostics, Provi
 use crate::plugin::convert::{decode, encode, identity_data};
 
 impl<P: Provider> ProviderService<P> {
+    pub(super) async fn validate_ephemeral_resource_config(
+        &self,
+        r: &pb::validate_ephemeral_resource_config::Request,
+    ) -> pb::validate_ephemeral_resource_config::Response {
+        use pb::validate_ephemeral_resource_config::Response as R;
+        let e = answer_err!(self.types.ephemeral_resource(&r.type_name), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
+        let mut diags = Diagnostics::new();
+        e.imp.validate(&config, &mut diags);
+        R { diagnostics: diags_to_proto(diags) }
+    }
+
+    /// Opens an ephemeral resource: validated again (values unknown at
+    /// validate are known now); its result goes to Terraform, never to a
+    /// plan or a state, and nothing of it is logged.
+    pub(super) async fn open_ephemeral_resource(
+        &self,
+        r: &pb::open_ephemeral_resource::Request,
+    ) -> pb::open_ephemeral_resource::Response {
+        use pb::open_ephemeral_resource::Response as R;
+        let e = answer_err!(self.types.ephemeral_resource(&r.type_name), R);
+        let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
+        let client = answer_err!(self.client().await, R);
+        let mut diags = Diagnostics::new();
+        e.imp.validate(&config, &mut diags);
+        if diags.has_errors() {
+            return R { diagnostics: diags_to_proto(diags), ..Default::default() };
+        }
+        let result = e.imp.open(&client, &config, &mut diags).await;
+        let result = if diags.has_errors() { None } else { encode(&result, &e.ty) };
+        R { diagnostics: diags_to_proto(diags), result, ..Default::default() }
+    }
+
     pub(super) async fn validate_list_resource_config(
         &self,
         r: &pb::validate_list_resource_config::Request,

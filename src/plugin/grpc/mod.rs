@@ -137,6 +137,12 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
                 .map(|k| m::ListResourceMetadata { type_name: k.to_string() })
                 .collect(),
             actions: self.types.actions.keys().map(|k| m::ActionMetadata { type_name: k.to_string() }).collect(),
+            ephemeral_resources: self
+                .types
+                .ephemeral_resources
+                .keys()
+                .map(|k| m::EphemeralMetadata { type_name: k.to_string() })
+                .collect(),
             ..Default::default()
         }))
     }
@@ -263,40 +269,34 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
 
     async fn validate_ephemeral_resource_config(
         &self,
-        _: Request<pb::validate_ephemeral_resource_config::Request>,
+        req: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Rpc<pb::validate_ephemeral_resource_config::Response> {
-        Ok(Response::new(pb::validate_ephemeral_resource_config::Response {
-            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
-        }))
+        let mut r = self.validate_ephemeral_resource_config(req.get_ref()).await;
+        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
+        Ok(Response::new(r))
     }
 
     async fn open_ephemeral_resource(
         &self,
-        _: Request<pb::open_ephemeral_resource::Request>,
+        req: Request<pb::open_ephemeral_resource::Request>,
     ) -> Rpc<pb::open_ephemeral_resource::Response> {
-        Ok(Response::new(pb::open_ephemeral_resource::Response {
-            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
-            ..Default::default()
-        }))
+        Ok(Response::new(self.open_ephemeral_resource(req.get_ref()).await))
     }
 
+    /// Nothing this provider opens has a lease to renew or close: each
+    /// result is the authentication for requests made now.
     async fn renew_ephemeral_resource(
         &self,
         _: Request<pb::renew_ephemeral_resource::Request>,
     ) -> Rpc<pb::renew_ephemeral_resource::Response> {
-        Ok(Response::new(pb::renew_ephemeral_resource::Response {
-            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
-            ..Default::default()
-        }))
+        Ok(Response::new(Default::default()))
     }
 
     async fn close_ephemeral_resource(
         &self,
         _: Request<pb::close_ephemeral_resource::Request>,
     ) -> Rpc<pb::close_ephemeral_resource::Response> {
-        Ok(Response::new(pb::close_ephemeral_resource::Response {
-            diagnostics: diags_to_proto(not_supported("Ephemeral resources")),
-        }))
+        Ok(Response::new(Default::default()))
     }
 
     async fn get_functions(&self, _: Request<pb::get_functions::Request>) -> Rpc<pb::get_functions::Response> {
