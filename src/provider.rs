@@ -157,6 +157,9 @@ impl Provider for OomnitzaProvider {
                 .attr(Attribute::number("expiry_warning_days").optional().default_is("30").describe(
                     "How many days before a credential's token or authorization expires plans start to warn of it; 0 turns the warnings off. Env: `OOMNITZA_EXPIRY_WARNING_DAYS`.",
                 ))
+                .attr(Attribute::bool("write_only_fingerprints").optional().default_is("true").describe(
+                    "Whether a write-only secret (`api_token_wo`, `client_secret_wo`, `token_wo`) that this provider sends is remembered as a salted fingerprint in the resource's private state, so that a new secret with the same `_wo_version` is still seen and sent. The fingerprint is HMAC-SHA256 under 16 random bytes drawn for each send: the secret cannot be read back from it. `false` keeps no derivative of a secret in state (and drops stored ones at the next refresh); then only a new `_wo_version` sends a new secret.",
+                ))
                 .attr(Attribute::string("ca_cert_file").optional().describe(
                     "A PEM file of CA certificates to trust besides the usual ones, for Oomnitza behind TLS inspection or with a private CA. Env: `OOMNITZA_CA_CERT_FILE`. Proxies come from `HTTPS_PROXY` and `NO_PROXY`.",
                 )),
@@ -284,6 +287,9 @@ impl Provider for OomnitzaProvider {
         }
         if let Some(n) = check_expiry_days(config.get("expiry_warning_days"), diags) {
             cfg.expiry_warning_days = n;
+        }
+        if let Some(on) = config.get("write_only_fingerprints").as_bool() {
+            cfg.fingerprints = on;
         }
         if diags.has_errors() {
             return None;

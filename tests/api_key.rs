@@ -334,3 +334,80 @@ fn query_finds_api_key_credentials_by_saas_and_prefix() {
     assert_eq!(generated.matches("identity = {").count(), 1, "{generated}");
     support::assert_no_secret("generated config", &generated, &["made-by-hand-key"]);
 }
+
+/// The private state of the only instance, decoded (it is base64 of JSON).
+fn private_of(w: &Work) -> Value {
+    use base64::Engine as _;
+    let state = w.state();
+    let raw = state["resources"][0]["instances"][0]["private"].as_str().map(String::from).unwrap_or_default();
+    let bytes = base64::engine::general_purpose::STANDARD.decode(raw).expect("private is base64");
+    serde_json::from_slice(&bytes).expect("private is JSON")
+}
+
+// A new write-only key with the same token_wo_version is seen by its
+// fingerprint and sent, with a warning; a plan without the key (a CI drift
+// check) changes nothing; with write_only_fingerprints = false no
+// fingerprint is kept and only a new version sends a key.
+both_engines!(a_new_write_only_key_is_sent_without_a_new_version, |e| {
+    let sim = Sim::start();
+    let config = |provider: &str| {
+        format!(
+            r#"{provider}variable "key" {{
+  type      = string
+  sensitive = true
+  default   = null
+}}
+resource "{TYPE}" "okta" {{
+  name             = "fingerprinted"
+  saas             = "okta"
+  token_name       = "Authorization"
+  token_wo         = var.key
+  token_wo_version = 1
+}}
+"#
+        )
+    };
+    let w = Work::new(e, &sim, &config(""));
+    let with = |key: &'static str| [("TF_VAR_key", key)];
+    let plan = |env: &[(&str, &str)]| {
+        let o = w.run_env(&["plan", "-detailed-exitcode", "-no-color", "-input=false"], env, &[]);
+        assert!(o.code == 0 || o.code == 2, "{}", o.all());
+        (o.code, support::squeeze(&o.all()))
+    };
+    let apply = |key: &'static str| {
+        let o = w.run_env(&["apply", "-auto-approve", "-no-color", "-input=false"], &with(key), &[]);
+        assert_eq!(o.code, 0, "{}", o.all());
+        support::squeeze(&o.all())
+    };
+    apply("first-key-Hq27");
+    let id = id_of(&w);
+    assert!(sim.secret_matches(&id, "first-key-Hq27"));
+    assert_eq!(plan(&with("first-key-Hq27")).0, 0, "the same key: nothing to send");
+    let fingerprint = private_of(&w)["fingerprint"].clone();
+    assert!(fingerprint["salt"].as_str().is_some_and(|s| s.len() == 32), "{fingerprint}");
+    let state = std::fs::read_to_string(w.path("terraform.tfstate")).unwrap();
+    assert!(!state.contains("first-key-Hq27"), "the key itself is nowhere in state");
+
+    let (code, text) = plan(&with("second-key-Hq27"));
+    assert_eq!(code, 2, "a new key, the same version: {text}");
+    assert!(text.contains("token_wo changed although token_wo_version did not"), "{text}");
+    let text = apply("second-key-Hq27");
+    assert!(text.contains("token_wo changed although token_wo_version did not"), "{text}");
+    assert!(sim.secret_matches(&id, "second-key-Hq27"), "the apply sent the new key");
+    assert_ne!(private_of(&w)["fingerprint"], fingerprint, "a new fingerprint, under a new salt");
+    assert_eq!(plan(&with("second-key-Hq27")).0, 0);
+    assert_eq!(plan(&[]).0, 0, "a plan without the key changes nothing");
+
+    // Off: the refresh drops the fingerprint, and a new key with the same
+    // version is not seen (only a new version sends it).
+    w.write(&config("provider \"oomnitza\" {\n  write_only_fingerprints = false\n}\n"));
+    let o = w.run_env(
+        &["apply", "-refresh-only", "-auto-approve", "-no-color", "-input=false"],
+        &with("second-key-Hq27"),
+        &[],
+    );
+    assert_eq!(o.code, 0, "{}", o.all());
+    assert!(private_of(&w).get("fingerprint").is_none(), "{}", private_of(&w));
+    assert_eq!(plan(&with("third-key-Hq27")).0, 0, "not seen without a fingerprint");
+    assert!(sim.secret_matches(&id, "second-key-Hq27"));
+});

@@ -68,6 +68,7 @@ impl Resource<Client> for ApiKeyCredentialResource {
         }
         let private = Private::load(req.prior_private);
         if TOKEN.changes(prior, config, &private) {
+            TOKEN.wo_changed_warning(prior, config, &private, diags);
             p.set("secret_version", Value::Unknown);
             p.set("updated_at", Value::Unknown);
             if TOKEN.absent(config) {
@@ -136,7 +137,7 @@ impl Resource<Client> for ApiKeyCredentialResource {
                 }
             }
         }
-        *private = Private::store(credential.secret_version);
+        *private = Private::store(credential.secret_version, TOKEN.fingerprint(config, client.config().fingerprints));
         entry.finish();
         state_of(&credential, planned)
     }
@@ -169,7 +170,7 @@ impl Resource<Client> for ApiKeyCredentialResource {
         if first.is_empty() {
             // Only Terraform's own settings changed: nothing to write.
             let version = prior.get("secret_version").as_f64().unwrap_or_default() as i64;
-            *private = Private::after_update(private, false, false, version);
+            *private = Private::after_update(private, false, false, version, None);
             return prior.clone();
         }
         // The plan's change in one call; what was changed by hand since the
@@ -181,7 +182,8 @@ impl Resource<Client> for ApiKeyCredentialResource {
         let deadline = deadline_of(planned, "update");
         let written = API_KEY.update(client, (prior, planned), (&first, sent), back, deadline, diags).await;
         let Some(Updated { credential: c, replaced }) = written else { return Value::Null };
-        *private = Private::after_update(private, sent, replaced, c.secret_version);
+        let fingerprint = TOKEN.fingerprint(config, client.config().fingerprints);
+        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
         state_of(&c, planned)
     }
 

@@ -191,6 +191,9 @@ impl Kind {
                 let fresh = (self.state)(&c, state);
                 let mut p = secret::Private::load(private);
                 p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
+                if !client.config().fingerprints {
+                    p.fingerprint = None;
+                }
                 *private = p.to_bytes();
                 let days = client.config().expiry_warning_days;
                 expiry::warn(&fresh, days, time::OffsetDateTime::now_utc(), self.expiry, diags);

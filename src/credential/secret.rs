@@ -6,6 +6,11 @@
 //! seen through `secret_version`: the version this provider last wrote is
 //! kept in private state, and when the server's differs, the plan re-sends
 //! the secret from the configuration.
+//!
+//! A write-only secret changed in the configuration without a new
+//! `_wo_version` is seen through a [`Fingerprint`] of the one last sent,
+//! also in private state (unless the provider's `write_only_fingerprints`
+//! is false).
 
 use serde::{Deserialize, Serialize};
 
@@ -38,24 +43,78 @@ pub struct Private {
     /// to put in words; gone once an apply writes the credential.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<super::drift::Drift>,
+    /// The write-only secret last sent, as a [`Fingerprint`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fingerprint: Option<Fingerprint>,
+}
+
+/// A fingerprint of a write-only secret: HMAC-SHA256 keyed with 16 random
+/// bytes drawn for each send (the salt), over the secret. Whoever reads the
+/// state learns the salt and the MAC; getting the secret back means trying
+/// candidates one by one, which is hopeless for the long random strings
+/// Atlassian API tokens, OAuth client secrets and API keys are. (A secret a
+/// person chose, such as a password, would need a deliberately slow
+/// derivation instead; no kind of this provider has one yet.)
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    salt: String,
+    mac: String,
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
+}
+
+impl Fingerprint {
+    /// The fingerprint of `secret` under a new random salt; none when the
+    /// system has no randomness to give.
+    pub fn of(secret: &str) -> Option<Fingerprint> {
+        use ring::rand::SecureRandom as _;
+        let mut salt = [0u8; 16];
+        ring::rand::SystemRandom::new().fill(&mut salt).ok()?;
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &salt);
+        Some(Fingerprint { salt: hex(&salt), mac: hex(ring::hmac::sign(&key, secret.as_bytes()).as_ref()) })
+    }
+
+    /// Whether `secret` is the one fingerprinted (compared in constant time).
+    pub fn matches(&self, secret: &str) -> bool {
+        let (Some(salt), Some(mac)) = (unhex(&self.salt), unhex(&self.mac)) else { return false };
+        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &salt);
+        ring::hmac::verify(&key, secret.as_bytes(), &mac).is_ok()
+    }
 }
 
 impl Private {
     pub fn load(bytes: &[u8]) -> Private {
         serde_json::from_slice(bytes).unwrap_or_default()
     }
-    pub fn store(secret_version: i64) -> Vec<u8> {
-        Private { secret_version: Some(secret_version as f64), drift: None }.to_bytes()
+    /// After a write that sent the secret (now at `secret_version`), with
+    /// the fingerprint of a write-only one.
+    pub fn store(secret_version: i64, fingerprint: Option<Fingerprint>) -> Vec<u8> {
+        Private { secret_version: Some(secret_version as f64), drift: None, fingerprint }.to_bytes()
     }
     /// After an update whose credential now has `version`: the version
     /// that holds the configured secret. Sent now, it is `version`; not
     /// sent, and `replaced` in Oomnitza since the plan, the one remembered
     /// `before`, so that the next plan sees the replacement and sends the
     /// secret again.
-    pub fn after_update(before: &[u8], sent: bool, replaced: bool, version: i64) -> Vec<u8> {
-        match Private::load(before).secret_version {
-            Some(v) if replaced && !sent => Private { secret_version: Some(v), drift: None }.to_bytes(),
-            _ => Private::store(version),
+    /// `fingerprint` is that of the secret sent; one not sent keeps its own.
+    pub fn after_update(
+        before: &[u8],
+        sent: bool,
+        replaced: bool,
+        version: i64,
+        fingerprint: Option<Fingerprint>,
+    ) -> Vec<u8> {
+        let before = Private::load(before);
+        let fingerprint = if sent { fingerprint } else { before.fingerprint };
+        match before.secret_version {
+            Some(v) if replaced && !sent => Private { secret_version: Some(v), drift: None, fingerprint }.to_bytes(),
+            _ => Private::store(version, fingerprint),
         }
     }
     pub fn to_bytes(&self) -> Vec<u8> {
@@ -210,6 +269,69 @@ impl SecretAttrs {
             Some(v) => prior.get("secret_version").as_f64() != Some(v),
             None => wo,
         };
-        value_changed || version_changed || drifted
+        value_changed || version_changed || drifted || self.wo_changed(config, private)
+    }
+
+    /// The fingerprint of the write-only secret this configuration sends,
+    /// when fingerprints are `on`.
+    pub fn fingerprint(&self, config: &Value, on: bool) -> Option<Fingerprint> {
+        let secret = self.holder(config).get(self.wo).as_str().filter(|_| on)?;
+        Fingerprint::of(secret)
+    }
+
+    /// The configuration's write-only secret is not the one last sent, by
+    /// its fingerprint; false when either is missing (a plan without the
+    /// secret, as a CI drift check runs, changes nothing).
+    pub fn wo_changed(&self, config: &Value, private: &Private) -> bool {
+        let (Some(f), Some(secret)) = (&private.fingerprint, self.holder(config).get(self.wo).as_str()) else {
+            return false;
+        };
+        !f.matches(secret)
+    }
+
+    /// Says that a plan re-sends a write-only secret whose version stayed.
+    pub fn wo_changed_warning(&self, prior: &Value, config: &Value, private: &Private, diags: &mut Diagnostics) {
+        let version_stayed = !changes(self.holder(prior).get(self.version), self.holder(config).get(self.version));
+        if version_stayed && self.wo_changed(config, private) {
+            diags.warning_at(
+                Some(self.path(self.wo)),
+                format!("{} changed although {} did not", self.wo, self.version),
+                format!(
+                    "The {} in {} is not the one this provider last sent (it keeps a salted fingerprint of it in the private state), so this apply sends it. Raising {} as well keeps the change visible in the configuration.",
+                    self.noun, self.wo, self.version
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fingerprint_knows_its_secret_and_shows_nothing_of_it() {
+        let f = Fingerprint::of("ATATT3xFfGF0-token").unwrap();
+        assert!(f.matches("ATATT3xFfGF0-token"));
+        assert!(!f.matches("ATATT3xFfGF0-tokem") && !f.matches(""));
+        let again = Fingerprint::of("ATATT3xFfGF0-token").unwrap();
+        assert_ne!(f, again, "a new salt for each send: the same secret never looks the same twice");
+        let stored = String::from_utf8(Private::store(3, Some(f)).clone()).unwrap();
+        assert!(!stored.contains("ATATT3xFfGF0"), "{stored}");
+        let back = Private::load(stored.as_bytes());
+        assert!(back.fingerprint.is_some_and(|f| f.matches("ATATT3xFfGF0-token")));
+        let broken = Fingerprint { salt: "zz".into(), mac: "00".into() };
+        assert!(!broken.matches("anything"), "an unreadable fingerprint matches nothing");
+    }
+
+    #[test]
+    fn an_update_that_sends_nothing_keeps_the_fingerprint() {
+        let f = Fingerprint::of("s1").unwrap();
+        let before = Private::store(1, Some(f.clone()));
+        let kept = Private::load(&Private::after_update(&before, false, false, 1, None));
+        assert_eq!(kept.fingerprint, Some(f));
+        let sent = Fingerprint::of("s2").unwrap();
+        let new = Private::load(&Private::after_update(&before, true, false, 2, Some(sent.clone())));
+        assert_eq!(new.fingerprint, Some(sent));
     }
 }

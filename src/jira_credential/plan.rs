@@ -108,6 +108,7 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
         p.set("oauth", oauth);
     }
     if secret_changed {
+        secret.wo_changed_warning(prior, config, &private, diags);
         p.set("secret_version", Value::Unknown);
         if secret.absent(config) {
             let why = format!(

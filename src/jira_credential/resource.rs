@@ -149,7 +149,8 @@ impl JiraCredential {
         if let Some(start) = consent {
             // The configured secret is in this version (none is recorded when
             // the adopted one could not be updated: the next plan sends it).
-            *private = Private::store(c.secret_version);
+            let on = client.config().fingerprints;
+            *private = Private::store(c.secret_version, secret_attrs(config).fingerprint(config, on));
             c = Self::consent_after_write(client, c, planned, start, true, deadline, &mut after).await;
         }
         diags.extend_as_warnings(after, &crate::credential::kept_after_create(JIRA.noun, &id));
@@ -298,7 +299,7 @@ impl Resource<Client> for JiraCredential {
             // Only Terraform-side settings changed: nothing to write; what
             // the configured secret is, is taken as the one stored (after
             // an import).
-            *private = Private::after_update(private, false, false, version);
+            *private = Private::after_update(private, false, false, version, None);
             return prior.clone();
         }
         let (c, replaced) = if first.is_empty() {
@@ -324,7 +325,8 @@ impl Resource<Client> for JiraCredential {
             let Some(Updated { credential, replaced }) = written else { return Value::Null };
             (credential, replaced)
         };
-        *private = Private::after_update(private, sent, replaced, c.secret_version);
+        let fingerprint = secret.fingerprint(config, client.config().fingerprints);
+        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
         let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
         state_from(&c, planned)
     }

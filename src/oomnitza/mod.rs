@@ -63,6 +63,9 @@ pub struct ClientConfig {
     /// Not for HTTP: the provider's `expiry_warning_days`, which the
     /// resources read through the client they are given.
     pub expiry_warning_days: u32,
+    /// Not for HTTP: the provider's `write_only_fingerprints`: whether a
+    /// write-only secret sent is remembered as a salted fingerprint.
+    pub fingerprints: bool,
 }
 
 impl ClientConfig {
@@ -78,6 +81,7 @@ impl ClientConfig {
             extra_ca_pem: None,
             journal_dir: None,
             expiry_warning_days: 30,
+            fingerprints: true,
         }
     }
 }
