@@ -295,6 +295,35 @@ class Bench:
                      f"{wall - own:.2f} s", f"{floor:.2f} s", f"{(wall - own) / floor:.2f}x", "<= 1.1x", (wall - own) / floor <= 1.1,
                      f"the same {step} of count = {n} terraform_data, taken from the wall")
 
+    def fingerprint_cost(self, n):
+        """The plan cost of the write-only fingerprint: no-change plans of n
+        credentials whose token is write-only, with write_only_fingerprints
+        on and off, in turn; the provider's own CPU from its rusage."""
+        self.start_sim()
+        body = ('resource "oomnitza_jira_credential" "c" {\n  count = %d\n  name = "fp-${count.index}"\n'
+                '  basic {\n    email = "a@example.com"\n    api_token_wo = "token-${count.index}"\n'
+                '    api_token_wo_version = 1\n  }\n}\n') % n
+        dirs = {}
+        for on in ("true", "false"):
+            dirs[on] = self.workdir(f"fingerprint-{on}", f'provider "oomnitza" {{\n  write_only_fingerprints = {on}\n}}\n' + body, wrapped=True)
+            self.terraform(dirs[on], ["apply", "-auto-approve", "-input=false"], wrapped=True)
+        self.provider_rusage()
+        runs = 3 if self.quick else 9
+        cpu, wall = {"true": [], "false": []}, {"true": [], "false": []}
+        for _ in range(runs):
+            for on in ("true", "false"):
+                w, _ = self.terraform(dirs[on], ["plan", "-input=false", "-detailed-exitcode"], wrapped=True)
+                pcpu, _, _ = self.provider_rusage()
+                cpu[on].append(pcpu)
+                wall[on].append(w)
+        c_on, c_off = statistics.median(cpu["true"]), statistics.median(cpu["false"])
+        w_on, w_off = statistics.median(wall["true"]), statistics.median(wall["false"])
+        how = f"terraform plan of count = {n} with api_token_wo, write_only_fingerprints = true then false, in turn"
+        self.row(f"no-change plan of {n} write-only credentials: provider CPU, fingerprints on vs off, median of {runs}",
+                 f"{c_on:.3f} s", f"{c_off:.3f} s", f"{c_on / c_off:.2f}x", "<= 1.1x", c_on / c_off <= 1.1, how)
+        self.row(f"no-change plan of {n} write-only credentials: wall, fingerprints on vs off, median of {runs}",
+                 f"{w_on:.3f} s", f"{w_off:.3f} s", f"{w_on / w_off:.2f}x", "<= 1.1x", w_on / w_off <= 1.1, how)
+
     def binary_size(self):
         size = os.path.getsize(self.bin)
         if os.path.basename(os.path.normpath(self.bin_dir)) != "release":
@@ -359,6 +388,7 @@ def main():
         b.row(f"provider peak RSS at N = {n_large}", f"{peak / 1024:.1f} MiB", "10 MiB", f"{peak / 1024 / 10:.2f}x",
               "< 10 MiB", peak / 1024 < 10, "ru_maxrss of each provider process, the largest")
         b.latency_bound(20 if a.quick else 200)
+        b.fingerprint_cost(10 if a.quick else 50)
         b.binary_size()
     finally:
         b.stop_sim()

@@ -240,7 +240,7 @@ both_engines!(write_only_key_stays_out_of_state_and_plan, |e| {
 
     let second = "wo-key-second-8c2f";
     w.set_env("TF_VAR_k", second);
-    assert_eq!(w.plan_code().0, 0, "a new value alone is not seen");
+    assert_eq!(w.plan_code().0, 2, "a new value alone is seen by its fingerprint");
     w.write(&config(2));
     w.apply();
     assert!(sim.secret_matches(&id, second));

@@ -19,6 +19,7 @@ const FEATURES: &[(&str, &str)] = &[
     ("query", "1.14"),
     ("actions", "1.14"),
     ("ephemeral", "1.10"),
+    ("deprecation message", "1.15"),
 ];
 
 /// What one engine showed of each feature, in the README's words.
@@ -168,6 +169,28 @@ fn matrix(version: &str) {
         assert!(o.all().contains("Unsupported block type"), "{version}: Terraform's own refusal: {}", o.all());
         assert!(!opened, "{version}: nothing opened");
         found.record(version, "ephemeral", "—");
+    }
+
+    // The deprecation message (protocol 6.10 as of 1.15.5): a reference to
+    // oauth.wait_for_authorization is told what to use instead, or only
+    // that it is deprecated. The provider's own warning where it is set
+    // comes on every engine.
+    let w = Work::new(e, &sim, "");
+    w.write("resource \"oomnitza_jira_credential\" \"d\" {\n  name = \"deprecated\"\n  oauth {\n    client_id              = \"matrix-app\"\n    client_secret          = \"matrix-app-secret\"\n    wait_for_authorization = false\n  }\n}\noutput \"waits\" {\n  value = oomnitza_jira_credential.d.oauth.wait_for_authorization\n}\n");
+    let o = w.run(&["plan", "-input=false", "-no-color"]);
+    assert_eq!(o.code, 0, "{version}: {}", o.all());
+    let text = support::squeeze(&o.all());
+    assert!(text.contains("Attribute Deprecated"), "{version}: the provider's warning: {text}");
+    let instead = r#"Use resource "oomnitza_jira_credential_authorization" instead"#;
+    let told = text
+        .split("Deprecated value used")
+        .skip(1)
+        .any(|part| part.split("Warning:").next().is_some_and(|w| w.contains(instead)));
+    if told {
+        found.record(version, "deprecation message", "yes");
+    } else {
+        assert!(text.contains("deprecated"), "{version}: {text}");
+        found.record(version, "deprecation message", "flag only");
     }
 
     // The README's row for this engine is what this run found.
