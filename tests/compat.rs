@@ -72,6 +72,11 @@ fn matrix(version: &str) {
         w.apply();
         let state = std::fs::read_to_string(w.path("terraform.tfstate")).unwrap();
         assert!(!state.contains("matrix-wo-secret"), "{version}: write-only kept out of state");
+        // A new secret with the same version is seen by its fingerprint.
+        w.write(&wo.replace("matrix-wo-secret", "matrix-wo-secret-2"));
+        let (code, o) = w.plan_code();
+        assert_eq!(code, 2, "{version}: {}", o.all());
+        assert!(o.all().contains("api_token_wo changed although"), "{version}: {}", o.all());
         w.ok(&["destroy", "-auto-approve", "-input=false", "-no-color"]);
         found.record(version, "write-only", "yes");
     } else {
