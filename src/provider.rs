@@ -296,8 +296,7 @@ impl Provider for OomnitzaProvider {
         }
         match Client::new(cfg) {
             Ok(c) => {
-                let kinds = [&crate::jira_credential::JIRA, &crate::api_key_credential::API_KEY];
-                crate::credential::leftover::name_leftovers(&c, &kinds, diags).await;
+                crate::credential::leftover::name_leftovers(&c, &crate::credential::KINDS, diags).await;
                 Some(c)
             }
             Err(e) => {

@@ -110,6 +110,18 @@ pub fn deadline_of(v: &Value, op: &str) -> Instant {
     Instant::now() + timeout_of(v, op)
 }
 
+/// A `credential_id` set but blank is an error at it; `whose` says whose id
+/// it must be, such as "a credential's Oomnitza id". Unknown values pass.
+pub fn validate_credential_id(config: &Value, whose: &str, diags: &mut Diagnostics) {
+    if config.get("credential_id").as_str().is_some_and(|s| s.trim().is_empty()) {
+        diags.error_at(
+            AttrPath::root("credential_id"),
+            "Empty credential_id",
+            format!("credential_id must be {whose}."),
+        );
+    }
+}
+
 /// The rules every credential's configuration follows: a name that is not
 /// blank, an `expiration_date` that is a date (answered, for more checks),
 /// and `timeouts` that are durations. Unknown values pass.

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::credential::errors::api_diags;
+use crate::credential::validate_credential_id;
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, EphemeralResource, Schema, Type, Value};
 use crate::oomnitza::{oauth_status, ApiError, AuthType, Client, OutgoingRequest};
 use crate::secret::Secret;
@@ -48,13 +49,11 @@ impl EphemeralResource<Client> for CredentialSecret {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config.get("credential_id").as_str().is_some_and(|s| s.trim().is_empty()) {
-            diags.error_at(
-                AttrPath::root("credential_id"),
-                "Empty credential_id",
-                "credential_id must be a credential's id in Oomnitza, such as oomnitza_jira_credential.users.id.",
-            );
-        }
+        validate_credential_id(
+            config,
+            "a credential's id in Oomnitza, such as oomnitza_jira_credential.users.id",
+            diags,
+        );
         if let Some(m) =
             config.get("http_method").as_str().filter(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()))
         {

@@ -82,13 +82,7 @@ impl Resource<Client> for JiraCredentialAuthorization {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config.get("credential_id").as_str().is_some_and(|s| s.trim().is_empty()) {
-            diags.error_at(
-                id_path(),
-                "Empty credential_id",
-                "credential_id must be an OAuth Jira credential's Oomnitza id.",
-            );
-        }
+        crate::credential::validate_credential_id(config, "an OAuth Jira credential's Oomnitza id", diags);
         if let Some(Err(e)) = config.get("timeouts").get("create").as_str().map(parse_duration) {
             diags.error_at(
                 AttrPath::root("timeouts").attr("create"),

@@ -45,9 +45,7 @@ impl Action<Client> for Authorize {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if config.get("credential_id").as_str().is_some_and(|s| s.trim().is_empty()) {
-            diags.error_at(id_path(), "Empty credential_id", "credential_id must be a credential's Oomnitza id.");
-        }
+        crate::credential::validate_credential_id(config, "a credential's Oomnitza id", diags);
         if let Some(Err(e)) = config.get("wait").as_str().map(parse_duration) {
             diags.error_at(AttrPath::root("wait"), "Invalid wait", format!("wait {e}."));
         }

@@ -126,20 +126,21 @@ impl Client {
             Ok(mut m) => m.entry(kind.to_string()).or_default().clone(),
             Err(_) => Default::default(),
         };
-        cell.get_or_init(|| async {
-            let (mut out, mut skip) = (Vec::new(), 0);
-            loop {
-                let page = self.list_page(kind.clone(), skip, PAGE).await?;
-                let n = page.len();
-                skip += n;
-                out.extend(page);
-                if n < PAGE {
-                    return Ok(std::sync::Arc::new(out));
-                }
+        cell.get_or_init(|| async { self.list_all(kind.clone()).await.map(std::sync::Arc::new) }).await.clone()
+    }
+
+    /// Every credential that passes `filter`, all pages.
+    async fn list_all(&self, filter: Filter) -> Result<Vec<Credential>, ApiError> {
+        let (mut out, mut skip) = (Vec::new(), 0);
+        loop {
+            let page = self.list_page(filter.clone(), skip, PAGE).await?;
+            let n = page.len();
+            skip += n;
+            out.extend(page);
+            if n < PAGE {
+                return Ok(out);
             }
-        })
-        .await
-        .clone()
+        }
     }
 
     async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
@@ -171,16 +172,9 @@ impl Client {
     /// Every credential of `kind` (a filter, such as the SaaS) with exactly
     /// this name.
     pub async fn list_by_name(&self, kind: &Filter, name: &str) -> Result<Vec<Credential>, ApiError> {
-        let (mut out, mut skip) = (Vec::new(), 0);
-        loop {
-            let page = self.list_page(kind.clone().and(Filter::new().eq("name", name)), skip, PAGE).await?;
-            let n = page.len();
-            skip += n;
-            out.extend(page.into_iter().filter(|c| c.name == name));
-            if n < PAGE {
-                return Ok(out);
-            }
-        }
+        let mut found = self.list_all(kind.clone().and(Filter::new().eq("name", name))).await?;
+        found.retain(|c| c.name == name);
+        Ok(found)
     }
 
     /// One page of the credentials that pass `filter` (which names the
