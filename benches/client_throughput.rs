@@ -12,7 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Instant;
 
-use oomnitza_provider::oomnitza::{Auth, AuthType, BasicInput, Client, ClientConfig, NewCredential};
+use oomnitza_provider::oomnitza::{Auth, BasicInput, Client, ClientConfig, NewCredential, Section};
 use oomnitza_provider::secret::Secret;
 
 const CONCURRENCY: usize = 16;
@@ -24,11 +24,8 @@ fn new_cred(i: usize) -> NewCredential {
         owner: None,
         description: None,
         saas: "jira".into(),
-        auth_type: AuthType::Basic,
-        basic: Some(BasicInput { username: "a@example.com".into(), password: Secret::new("s") }),
-        oauth2: None,
-        api_key: None,
         expiration_date: None,
+        section: Section::Basic(BasicInput { username: "a@example.com".into(), password: Secret::new("s") }),
     }
 }
 

@@ -3,12 +3,14 @@
 //!
 //! The data path reads top to bottom: [`plugin`] (gRPC, go-plugin handshake,
 //! mTLS, logs) -> [`framework`] (values, schemas, diagnostics, traits) ->
-//! one folder per kind ([`jira_credential`], [`api_key_credential`]: plan and
-//! apply), sharing [`credential`] -> [`oomnitza`] (HTTP).
+//! one folder per kind ([`jira_credential`]; the flat kinds
+//! [`api_key_credential`] and [`basic_credential`], whose resources are
+//! [`credential::flat`]'s), sharing [`credential`] -> [`oomnitza`] (HTTP).
 //! The generated protobuf types are private to `plugin`, so nothing else
 //! can know about gRPC; nothing above `oomnitza` knows about HTTP.
 
 pub mod api_key_credential;
+pub mod basic_credential;
 pub mod credential;
 pub mod credential_secret;
 pub mod docs;

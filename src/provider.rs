@@ -8,6 +8,7 @@ use async_trait::async_trait;
 use tokio_util::sync::CancellationToken;
 use url::Url;
 
+use crate::credential::flat::{family, Family};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, Resource,
@@ -22,6 +23,11 @@ use oomnitza_api::routes;
 
 #[derive(Default)]
 pub struct OomnitzaProvider;
+
+/// The flat kinds (`crate::credential::flat`), one line each: each brings
+/// its resource, data source and list resource.
+const FLAT_KINDS: [fn() -> Family; 2] =
+    [family::<crate::api_key_credential::ApiKey>, family::<crate::basic_credential::BasicCredential>];
 
 impl OomnitzaProvider {
     pub fn new() -> Self {
@@ -335,26 +341,24 @@ impl Provider for OomnitzaProvider {
     }
 
     fn resources(&self) -> Vec<Arc<dyn Resource<Client>>> {
-        vec![
+        let jira: [Arc<dyn Resource<Client>>; 2] = [
             Arc::new(crate::jira_credential::JiraCredential),
             Arc::new(crate::jira_credential::authorization::JiraCredentialAuthorization),
-            Arc::new(crate::api_key_credential::ApiKeyCredentialResource),
-        ]
+        ];
+        jira.into_iter().chain(FLAT_KINDS.iter().map(|k| k().resource)).collect()
     }
 
     fn data_sources(&self) -> Vec<Arc<dyn DataSource<Client>>> {
-        vec![
+        let jira: [Arc<dyn DataSource<Client>>; 2] = [
             Arc::new(crate::jira_credential::data_source::JiraCredentialData),
             Arc::new(crate::jira_credential::check::JiraCredentialCheck),
-            Arc::new(crate::api_key_credential::data_source::ApiKeyCredentialData),
-        ]
+        ];
+        jira.into_iter().chain(FLAT_KINDS.iter().map(|k| k().data_source)).collect()
     }
 
     fn list_resources(&self) -> Vec<Arc<dyn ListResource<Client>>> {
-        vec![
-            Arc::new(crate::jira_credential::list::JiraCredentialList),
-            Arc::new(crate::api_key_credential::list::ApiKeyCredentialList),
-        ]
+        let jira: Arc<dyn ListResource<Client>> = Arc::new(crate::jira_credential::list::JiraCredentialList);
+        std::iter::once(jira).chain(FLAT_KINDS.iter().map(|k| k().list)).collect()
     }
 
     fn actions(&self) -> Vec<Arc<dyn Action<Client>>> {

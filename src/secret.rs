@@ -31,8 +31,30 @@ impl fmt::Display for Secret {
     }
 }
 
+thread_local! {
+    /// Set while [`without_secrets`] runs on this thread.
+    static LEFT_OUT: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Runs `f` with every [`Secret`] it serializes written as null: how a
+/// digest of a request sees it, whichever fields of whichever kind hold
+/// secrets.
+pub fn without_secrets<T>(f: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            LEFT_OUT.with(|l| l.set(self.0));
+        }
+    }
+    let _restore = Restore(LEFT_OUT.with(|l| l.replace(true)));
+    f()
+}
+
 impl serde::Serialize for Secret {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        if LEFT_OUT.with(std::cell::Cell::get) {
+            return s.serialize_none();
+        }
         s.serialize_str(&self.0)
     }
 }
@@ -52,5 +74,13 @@ mod tests {
         let s = Secret::new("hunter2-token");
         assert_eq!(format!("{s} {s:?} {:?}", Some(&s)), "*** *** Some(***)");
         assert_eq!(s.expose(), "hunter2-token");
+    }
+
+    #[test]
+    fn is_left_out_of_a_digest_only() {
+        let s = Secret::new("hunter2-token");
+        let digest = super::without_secrets(|| serde_json::to_string(&s).unwrap());
+        assert_eq!(digest, "null");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"hunter2-token\"");
     }
 }

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oomnitza_provider::oomnitza::{
-    ApiError, Auth, AuthType, BasicInput, BasicPatch, Client, ClientConfig, CredentialPatch, NewCredential,
+    ApiError, Auth, BasicInput, BasicPatch, Client, ClientConfig, CredentialPatch, NewCredential, Section, SectionPatch,
 };
 use oomnitza_provider::secret::Secret;
 use serde_json::json;
@@ -29,11 +29,8 @@ fn new_basic(name: &str, email: &str) -> NewCredential {
         owner: None,
         description: Some("made by a test".into()),
         saas: "jira".into(),
-        auth_type: AuthType::Basic,
-        basic: Some(BasicInput { username: email.into(), password: Secret::new(SECRET) }),
-        oauth2: None,
-        api_key: None,
         expiration_date: Some("2027-06-30".into()),
+        section: Section::Basic(BasicInput { username: email.into(), password: Secret::new(SECRET) }),
     }
 }
 
@@ -51,7 +48,7 @@ async fn full_crud_cycle() {
     let patch = CredentialPatch {
         name: Some("crud 2".into()),
         expiration_date: Some(None),
-        basic: Some(BasicPatch { username: None, password: Some(Secret::new("new-secret")) }),
+        section: Some(SectionPatch::Basic(BasicPatch { username: None, password: Some(Secret::new("new-secret")) })),
         ..Default::default()
     };
     let changed = c.update(&made.id, &patch).await.unwrap();
@@ -221,7 +218,7 @@ async fn secrets_stay_out_of_debug_output_and_simulator_logs() {
     c.update(
         &made.credential.id,
         &CredentialPatch {
-            basic: Some(BasicPatch { username: None, password: Some(Secret::new(SECRET)) }),
+            section: Some(SectionPatch::Basic(BasicPatch { username: None, password: Some(Secret::new(SECRET)) })),
             ..Default::default()
         },
     )

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use oomnitza_api::routes;
 use oomnitza_api::Filter;
-use oomnitza_provider::oomnitza::{ApiError, Auth, AuthType, BasicInput, Client, ClientConfig, NewCredential};
+use oomnitza_provider::oomnitza::{ApiError, Auth, BasicInput, Client, ClientConfig, NewCredential, Section};
 use oomnitza_provider::secret::Secret;
 use reqwest::Method;
 use support::Sim;
@@ -30,11 +30,11 @@ fn new_basic(name: &str) -> NewCredential {
         owner: None,
         description: None,
         saas: "jira".into(),
-        auth_type: AuthType::Basic,
-        basic: Some(BasicInput { username: "svc@example.com".into(), password: Secret::new("routes-test-secret") }),
-        oauth2: None,
-        api_key: None,
         expiration_date: None,
+        section: Section::Basic(BasicInput {
+            username: "svc@example.com".into(),
+            password: Secret::new("routes-test-secret"),
+        }),
     }
 }
 

@@ -3,24 +3,19 @@
 //! `<token_name>: <token>` to each request it makes to that system, as a
 //! header or a query parameter.
 //!
-//! This kind is the worked example of CONTRIBUTING's "Adding a resource":
-//! a model ([`ApiKeyCredential`]), a schema whose rules plan it, a
-//! [`Kind`], and the few lines of logic only it has.
-
-pub mod data_source;
-pub mod list;
-mod resource;
-
-pub use resource::ApiKeyCredentialResource;
+//! A flat kind ([`FlatKind`]): a model ([`ApiKeyCredential`]), a schema
+//! whose rules plan it, a [`Kind`], and its section of the API. Its
+//! resource, data source and list resource are `crate::credential::flat`'s.
 
 use oomnitza_api::Filter;
 
 use crate::credential::expiry::ExpiryWords;
+use crate::credential::flat::FlatKind;
 use crate::credential::secret::SecretAttrs;
-use crate::credential::{timeouts_block, validate_common, Kind, Timeouts};
+use crate::credential::{is_saas, set, timeouts_block, Kind, Timeouts};
 use crate::framework::model::{FromValue, IntoValue};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Nesting, Schema, Value};
-use crate::oomnitza::{AuthType, Credential};
+use crate::oomnitza::{ApiKeyInput, ApiKeyPatch, AuthType, Credential, Section, SectionPatch};
 use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "oomnitza_api_key_credential";
@@ -32,6 +27,8 @@ pub const API_KEY: Kind = Kind {
     owns: |c| c.auth_type == AuthType::ApiKey,
     watched: &["name", "description", "owner", "expiration_date", "saas", "token_name", "add_to"],
     state: state_of,
+    // Its fields are top-level attributes.
+    fields: &[("api_key.", "")],
     expiry: &ExpiryWords {
         secret_of: "The key of API key credential",
         stopped: "the system it is for no longer accepts the key, and Oomnitza's syncs with this credential fail now",
@@ -47,6 +44,7 @@ pub const TOKEN: SecretAttrs = SecretAttrs {
     wo: "token_wo",
     version: "token_wo_version",
     trust_after_import: false,
+    chosen: false,
 };
 
 crate::model! {
@@ -94,11 +92,6 @@ pub fn schema() -> Schema {
     )
 }
 
-/// A SaaS name as Oomnitza's connectors write them.
-fn is_saas(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
-}
-
 /// An HTTP header or query parameter name (RFC 9110's token).
 fn is_token_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
@@ -107,9 +100,9 @@ fn is_token_name(s: &str) -> bool {
 /// An attribute, the test its text must pass, and how to fix it.
 type Rule = (&'static str, fn(&str) -> bool, &'static str);
 
+/// This kind's own rules (the common ones and the token's are
+/// `crate::credential::flat`'s).
 pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    validate_common(config, diags);
-    TOKEN.validate(config, "create one in the integration's admin console", diags);
     let rules: [Rule; 3] = [
         ("saas", is_saas, "use the integration's name in lower case, such as \"okta\" or \"servicenow\""),
         (
@@ -123,6 +116,42 @@ pub fn validate(config: &Value, diags: &mut Diagnostics) {
         if let Some(v) = config.get(attr).as_str().filter(|v| !ok(v)) {
             diags.error_at(AttrPath::root(attr), format!("Invalid {attr}"), format!("{attr} is {v:?}; {fix}."));
         }
+    }
+}
+
+/// `oomnitza_api_key_credential`, one of `crate::credential::flat`'s kinds.
+pub struct ApiKey;
+
+impl FlatKind for ApiKey {
+    type Model = ApiKeyCredential;
+    const KIND: &'static Kind = &API_KEY;
+    const SECRET: &'static SecretAttrs = &TOKEN;
+    const SECRET_FROM: &'static str = "create one in the integration's admin console";
+    const REPLACED_BECAUSE: &'static str = "saas cannot change";
+
+    fn schema() -> Schema {
+        schema()
+    }
+
+    fn validate(config: &Value, diags: &mut Diagnostics) {
+        validate(config, diags);
+    }
+
+    fn section(m: &ApiKeyCredential, token: Secret) -> Section {
+        let add_to = m.add_to.clone().unwrap_or_default();
+        Section::ApiKey(ApiKeyInput { token_name: m.token_name.clone(), token, add_to })
+    }
+
+    fn section_patch(
+        old: Option<&ApiKeyCredential>,
+        new: &ApiKeyCredential,
+        token: Option<Secret>,
+    ) -> Option<SectionPatch> {
+        Some(SectionPatch::ApiKey(ApiKeyPatch {
+            token_name: set(old.map(|o| &o.token_name), &new.token_name),
+            add_to: set(old.map(|o| &o.add_to), &new.add_to).flatten(),
+            token,
+        }))
     }
 }
 
@@ -175,7 +204,7 @@ mod tests {
             c.set(k, Value::string(v));
         }
         let mut d = Diagnostics::new();
-        validate(&c, &mut d);
+        crate::framework::Resource::validate(&crate::credential::flat::Managed::<ApiKey>::new(), &c, &mut d);
         let text = format!("{d:?}");
         for part in
             ["Invalid saas", "Invalid token_name", "Invalid add_to", "Empty token", "\\\"header\\\" or \\\"query\\\""]

@@ -5,24 +5,35 @@ use crate::framework::{AttrPath, Diagnostics};
 use crate::oomnitza::{ApiError, Cause};
 use crate::settings::{ENV_API_TOKEN, ENV_CA_CERT_FILE, ENV_URL};
 
-/// Maps an API field name to the attribute path a user wrote.
-fn field_path(field: &str) -> Option<AttrPath> {
-    let path = match field {
-        "" => return None,
-        "basic.username" => "basic.email",
-        "basic.password" => "basic.api_token",
-        "oauth2.client_secret" => "oauth.client_secret",
-        f if f.starts_with("oauth2.") => return Some(AttrPath::dotted(&f.replacen("oauth2.", "oauth.", 1))),
-        // An API key credential's fields are top-level attributes.
-        f if f.starts_with("api_key.") => return Some(AttrPath::dotted(&f["api_key.".len()..])),
-        f => f,
-    };
-    Some(AttrPath::dotted(path))
+/// How a kind's attributes are named in the API: pairs of an API field
+/// (or a prefix, ending in `.`) and the attribute path a user writes for it,
+/// such as `("basic.username", "basic.email")` or `("api_key.", "")`.
+pub type FieldNames = &'static [(&'static str, &'static str)];
+
+/// Maps an API field name to the attribute path a user wrote: the first
+/// pair of `names` that is the field or a prefix of it renames it; a field
+/// no pair names is an attribute of that name (`name`, `owner`, ...).
+fn field_path(field: &str, names: FieldNames) -> Option<AttrPath> {
+    if field.is_empty() {
+        return None;
+    }
+    let renamed = names.iter().find_map(|(api, attr)| {
+        let rest = field.strip_prefix(api)?;
+        (api.ends_with('.') || rest.is_empty()).then(|| format!("{attr}{rest}"))
+    });
+    Some(AttrPath::dotted(renamed.as_deref().unwrap_or(field)))
 }
 
 /// Turns a client error into diagnostics a person can act on. `doing` says
-/// what was being done, e.g. "create the Jira credential".
+/// what was being done, e.g. "create the Jira credential". A field Oomnitza
+/// names is said at the attribute of that name; a kind's own names are in
+/// [`api_diags_in`].
 pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
+    api_diags_in(e, doing, &[], diags);
+}
+
+/// [`api_diags`] for a kind whose attributes `names` maps to API fields.
+pub fn api_diags_in(e: &ApiError, doing: &str, names: FieldNames, diags: &mut Diagnostics) {
     let summary = format!("Could not {doing}");
     match e {
         // Said in words, with no path: a resource's diagnostic can only point
@@ -38,7 +49,7 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
         ApiError::Validation { errors, .. } => {
             for fe in errors {
                 let detail = format!("Oomnitza rejected {}: {}", if fe.field.is_empty() { "the request" } else { &fe.field }, fe.message);
-                diags.error_where(field_path(&fe.field), summary.clone(), detail);
+                diags.error_where(field_path(&fe.field, names), summary.clone(), detail);
             }
             if errors.is_empty() {
                 diags.error(summary, "Oomnitza rejected the request as invalid but named no field.");
@@ -73,5 +84,22 @@ pub fn api_diags(e: &ApiError, doing: &str, diags: &mut Diagnostics) {
             let stop = if text.ends_with(['.', '?']) { "" } else { "." };
             diags.error(summary, format!("{text}{stop} If this persists, check the url and that Oomnitza is reachable."))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_fields_are_said_at_the_kinds_attributes() {
+        let jira: FieldNames = &[("basic.username", "basic.email"), ("oauth2.", "oauth.")];
+        let at = |f: &str, names| field_path(f, names).map(|p| p.to_string());
+        assert_eq!(at("basic.username", jira).as_deref(), Some("basic.email"));
+        assert_eq!(at("oauth2.client_secret", jira).as_deref(), Some("oauth.client_secret"));
+        assert_eq!(at("basic.username_x", jira).as_deref(), Some("basic.username_x"), "a name is not a prefix");
+        assert_eq!(at("api_key.token", &[("api_key.", "")]).as_deref(), Some("token"));
+        assert_eq!(at("name", jira).as_deref(), Some("name"));
+        assert_eq!(at("", jira), None);
     }
 }

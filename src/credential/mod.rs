@@ -7,6 +7,7 @@
 pub mod drift;
 pub mod errors;
 pub mod expiry;
+pub mod flat;
 pub mod leftover;
 mod lookup;
 pub mod secret;
@@ -22,7 +23,7 @@ use async_trait::async_trait;
 use oomnitza_api::Filter;
 use tokio::time::Instant;
 
-use self::errors::api_diags;
+use self::errors::{api_diags_in, FieldNames};
 use crate::framework::duration::parse_duration;
 use crate::framework::{
     AttrPath, Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, Type, Value,
@@ -31,7 +32,8 @@ use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
 
 /// Every kind a resource of this provider manages: an import of another
 /// kind's credential names the resource to import it into.
-pub const KINDS: [&Kind; 2] = [&crate::jira_credential::JIRA, &crate::api_key_credential::API_KEY];
+pub const KINDS: [&Kind; 3] =
+    [&crate::jira_credential::JIRA, &crate::api_key_credential::API_KEY, &crate::basic_credential::BASIC];
 
 /// How long an operation may take unless `timeouts` says otherwise.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
@@ -54,6 +56,8 @@ pub struct Kind {
     pub state: fn(&Credential, &Value) -> Value,
     /// How its secret's `expiration_date` is warned of ahead.
     pub expiry: &'static expiry::ExpiryWords,
+    /// Its attributes as the API names them, for errors at a field.
+    pub fields: FieldNames,
 }
 
 /// `new` where it differs from `old` (everything when there is no `old`):
@@ -108,6 +112,11 @@ pub fn timeout_of(v: &Value, op: &str) -> Duration {
 /// The deadline of `op` for the operation starting now.
 pub fn deadline_of(v: &Value, op: &str) -> Instant {
     Instant::now() + timeout_of(v, op)
+}
+
+/// A SaaS name as Oomnitza's connectors write them (`okta`, `servicenow`).
+pub fn is_saas(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
 /// A `credential_id` set but blank is an error at it; `whose` says whose id
@@ -180,6 +189,11 @@ impl Import<Client> for Kind {
 }
 
 impl Kind {
+    /// An API error as diagnostics, a field's at this kind's attribute.
+    pub fn api_diags(&self, e: &ApiError, doing: &str, diags: &mut Diagnostics) {
+        api_diags_in(e, doing, self.fields, diags);
+    }
+
     /// The identity value of a credential id (known, or unknown before create).
     pub fn identity_of(id: Value) -> Value {
         Value::Object([("id".to_string(), id)].into_iter().collect())
@@ -216,7 +230,7 @@ impl Kind {
                 None
             }
             Err(e) => {
-                api_diags(&e, &format!("read the {}", self.noun), diags);
+                self.api_diags(&e, &format!("read the {}", self.noun), diags);
                 None
             }
         }
@@ -255,7 +269,7 @@ impl Kind {
                 None
             }
             Err(e) => {
-                api_diags(&e, &format!("update the {}", self.noun), diags);
+                self.api_diags(&e, &format!("update the {}", self.noun), diags);
                 None
             }
         }
@@ -267,7 +281,7 @@ impl Kind {
             return;
         };
         if let Err(e) = within(deadline_of(prior, "delete"), client.delete(id)).await {
-            api_diags(&e, &format!("delete the {}", self.noun), diags);
+            self.api_diags(&e, &format!("delete the {}", self.noun), diags);
         }
     }
 
@@ -322,7 +336,7 @@ impl Kind {
                 None
             }
             Err(e) => {
-                api_diags(&e, &format!("import the {}", self.noun), diags);
+                self.api_diags(&e, &format!("import the {}", self.noun), diags);
                 None
             }
         }
@@ -355,7 +369,7 @@ impl Kind {
                 None
             }
             Err(e) => {
-                api_diags(&e, &format!("create the {}", self.noun), diags);
+                self.api_diags(&e, &format!("create the {}", self.noun), diags);
                 None
             }
         }

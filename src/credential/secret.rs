@@ -31,6 +31,9 @@ pub struct SecretAttrs {
     /// one instead of being sent (sending would break something, such as
     /// a working OAuth authorization).
     pub trust_after_import: bool,
+    /// A person chose it (a password), so its fingerprint is a slow
+    /// derivation ([`Fingerprint::slow`]) rather than a fast MAC.
+    pub chosen: bool,
 }
 
 /// What the provider remembers beside the state: the secret version it last
@@ -52,14 +55,23 @@ pub struct Private {
 /// bytes drawn for each send (the salt), over the secret. Whoever reads the
 /// state learns the salt and the MAC; getting the secret back means trying
 /// candidates one by one, which is hopeless for the long random strings
-/// Atlassian API tokens, OAuth client secrets and API keys are. (A secret a
-/// person chose, such as a password, would need a deliberately slow
-/// derivation instead; no kind of this provider has one yet.)
+/// Atlassian API tokens, OAuth client secrets and API keys are. A secret a
+/// person chose, such as a password, is guessable that way, so its
+/// fingerprint is PBKDF2-HMAC-SHA256 over [`SLOW_ROUNDS`] rounds instead
+/// ([`Fingerprint::slow`]): every guess costs what a plan pays once.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Fingerprint {
     salt: String,
     mac: String,
+    /// PBKDF2's rounds; none for the fast MAC.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    rounds: Option<u32>,
 }
+
+/// PBKDF2 rounds for a person's password: about 25 ms of one core here
+/// (`cargo test --release slow_fingerprint -- --nocapture` prints it), paid
+/// once per plan of each credential whose write-only password is set.
+pub const SLOW_ROUNDS: u32 = 100_000;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -69,22 +81,44 @@ fn unhex(s: &str) -> Option<Vec<u8>> {
     (0..s.len()).step_by(2).map(|i| s.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok())).collect()
 }
 
+/// 16 random bytes; none when the system has no randomness to give.
+fn salt() -> Option<[u8; 16]> {
+    use ring::rand::SecureRandom as _;
+    let mut salt = [0u8; 16];
+    ring::rand::SystemRandom::new().fill(&mut salt).ok()?;
+    Some(salt)
+}
+
 impl Fingerprint {
-    /// The fingerprint of `secret` under a new random salt; none when the
-    /// system has no randomness to give.
+    /// The fingerprint of `secret` under a new random salt.
     pub fn of(secret: &str) -> Option<Fingerprint> {
-        use ring::rand::SecureRandom as _;
-        let mut salt = [0u8; 16];
-        ring::rand::SystemRandom::new().fill(&mut salt).ok()?;
+        let salt = salt()?;
         let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &salt);
-        Some(Fingerprint { salt: hex(&salt), mac: hex(ring::hmac::sign(&key, secret.as_bytes()).as_ref()) })
+        let mac = hex(ring::hmac::sign(&key, secret.as_bytes()).as_ref());
+        Some(Fingerprint { salt: hex(&salt), mac, rounds: None })
+    }
+
+    /// The fingerprint of a password a person chose: slow on purpose.
+    pub fn slow(secret: &str) -> Option<Fingerprint> {
+        let (salt, rounds) = (salt()?, std::num::NonZeroU32::new(SLOW_ROUNDS)?);
+        let mut out = [0u8; 32];
+        ring::pbkdf2::derive(ring::pbkdf2::PBKDF2_HMAC_SHA256, rounds, &salt, secret.as_bytes(), &mut out);
+        Some(Fingerprint { salt: hex(&salt), mac: hex(&out), rounds: Some(SLOW_ROUNDS) })
     }
 
     /// Whether `secret` is the one fingerprinted (compared in constant time).
     pub fn matches(&self, secret: &str) -> bool {
         let (Some(salt), Some(mac)) = (unhex(&self.salt), unhex(&self.mac)) else { return false };
-        let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &salt);
-        ring::hmac::verify(&key, secret.as_bytes(), &mac).is_ok()
+        match self.rounds.map(std::num::NonZeroU32::new) {
+            None => {
+                let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, &salt);
+                ring::hmac::verify(&key, secret.as_bytes(), &mac).is_ok()
+            }
+            Some(Some(n)) => {
+                ring::pbkdf2::verify(ring::pbkdf2::PBKDF2_HMAC_SHA256, n, &salt, secret.as_bytes(), &mac).is_ok()
+            }
+            Some(None) => false,
+        }
     }
 }
 
@@ -276,7 +310,11 @@ impl SecretAttrs {
     /// when fingerprints are `on`.
     pub fn fingerprint(&self, config: &Value, on: bool) -> Option<Fingerprint> {
         let secret = self.holder(config).get(self.wo).as_str().filter(|_| on)?;
-        Fingerprint::of(secret)
+        if self.chosen {
+            Fingerprint::slow(secret)
+        } else {
+            Fingerprint::of(secret)
+        }
     }
 
     /// The configuration's write-only secret is not the one last sent, by
@@ -320,8 +358,23 @@ mod tests {
         assert!(!stored.contains("ATATT3xFfGF0"), "{stored}");
         let back = Private::load(stored.as_bytes());
         assert!(back.fingerprint.is_some_and(|f| f.matches("ATATT3xFfGF0-token")));
-        let broken = Fingerprint { salt: "zz".into(), mac: "00".into() };
+        let broken = Fingerprint { salt: "zz".into(), mac: "00".into(), rounds: None };
         assert!(!broken.matches("anything"), "an unreadable fingerprint matches nothing");
+    }
+
+    #[test]
+    fn slow_fingerprint_of_a_password_is_pbkdf2_and_kept_apart() {
+        let started = std::time::Instant::now();
+        let f = Fingerprint::slow("Winter2026!").unwrap();
+        println!("one slow fingerprint: {:?}", started.elapsed());
+        assert_eq!(f.rounds, Some(SLOW_ROUNDS));
+        assert!(f.matches("Winter2026!") && !f.matches("Winter2027!"));
+        let fast_shape = Fingerprint { rounds: None, ..f.clone() };
+        assert!(!fast_shape.matches("Winter2026!"), "the rounds are part of what is checked");
+        let stored = String::from_utf8(Private::store(1, Some(f))).unwrap();
+        assert!(stored.contains(&format!("\"rounds\":{SLOW_ROUNDS}")) && !stored.contains("Winter"), "{stored}");
+        let zero = Fingerprint { rounds: Some(0), ..Fingerprint::slow("x").unwrap() };
+        assert!(!zero.matches("x"), "no rounds is no fingerprint");
     }
 
     #[test]

@@ -21,7 +21,8 @@ pub const DEFAULT_CALLBACK_URL: &str = "https://generic-oauth2-proxy.oomnitza.co
 pub const DEFAULT_SCOPE: &str = "read:jira-user";
 
 /// The Jira credentials: `saas` jira, Basic Auth or OAuth 2.0 (an API key
-/// credential for Jira belongs to `oomnitza_api_key_credential`).
+/// credential for Jira belongs to `oomnitza_api_key_credential`, Basic Auth
+/// for another system to `oomnitza_basic_credential`).
 pub const JIRA: Kind = Kind {
     type_name: TYPE_NAME,
     noun: "Jira credential",
@@ -29,6 +30,7 @@ pub const JIRA: Kind = Kind {
     owns: is_jira,
     state: state_from,
     expiry: &super::expiry::WORDS,
+    fields: &[("basic.username", "basic.email"), ("basic.password", "basic.api_token"), ("oauth2.", "oauth.")],
     watched: &[
         "name",
         "description",
@@ -46,8 +48,10 @@ fn jira_scope() -> Filter {
     Filter::new().eq("saas", SAAS_JIRA).and(Filter::new().ne("auth_type", AuthType::ApiKey.as_str()))
 }
 
+/// Named types only: a new authorization type on Jira is no kind's until
+/// one claims it.
 fn is_jira(c: &Credential) -> bool {
-    c.saas == SAAS_JIRA && c.auth_type != AuthType::ApiKey
+    c.saas == SAAS_JIRA && matches!(c.auth_type, AuthType::Basic | AuthType::Oauth2)
 }
 
 crate::model! {

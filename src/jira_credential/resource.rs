@@ -18,8 +18,8 @@ use crate::credential::{deadline_of, set, within, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
 use crate::oomnitza::{
-    AuthType, BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential, OAuthInput,
-    OAuthPatch, SAAS_JIRA,
+    BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential, OAuthInput, OAuthPatch,
+    Section, SectionPatch, SAAS_JIRA,
 };
 use crate::secret::Secret;
 
@@ -41,26 +41,24 @@ fn patch(old: Option<&JiraCredentialModel>, new: &JiraCredentialModel, secret: O
         },
         ..Default::default()
     };
-    if let Some(nb) = &new.basic {
-        let ob = old.and_then(|o| o.basic.as_ref());
-        let b = BasicPatch { username: set(ob.map(|b| &b.email), &nb.email), password: secret.clone() };
-        if b.username.is_some() || b.password.is_some() {
-            p.basic = Some(b);
+    let section = match (&new.basic, &new.oauth) {
+        (Some(nb), _) => {
+            let ob = old.and_then(|o| o.basic.as_ref());
+            Some(SectionPatch::Basic(BasicPatch { username: set(ob.map(|b| &b.email), &nb.email), password: secret }))
         }
-    }
-    if let Some(no) = &new.oauth {
-        let oo = old.and_then(|o| o.oauth.as_ref());
-        let o = OAuthPatch {
-            client_id: set(oo.map(|o| &o.client_id), &no.client_id),
-            client_secret: secret,
-            scopes: set(oo.map(|o| &o.scopes), &no.scopes).map(Option::unwrap_or_default),
-            callback_url: set(oo.map(|o| &o.callback_url), &no.callback_url).flatten(),
-            site: set(oo.map(|o| &o.site), &no.site),
-        };
-        if !o.is_empty() {
-            p.oauth2 = Some(o);
+        (None, Some(no)) => {
+            let oo = old.and_then(|o| o.oauth.as_ref());
+            Some(SectionPatch::OAuth2(OAuthPatch {
+                client_id: set(oo.map(|o| &o.client_id), &no.client_id),
+                client_secret: secret,
+                scopes: set(oo.map(|o| &o.scopes), &no.scopes).map(Option::unwrap_or_default),
+                callback_url: set(oo.map(|o| &o.callback_url), &no.callback_url).flatten(),
+                site: set(oo.map(|o| &o.site), &no.site),
+            }))
         }
-    }
+        (None, None) => None,
+    };
+    p.section = section.and_then(SectionPatch::non_empty);
     p
 }
 
@@ -75,20 +73,15 @@ fn model(v: &Value, diags: &mut Diagnostics) -> Option<JiraCredentialModel> {
 impl JiraCredential {
     /// The body of the create.
     fn new_credential(new: &JiraCredentialModel, secret: Secret) -> Option<NewCredential> {
-        let (basic, oauth2, auth_type) = match (&new.basic, &new.oauth) {
-            (_, Some(o)) => {
-                let input = OAuthInput {
-                    client_id: o.client_id.clone(),
-                    client_secret: secret,
-                    scopes: o.scopes.clone().unwrap_or_default(),
-                    callback_url: o.callback_url.clone().unwrap_or_else(|| DEFAULT_CALLBACK_URL.to_string()),
-                    site: o.site.clone(),
-                };
-                (None, Some(input), AuthType::Oauth2)
-            }
-            (Some(b), None) => {
-                (Some(BasicInput { username: b.email.clone(), password: secret }), None, AuthType::Basic)
-            }
+        let section = match (&new.basic, &new.oauth) {
+            (_, Some(o)) => Section::OAuth2(OAuthInput {
+                client_id: o.client_id.clone(),
+                client_secret: secret,
+                scopes: o.scopes.clone().unwrap_or_default(),
+                callback_url: o.callback_url.clone().unwrap_or_else(|| DEFAULT_CALLBACK_URL.to_string()),
+                site: o.site.clone(),
+            }),
+            (Some(b), None) => Section::Basic(BasicInput { username: b.email.clone(), password: secret }),
             (None, None) => return None,
         };
         Some(NewCredential {
@@ -96,11 +89,8 @@ impl JiraCredential {
             owner: new.owner.clone(),
             description: new.description.clone(),
             saas: SAAS_JIRA.to_string(),
-            auth_type,
-            basic,
-            oauth2,
-            api_key: None,
             expiration_date: new.expiration_date.clone(),
+            section,
         })
     }
 
@@ -139,7 +129,7 @@ impl JiraCredential {
                 // next plan shows what still differs.
                 Ok(None) => None,
                 Err(e) => {
-                    api_diags(&e, "update the adopted Jira credential", &mut after);
+                    JIRA.api_diags(&e, "update the adopted Jira credential", &mut after);
                     None
                 }
             }
@@ -291,9 +281,9 @@ impl Resource<Client> for JiraCredential {
         let first = patch(Some(&old), &new, send_secret.then(|| secret.configured(config)).flatten());
         let no = planned.get("oauth");
         // Oomnitza restarts consent itself when the app changes.
-        let restart = no.get("authorization_url").is_unknown() && first.oauth2.is_none();
-        let sent = first.basic.as_ref().is_some_and(|b| b.password.is_some())
-            || first.oauth2.as_ref().is_some_and(|o| o.client_secret.is_some());
+        let restart =
+            no.get("authorization_url").is_unknown() && !matches!(first.section, Some(SectionPatch::OAuth2(_)));
+        let sent = first.sends_secret();
         let version = prior.get("secret_version").as_f64().unwrap_or_default() as i64;
         if first.is_empty() && !restart {
             // Only Terraform-side settings changed: nothing to write; what

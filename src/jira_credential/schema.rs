@@ -14,6 +14,7 @@ pub const BASIC_SECRET: SecretAttrs = SecretAttrs {
     wo: "api_token_wo",
     version: "api_token_wo_version",
     trust_after_import: false,
+    chosen: false,
 };
 
 pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
@@ -24,6 +25,7 @@ pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
     version: "client_secret_wo_version",
     // Sending it would end a working authorization.
     trust_after_import: true,
+    chosen: false,
 };
 
 fn basic_block() -> Block {

@@ -130,7 +130,8 @@ pub struct Authorization {
     pub authorization_url: String,
 }
 
-/// The body of `POST /api/v3/auth`.
+/// The body of `POST /api/v3/auth`: what every credential has, and the
+/// section of its authorization type.
 #[derive(Clone, Debug, Serialize)]
 pub struct NewCredential {
     pub name: String,
@@ -139,15 +140,46 @@ pub struct NewCredential {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     pub saas: String,
-    pub auth_type: AuthType,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basic: Option<BasicInput>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub oauth2: Option<OAuthInput>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<ApiKeyInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<String>,
+    /// `auth_type` and its object, such as `"basic": {...}`.
+    #[serde(flatten)]
+    pub section: Section,
+}
+
+/// An authorization type's object in a create: a kind builds the one it
+/// manages, and a new type is a new variant that no other kind names.
+#[derive(Clone, Debug)]
+pub enum Section {
+    Basic(BasicInput),
+    OAuth2(OAuthInput),
+    ApiKey(ApiKeyInput),
+}
+
+impl Section {
+    pub fn auth_type(&self) -> AuthType {
+        match self {
+            Section::Basic(_) => AuthType::Basic,
+            Section::OAuth2(_) => AuthType::Oauth2,
+            Section::ApiKey(_) => AuthType::ApiKey,
+        }
+    }
+}
+
+/// `"auth_type": "<type>", "<type>": {...}`, as the API names them.
+impl Serialize for Section {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut m = s.serialize_map(Some(2))?;
+        let ty = self.auth_type();
+        m.serialize_entry("auth_type", &ty)?;
+        match self {
+            Section::Basic(b) => m.serialize_entry(ty.as_str(), b)?,
+            Section::OAuth2(o) => m.serialize_entry(ty.as_str(), o)?,
+            Section::ApiKey(k) => m.serialize_entry(ty.as_str(), k)?,
+        }
+        m.end()
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -178,12 +210,9 @@ pub struct CredentialPatch {
     /// `Some(None)` clears the date.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub expiration_date: Option<Option<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub basic: Option<BasicPatch>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub oauth2: Option<OAuthPatch>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_key: Option<ApiKeyPatch>,
+    /// Changes to the authorization type's object, when any.
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub section: Option<SectionPatch>,
 }
 
 impl CredentialPatch {
@@ -192,9 +221,50 @@ impl CredentialPatch {
             && self.owner.is_none()
             && self.description.is_none()
             && self.expiration_date.is_none()
-            && self.basic.is_none()
-            && self.oauth2.is_none()
-            && self.api_key.is_none()
+            && self.section.is_none()
+    }
+
+    /// Whether this write sends a new secret.
+    pub fn sends_secret(&self) -> bool {
+        match &self.section {
+            Some(SectionPatch::Basic(b)) => b.password.is_some(),
+            Some(SectionPatch::OAuth2(o)) => o.client_secret.is_some(),
+            Some(SectionPatch::ApiKey(k)) => k.token.is_some(),
+            None => false,
+        }
+    }
+}
+
+/// Changes to one authorization type's object (`"basic": {...}`).
+#[derive(Clone, Debug)]
+pub enum SectionPatch {
+    Basic(BasicPatch),
+    OAuth2(OAuthPatch),
+    ApiKey(ApiKeyPatch),
+}
+
+impl SectionPatch {
+    /// `Some` of this change, or `None` when it changes nothing.
+    pub fn non_empty(self) -> Option<SectionPatch> {
+        let empty = match &self {
+            SectionPatch::Basic(b) => b.username.is_none() && b.password.is_none(),
+            SectionPatch::OAuth2(o) => o.is_empty(),
+            SectionPatch::ApiKey(k) => k.is_empty(),
+        };
+        (!empty).then_some(self)
+    }
+}
+
+impl Serialize for SectionPatch {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut m = s.serialize_map(Some(1))?;
+        match self {
+            SectionPatch::Basic(b) => m.serialize_entry(AuthType::Basic.as_str(), b)?,
+            SectionPatch::OAuth2(o) => m.serialize_entry(AuthType::Oauth2.as_str(), o)?,
+            SectionPatch::ApiKey(k) => m.serialize_entry(AuthType::ApiKey.as_str(), k)?,
+        }
+        m.end()
     }
 }
 

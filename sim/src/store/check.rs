@@ -68,10 +68,13 @@ impl Check {
     }
 }
 
-pub(super) fn check_basic(c: &mut Check, b: &Value, partial: bool) {
+/// A Basic section; Jira's (`jira`) signs in with an Atlassian email.
+pub(super) fn check_basic(c: &mut Check, b: &Value, partial: bool, jira: bool) {
     if let Some(u) = c.string(b, "username", "basic.username", !partial) {
-        if !is_email(u) {
+        if jira && !is_email(u) {
             c.fail("basic.username", "must be the Atlassian account's email address");
+        } else if u.is_empty() || u.contains(':') {
+            c.fail("basic.username", "must be a user name without a colon");
         }
     }
     c.string(b, "password", "basic.password", !partial);

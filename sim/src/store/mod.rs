@@ -219,8 +219,8 @@ impl Store {
         match (saas.as_str(), auth_type.as_str()) {
             ("", _) | ("jira", _) => {}
             (s, _) if !is_saas(s) => c.fail("saas", "must be a SaaS name such as jira or okta"),
-            (_, "api_key") => {}
-            _ => c.fail("saas", "basic and oauth2 credentials are supported for jira only"),
+            (_, "api_key" | "basic") => {}
+            _ => c.fail("saas", "oauth2 credentials are supported for jira only"),
         }
         let owner = c.string(b, "owner", "owner", false).unwrap_or(DEFAULT_OWNER).to_string();
         let description = match b.get("description") {
@@ -241,7 +241,7 @@ impl Store {
         match auth_type.as_str() {
             "basic" => match b.get("basic") {
                 Some(bb @ Value::Object(_)) => {
-                    check_basic(&mut c, bb, false);
+                    check_basic(&mut c, bb, false, saas == "jira");
                     basic = json!({ "username": bb.get("username") });
                     secret = bb.get("password").and_then(Value::as_str).map(String::from);
                 }
@@ -364,7 +364,7 @@ impl Store {
             match obj.get(section) {
                 Some(v) if !v.is_null() && section != kind => c.fail(section, &format!("this is a {kind} credential")),
                 Some(v) if !v.is_null() => match section {
-                    "basic" => check_basic(&mut c, v, true),
+                    "basic" => check_basic(&mut c, v, true, cur["saas"] == "jira"),
                     "oauth2" => check_oauth(&mut c, v, true),
                     _ => check_api_key(&mut c, v, true),
                 },

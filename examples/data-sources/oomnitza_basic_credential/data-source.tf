@@ -1,0 +1,7 @@
+data "oomnitza_basic_credential" "servicenow" {
+  name = "ServiceNow CMDB sync"
+}
+
+output "servicenow_user" {
+  value = data.oomnitza_basic_credential.servicenow.username
+}

@@ -1,0 +1,402 @@
+//! A flat kind of credential: its attributes are all top-level (`name`,
+//! `saas`, `owner`, `description`, `expiration_date`, the kind's own), its
+//! secret is one attribute (`X`, or `X_wo` with `X_wo_version`), and
+//! nothing follows a write. The kind says only what is its own
+//! ([`FlatKind`]: its schema, its rules, its section of the API); its
+//! resource ([`Managed`]), data source ([`Lookup`]) and list resource
+//! ([`Listed`]) are here, once, on top of [`Kind`]'s create without
+//! duplicates, read with drift, update in one call, delete and import.
+
+use std::marker::PhantomData;
+
+use async_trait::async_trait;
+use oomnitza_api::Filter;
+
+use super::drift::{self, Saying};
+use super::secret::{Private, SecretAttrs};
+use super::{deadline_of, set, validate_common, within, Kind, Updated};
+use crate::framework::model::FromValue;
+use crate::framework::{
+    AttrPath, Attribute, Block, DataSource, Diagnostics, Identity, Import, ListRequest, ListResource, ListSink,
+    PlanRequest, Planned, Resource, Schema, Type, Value,
+};
+use crate::oomnitza::{Client, Created, Credential, CredentialPatch, NewCredential, Section, SectionPatch};
+use crate::secret::Secret;
+
+/// What one flat kind alone knows.
+pub trait FlatKind: Send + Sync + 'static {
+    /// The resource's values, one field per attribute of [`FlatKind::schema`].
+    type Model: FromValue + Send + Sync;
+    /// Its names, the credentials it owns, what drift watches, its state.
+    const KIND: &'static Kind;
+    /// Its secret's attributes.
+    const SECRET: &'static SecretAttrs;
+    /// Where a person gets a new secret, said when one is empty, such as
+    /// "create one in the integration's admin console".
+    const SECRET_FROM: &'static str;
+    /// Why a plan replaces it, said beside drift, such as "saas cannot change".
+    const REPLACED_BECAUSE: &'static str;
+
+    fn schema() -> Schema;
+    /// Its own rules, after the common ones and the secret's. Unknown
+    /// values pass.
+    fn validate(_config: &Value, _diags: &mut Diagnostics) {}
+    /// Its section of a create, with the secret.
+    fn section(m: &Self::Model, secret: Secret) -> Section;
+    /// Its section of the PATCH that makes `old` (none: an adopted
+    /// credential, which gets everything) into `new`, with the secret
+    /// when it must be sent; `None` when nothing in it changes.
+    fn section_patch(old: Option<&Self::Model>, new: &Self::Model, secret: Option<Secret>) -> Option<SectionPatch>;
+}
+
+crate::model! {
+    /// What every flat kind's values have, read by attribute name.
+    #[derive(Clone, Debug)]
+    struct Common {
+        name: String,
+        saas: String,
+        owner: Option<String>,
+        description: Option<String>,
+        expiration_date: Option<String>,
+    }
+}
+
+/// A plan's or state's values, typed; what must be known at apply and is
+/// not is said.
+fn typed<K: FlatKind>(v: &Value, diags: &mut Diagnostics) -> Option<(Common, K::Model)> {
+    let both = Common::from_value(v).and_then(|c| Ok((c, K::Model::from_value(v)?)));
+    both.map_err(|e| diags.error("Incomplete configuration", format!("{e} at apply; it must be known."))).ok()
+}
+
+/// The PATCH that makes `old` (none: an adopted credential) into `new`,
+/// with the secret when it must be sent.
+fn patch<K: FlatKind>(
+    old: Option<&(Common, K::Model)>,
+    new: &(Common, K::Model),
+    secret: Option<Secret>,
+) -> CredentialPatch {
+    let (oc, nc) = (old.map(|o| &o.0), &new.0);
+    CredentialPatch {
+        name: set(oc.map(|o| &o.name), &nc.name),
+        owner: set(oc.map(|o| &o.owner), &nc.owner).flatten(),
+        description: set(oc.map(|o| &o.description), &nc.description).flatten(),
+        expiration_date: set(oc.map(|o| &o.expiration_date), &nc.expiration_date),
+        section: K::section_patch(old.map(|o| &o.1), &new.1, secret).and_then(SectionPatch::non_empty),
+    }
+}
+
+/// A flat kind's resource.
+pub struct Managed<K>(PhantomData<fn() -> K>);
+
+impl<K> Managed<K> {
+    pub const fn new() -> Self {
+        Managed(PhantomData)
+    }
+}
+
+impl<K> Default for Managed<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl<K: FlatKind> Resource<Client> for Managed<K> {
+    fn type_name(&self) -> &'static str {
+        K::KIND.type_name
+    }
+
+    fn schema(&self) -> Schema {
+        K::schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        validate_common(config, diags);
+        K::SECRET.validate(config, K::SECRET_FROM, diags);
+        K::validate(config, diags);
+    }
+
+    fn modify_plan(&self, req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Diagnostics) {
+        let (prior, config, secret) = (req.prior, req.config, K::SECRET);
+        if prior.is_null() {
+            let now = time::OffsetDateTime::now_utc();
+            super::expiry::warn_past_at_create(config, now, K::KIND.expiry, diags);
+            return secret.plan_create(config, diags);
+        }
+        let private = Private::load(req.prior_private);
+        if secret.changes(prior, config, &private) {
+            secret.wo_changed_warning(prior, config, &private, diags);
+            planned.state.set("secret_version", Value::Unknown);
+            planned.state.set("updated_at", Value::Unknown);
+            if secret.absent(config) {
+                let why = format!(
+                    "The {} must be sent again ({} changed, or it was replaced in Oomnitza)",
+                    secret.noun, secret.version
+                );
+                secret.absent_warning(&why, diags);
+            }
+        }
+        if let Some(d) = &private.drift {
+            let replacing = (!planned.requires_replace.is_empty()).then_some(K::REPLACED_BECAUSE);
+            let say = Saying { noun: K::KIND.noun, secret: secret.noun, ends_consent: false, replacing };
+            drift::warn(d, prior, &planned.state, &say, diags);
+        }
+    }
+
+    async fn plan_remote(&self, client: &Client, req: &PlanRequest<'_>, planned: &Planned, diags: &mut Diagnostics) {
+        K::KIND.plan_remote(client, req, planned, diags).await;
+    }
+
+    async fn create(
+        &self,
+        client: &Client,
+        planned: &Value,
+        config: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let (kind, deadline) = (K::KIND, deadline_of(planned, "create"));
+        let Some(secret) = K::SECRET.configured(config) else {
+            K::SECRET.missing(&format!("A new credential needs its {}", K::SECRET.noun), diags);
+            return Value::Null;
+        };
+        let Some(new) = typed::<K>(planned, diags) else { return Value::Null };
+        let c = &new.0;
+        let body = NewCredential {
+            name: c.name.clone(),
+            owner: c.owner.clone(),
+            description: c.description.clone(),
+            saas: c.saas.clone(),
+            expiration_date: c.expiration_date.clone(),
+            section: K::section(&new.1, secret.clone()),
+        };
+        let Some(Created { mut credential, adopted, entry, .. }) = kind.create(client, &body, deadline, diags).await
+        else {
+            return Value::Null;
+        };
+        if adopted {
+            // Made by an interrupted earlier create of this configuration:
+            // made what the plan says now, secret included.
+            let full = patch::<K>(None, &new, Some(secret));
+            match within(deadline, client.update(&credential.id, &full)).await {
+                Ok(c) => credential = c,
+                // Kept, untainted: the next plan shows what still differs.
+                Err(e) => {
+                    let mut after = Diagnostics::new();
+                    kind.api_diags(&e, &format!("update the adopted {}", kind.noun), &mut after);
+                    diags.extend_as_warnings(after, &super::kept_after_create(kind.noun, &credential.id));
+                }
+            }
+        }
+        *private =
+            Private::store(credential.secret_version, K::SECRET.fingerprint(config, client.config().fingerprints));
+        entry.finish();
+        (kind.state)(&credential, planned)
+    }
+
+    async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
+        K::KIND.read(client, state, private, diags).await.map_or(Value::Null, |(_, fresh)| fresh)
+    }
+
+    async fn update(
+        &self,
+        client: &Client,
+        prior: &Value,
+        planned: &Value,
+        config: &Value,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let (kind, secret) = (K::KIND, K::SECRET);
+        let Some(new) = typed::<K>(planned, diags) else { return Value::Null };
+        let sending = match (planned.get("secret_version").is_unknown(), secret.configured(config)) {
+            (false, _) => None,
+            (true, Some(s)) => Some(s),
+            (true, None) => {
+                secret.missing(&format!("This apply must send the {} again", secret.noun), diags);
+                return Value::Null;
+            }
+        };
+        let Some(old) = typed::<K>(prior, diags) else { return Value::Null };
+        let first = patch::<K>(Some(&old), &new, sending);
+        let sent = first.sends_secret();
+        if first.is_empty() {
+            // Only Terraform's own settings changed: nothing to write.
+            let version = prior.get("secret_version").as_f64().unwrap_or_default() as i64;
+            *private = Private::after_update(private, false, false, version, None);
+            return prior.clone();
+        }
+        // The plan's change in one call; what was changed by hand since the
+        // plan is written back (see Kind::update).
+        let back = |answered: &Value| {
+            let p = patch::<K>(Some(&typed::<K>(answered, &mut Diagnostics::new())?), &new, None);
+            (!p.is_empty()).then_some(p)
+        };
+        let deadline = deadline_of(planned, "update");
+        let written = kind.update(client, (prior, planned), (&first, sent), back, deadline, diags).await;
+        let Some(Updated { credential: c, replaced }) = written else { return Value::Null };
+        let fingerprint = secret.fingerprint(config, client.config().fingerprints);
+        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
+        (kind.state)(&c, planned)
+    }
+
+    async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
+        K::KIND.delete(client, prior, diags).await;
+    }
+
+    fn importer(&self) -> Option<&dyn Import<Client>> {
+        Some(K::KIND)
+    }
+
+    fn identity(&self) -> Option<&dyn Identity> {
+        Some(K::KIND)
+    }
+}
+
+/// What a flat kind brings a provider.
+pub struct Family {
+    pub resource: std::sync::Arc<dyn Resource<Client>>,
+    pub data_source: std::sync::Arc<dyn DataSource<Client>>,
+    pub list: std::sync::Arc<dyn ListResource<Client>>,
+}
+
+/// Kind `K`'s resource, data source and list resource.
+pub fn family<K: FlatKind>() -> Family {
+    use std::sync::Arc;
+    Family {
+        resource: Arc::new(Managed::<K>::new()),
+        data_source: Arc::new(Lookup::<K>::new()),
+        list: Arc::new(Listed::<K>::new()),
+    }
+}
+
+/// "an API key credential", "a Basic Auth credential".
+fn with_article(noun: &str) -> String {
+    let an = noun.starts_with(|c: char| "AEIOUaeiou".contains(c));
+    format!("{} {noun}", if an { "an" } else { "a" })
+}
+
+/// A flat kind's data source: one credential by `id` or exact `name`,
+/// every attribute of the resource but the secret and Terraform's own.
+pub struct Lookup<K>(PhantomData<fn() -> K>);
+
+impl<K> Lookup<K> {
+    pub const fn new() -> Self {
+        Lookup(PhantomData)
+    }
+}
+
+impl<K> Default for Lookup<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<K: FlatKind> Lookup<K> {
+    /// The resource's schema, read-only; `id` or `name` picks one.
+    pub fn read_only_schema() -> Schema {
+        let (noun, secret) = (K::KIND.noun, K::SECRET);
+        let mut block = Block::new(&format!(
+            "Looks up {} in Oomnitza by `id` or exact `name` (exactly one). Its {} is never read.",
+            with_article(noun),
+            secret.noun
+        ));
+        let shown = |a: &Attribute| !a.sensitive && a.name != secret.version;
+        for a in K::schema().block.attributes.into_iter().filter(shown) {
+            let lookup = matches!(a.name.as_str(), "id" | "name");
+            let mut a =
+                Attribute { required: false, optional: lookup, computed: true, default: None, plan: Vec::new(), ..a };
+            if a.name == "name" {
+                a.description = format!("The exact name; it must match one {noun}.");
+            }
+            block = block.attr(a);
+        }
+        Schema::new(0, block)
+    }
+}
+
+#[async_trait]
+impl<K: FlatKind> DataSource<Client> for Lookup<K> {
+    fn type_name(&self) -> &'static str {
+        K::KIND.type_name
+    }
+
+    fn schema(&self) -> Schema {
+        Self::read_only_schema()
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        K::KIND.validate_id_or_name(config, diags);
+    }
+
+    /// The resource's state of the credential, through this schema.
+    async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
+        let Some(c) = K::KIND.find(client, config, diags).await else { return Value::Null };
+        let ty: Type = Self::read_only_schema().value_type();
+        (K::KIND.state)(&c, &Value::Null).project(&ty)
+    }
+}
+
+/// A flat kind's list resource for `terraform query` (Terraform 1.14+):
+/// by SaaS and name prefix.
+pub struct Listed<K>(PhantomData<fn() -> K>);
+
+impl<K> Listed<K> {
+    pub const fn new() -> Self {
+        Listed(PhantomData)
+    }
+}
+
+impl<K> Default for Listed<K> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+#[async_trait]
+impl<K: FlatKind> ListResource<Client> for Listed<K> {
+    fn type_name(&self) -> &'static str {
+        K::KIND.type_name
+    }
+
+    fn schema(&self) -> Schema {
+        let about = format!(
+            "Finds {}s in Oomnitza, whether Terraform manages them or not. Every filter is optional; all given must match.",
+            K::KIND.noun
+        );
+        Schema::new(
+            0,
+            Block::new(&about)
+                .attr(
+                    Attribute::string("saas")
+                        .optional()
+                        .describe("Only credentials for this integration, such as `okta`."),
+                )
+                .attr(
+                    Attribute::string("name_prefix")
+                        .optional()
+                        .describe("Only credentials whose name starts with this text (case-sensitive)."),
+                ),
+        )
+    }
+
+    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
+        for k in ["saas", "name_prefix"] {
+            if config.get(k).as_str().is_some_and(str::is_empty) {
+                diags.error_at(
+                    AttrPath::root(k),
+                    format!("Empty {k}"),
+                    format!("{k} is empty; leave it out to match every credential."),
+                );
+            }
+        }
+    }
+
+    async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
+        let config = req.config;
+        let saas = config.get("saas").as_str().map_or(Filter::new(), |s| Filter::new().eq("saas", s));
+        let prefix = config.get("name_prefix").as_str().unwrap_or_default().to_string();
+        let keep = |c: &Credential| c.name.starts_with(&prefix);
+        K::KIND.list(client, saas, keep, req, sink).await;
+    }
+}
