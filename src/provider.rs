@@ -10,6 +10,7 @@ use url::Url;
 
 use crate::credential::flat::{family, Family};
 use crate::framework::duration::parse_duration;
+use crate::framework::validate::{checked, NotBlank};
 use crate::framework::{
     Action, AttrPath, Attribute, Block, DataSource, Diagnostics, EphemeralResource, ListResource, Provider, Resource,
     Schema, Value,
@@ -23,6 +24,9 @@ use oomnitza_api::routes;
 
 #[derive(Default)]
 pub struct OomnitzaProvider;
+
+/// A setting given as an empty string.
+const SET_OR_LEAVE_OUT: &str = "is set to an empty string; set a value or leave it out to use the environment.";
 
 /// The flat kinds (`crate::credential::flat`), one line each: each brings
 /// its resource, data source and list resource.
@@ -145,13 +149,13 @@ impl Provider for OomnitzaProvider {
                 .attr(Attribute::string("url").optional().describe(
                     "The Oomnitza instance, e.g. `https://example.oomnitza.com`. Env: `OOMNITZA_URL`. Plain `http://` is refused except for loopback hosts.",
                 ))
-                .attr(Attribute::string("api_token").optional().sensitive().describe(
+                .attr(Attribute::string("api_token").optional().sensitive().validate(NotBlank(SET_OR_LEAVE_OUT)).describe(
                     "An API token (Configuration > Security > API tokens), sent as `Authorization2`. Env: `OOMNITZA_API_TOKEN`. Give this or `username` and `password`.",
                 ))
-                .attr(Attribute::string("username").optional().describe(
+                .attr(Attribute::string("username").optional().validate(NotBlank(SET_OR_LEAVE_OUT)).describe(
                     "Oomnitza login, exchanged once for a token. Env: `OOMNITZA_USERNAME`.",
                 ))
-                .attr(Attribute::string("password").optional().sensitive().describe(
+                .attr(Attribute::string("password").optional().sensitive().validate(NotBlank(SET_OR_LEAVE_OUT)).describe(
                     "Password for `username`. Env: `OOMNITZA_PASSWORD`.",
                 ))
                 .attr(Attribute::string("request_timeout").optional().default_is("\"30s\"").describe(
@@ -178,22 +182,13 @@ impl Provider for OomnitzaProvider {
                 diags.error_at(AttrPath::root("url"), "Invalid url", e);
             }
         }
-        for name in ["api_token", "username", "password"] {
-            if config.get(name).as_str().is_some_and(|s| s.trim().is_empty()) {
-                diags.error_at(
-                    AttrPath::root(name),
-                    format!("Empty {name}"),
-                    format!("{name} is set to an empty string; set a value or leave it out to use the environment."),
-                );
-            }
-        }
         check_max_retries(config.get("max_retries"), diags);
         check_timeout(config.get("request_timeout"), diags);
         check_expiry_days(config.get("expiry_warning_days"), diags);
     }
 
     async fn configure(&self, config: &Value, cancel: CancellationToken, diags: &mut Diagnostics) -> Option<Client> {
-        self.validate(config, diags);
+        diags.extend(checked(&self.schema().block, config, |d| self.validate(config, d)));
         if diags.has_errors() {
             return None;
         }

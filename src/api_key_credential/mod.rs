@@ -12,9 +12,10 @@ use oomnitza_api::Filter;
 use crate::credential::expiry::ExpiryWords;
 use crate::credential::flat::FlatKind;
 use crate::credential::secret::SecretAttrs;
-use crate::credential::{is_saas, set, timeouts_block, Kind, Timeouts};
+use crate::credential::{expiration_attribute, name_attribute, saas_attribute, set, timeouts_block, Kind, Timeouts};
 use crate::framework::model::{FromValue, IntoValue};
-use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Nesting, Schema, Value};
+use crate::framework::validate::{Matches, OneOf};
+use crate::framework::{Attribute, Block, Nesting, Schema, Value};
 use crate::oomnitza::{ApiKeyInput, ApiKeyPatch, AuthType, Credential, Section, SectionPatch};
 use crate::secret::Secret;
 
@@ -75,16 +76,16 @@ pub fn schema() -> Schema {
         0,
         Block::new("An API key credential in Oomnitza's vault (Configuration > Security > Credentials), for any integration: Oomnitza adds `token_name: token` to each request to that system, as a header or a query parameter.")
             .attr(text("id").computed().use_state_for_unknown().describe("The credential's id in Oomnitza."))
-            .attr(text("name").required().describe("The credential's name, as shown in Oomnitza."))
-            .attr(text("saas").required().requires_replace().describe("The integration it is for, as Oomnitza names it: `okta`, `servicenow`, `jira`, ... Changing it replaces the credential."))
+            .attr(name_attribute())
+            .attr(saas_attribute("The integration it is for, as Oomnitza names it: `okta`, `servicenow`, `jira`, ... Changing it replaces the credential."))
             .attr(text("owner").optional_computed().use_state_for_unknown().describe("The Oomnitza user that owns it. Oomnitza picks the token's user when unset."))
             .attr(text("description").optional_computed().default_value(Value::string("")).describe("Free text."))
-            .attr(text("token_name").required().describe("The header or query parameter that carries the key, such as `Authorization` or `X-API-Key`."))
+            .attr(text("token_name").required().validate(Matches { test: is_token_name, fix: "use a header or parameter name, such as \"Authorization\" or \"X-API-Key\", without spaces or colons" }).describe("The header or query parameter that carries the key, such as `Authorization` or `X-API-Key`."))
             .attr(text("token").optional().sensitive().describe("The API key. Stored in state (sensitive). Give this or `token_wo`."))
             .attr(text("token_wo").optional().sensitive().write_only().describe("The API key, never stored in state or plan (Terraform 1.11+). Change `token_wo_version` to send a new one."))
             .attr(Attribute::number("token_wo_version").optional().describe("Any number; changing it re-sends `token_wo`. Only with `token_wo`."))
-            .attr(text("add_to").optional_computed().default_value(Value::string("header")).describe("Where the key goes: `header` or `query`."))
-            .attr(text("expiration_date").optional().describe("When the key expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
+            .attr(text("add_to").optional_computed().default_value(Value::string("header")).validate(OneOf(&["header", "query"])).describe("Where the key goes: `header` or `query`."))
+            .attr(expiration_attribute("When the key expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the key changes, by anyone: how a rotation made outside Terraform shows in a plan."))
             .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
             .attr(text("updated_at").computed().describe("When it last changed (RFC 3339)."))
@@ -95,28 +96,6 @@ pub fn schema() -> Schema {
 /// An HTTP header or query parameter name (RFC 9110's token).
 fn is_token_name(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// An attribute, the test its text must pass, and how to fix it.
-type Rule = (&'static str, fn(&str) -> bool, &'static str);
-
-/// This kind's own rules (the common ones and the token's are
-/// `crate::credential::flat`'s).
-pub fn validate(config: &Value, diags: &mut Diagnostics) {
-    let rules: [Rule; 3] = [
-        ("saas", is_saas, "use the integration's name in lower case, such as \"okta\" or \"servicenow\""),
-        (
-            "token_name",
-            is_token_name,
-            "use a header or parameter name, such as \"Authorization\" or \"X-API-Key\", without spaces or colons",
-        ),
-        ("add_to", |s| matches!(s, "header" | "query"), "use \"header\" or \"query\""),
-    ];
-    for (attr, ok, fix) in rules {
-        if let Some(v) = config.get(attr).as_str().filter(|v| !ok(v)) {
-            diags.error_at(AttrPath::root(attr), format!("Invalid {attr}"), format!("{attr} is {v:?}; {fix}."));
-        }
-    }
 }
 
 /// `oomnitza_api_key_credential`, one of `crate::credential::flat`'s kinds.
@@ -131,10 +110,6 @@ impl FlatKind for ApiKey {
 
     fn schema() -> Schema {
         schema()
-    }
-
-    fn validate(config: &Value, diags: &mut Diagnostics) {
-        validate(config, diags);
     }
 
     fn section(m: &ApiKeyCredential, token: Secret) -> Section {
@@ -203,8 +178,8 @@ mod tests {
         {
             c.set(k, Value::string(v));
         }
-        let mut d = Diagnostics::new();
-        crate::framework::Resource::validate(&crate::credential::flat::Managed::<ApiKey>::new(), &c, &mut d);
+        let d =
+            crate::framework::server::validate(&crate::credential::flat::Managed::<ApiKey>::new(), &schema(), &c, true);
         let text = format!("{d:?}");
         for part in
             ["Invalid saas", "Invalid token_name", "Invalid add_to", "Empty token", "\\\"header\\\" or \\\"query\\\""]

@@ -12,8 +12,9 @@ use oomnitza_api::Filter;
 use crate::credential::expiry::ExpiryWords;
 use crate::credential::flat::FlatKind;
 use crate::credential::secret::SecretAttrs;
-use crate::credential::{is_saas, set, timeouts_block, Kind, Timeouts};
+use crate::credential::{expiration_attribute, name_attribute, saas_attribute, set, timeouts_block, Kind, Timeouts};
 use crate::framework::model::{FromValue, IntoValue};
+use crate::framework::validate::Matches;
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Nesting, Schema, Value};
 use crate::oomnitza::{AuthType, BasicInput, BasicPatch, Credential, Section, SectionPatch, SAAS_JIRA};
 use crate::secret::Secret;
@@ -67,21 +68,26 @@ crate::model! {
     }
 }
 
+/// A user name Basic Auth can carry: not blank, no colon.
+fn is_username(u: &str) -> bool {
+    !u.trim().is_empty() && !u.contains(':')
+}
+
 pub fn schema() -> Schema {
     let text = Attribute::string;
     Schema::new(
         0,
         Block::new("A Basic Auth credential in Oomnitza's vault (Configuration > Security > Credentials) for an integration other than Jira, such as ServiceNow or Jamf: Oomnitza signs in to that system with `username` and the password. For Jira use `oomnitza_jira_credential`.")
             .attr(text("id").computed().use_state_for_unknown().describe("The credential's id in Oomnitza."))
-            .attr(text("name").required().describe("The credential's name, as shown in Oomnitza."))
-            .attr(text("saas").required().requires_replace().describe("The integration it is for, as Oomnitza names it: `servicenow`, `jamf`, ... (not `jira`). Changing it replaces the credential."))
+            .attr(name_attribute())
+            .attr(saas_attribute("The integration it is for, as Oomnitza names it: `servicenow`, `jamf`, ... (not `jira`). Changing it replaces the credential."))
             .attr(text("owner").optional_computed().use_state_for_unknown().describe("The Oomnitza user that owns it. Oomnitza picks the token's user when unset."))
             .attr(text("description").optional_computed().default_value(Value::string("")).describe("Free text."))
-            .attr(text("username").required().describe("The user Oomnitza signs in to the system as."))
+            .attr(text("username").required().validate(Matches { test: is_username, fix: "use the user name alone: Basic Auth puts a colon between it and the password" }).describe("The user Oomnitza signs in to the system as."))
             .attr(text("password").optional().sensitive().describe("The password. Stored in state (sensitive). Give this or `password_wo`."))
             .attr(text("password_wo").optional().sensitive().write_only().describe("The password, never stored in state or plan (Terraform 1.11+). Change `password_wo_version` to send a new one; a new one is also seen by a slow, salted fingerprint."))
             .attr(Attribute::number("password_wo_version").optional().describe("Any number; changing it re-sends `password_wo`. Only with `password_wo`."))
-            .attr(text("expiration_date").optional().describe("When the password expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
+            .attr(expiration_attribute("When the password expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the password changes, by anyone: how a change made outside Terraform shows in a plan."))
             .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
             .attr(text("updated_at").computed().describe("When it last changed (RFC 3339)."))
@@ -104,25 +110,11 @@ impl FlatKind for BasicCredential {
     }
 
     fn validate(config: &Value, diags: &mut Diagnostics) {
-        let at = |attr| AttrPath::root(attr);
-        match config.get("saas").as_str() {
-            Some(SAAS_JIRA) => diags.error_at(
-                at("saas"),
+        if config.get("saas").as_str() == Some(SAAS_JIRA) {
+            diags.error_at(
+                AttrPath::root("saas"),
                 "Jira has its own resource",
                 "saas is \"jira\": manage Jira's Basic Auth with oomnitza_jira_credential (basic { email, api_token }), which checks what Jira needs.",
-            ),
-            Some(s) if !is_saas(s) => diags.error_at(
-                at("saas"),
-                "Invalid saas",
-                format!("saas is {s:?}; use the integration's name in lower case, such as \"servicenow\" or \"jamf\"."),
-            ),
-            _ => {}
-        }
-        if config.get("username").as_str().is_some_and(|u| u.trim().is_empty() || u.contains(':')) {
-            diags.error_at(
-                at("username"),
-                "Invalid username",
-                "username must not be empty or hold a colon (Basic Auth separates the username from the password with one).",
             );
         }
     }
@@ -167,7 +159,6 @@ pub fn state_of(c: &Credential, kept: &Value) -> Value {
 mod tests {
     use super::*;
     use crate::credential::flat::Managed;
-    use crate::framework::Resource;
 
     #[test]
     fn model_and_schema_agree() {
@@ -180,8 +171,7 @@ mod tests {
         for (k, v) in [("name", "n"), ("saas", "jira"), ("username", "svc:x"), ("password", "")] {
             c.set(k, Value::string(v));
         }
-        let mut d = Diagnostics::new();
-        Managed::<BasicCredential>::new().validate(&c, &mut d);
+        let d = crate::framework::server::validate(&Managed::<BasicCredential>::new(), &schema(), &c, true);
         let said = format!("{d:?}");
         for part in ["Jira has its own resource", "oomnitza_jira_credential", "Invalid username", "Empty password"] {
             assert!(said.contains(part), "{part}: {said}");

@@ -8,8 +8,7 @@ use time::{Date, OffsetDateTime};
 use crate::framework::{AttrPath, Diagnostics, Value};
 
 /// How `expiration_date` is written: `YYYY-MM-DD`.
-pub const DATE: &[time::format_description::FormatItem<'static>] =
-    time::macros::format_description!("[year]-[month]-[day]");
+pub use crate::framework::validate::DATE;
 
 /// How a kind speaks of its secret running out.
 pub struct ExpiryWords {

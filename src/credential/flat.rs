@@ -14,11 +14,11 @@ use oomnitza_api::Filter;
 
 use super::drift::{self, Saying};
 use super::secret::{Private, SecretAttrs};
-use super::{deadline_of, set, validate_common, within, Kind, Updated};
+use super::{deadline_of, list_filter, set, within, Kind, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{
-    AttrPath, Attribute, Block, DataSource, Diagnostics, Identity, Import, ListRequest, ListResource, ListSink,
-    PlanRequest, Planned, Resource, Schema, Type, Value,
+    Attribute, Block, DataSource, Diagnostics, Identity, Import, ListRequest, ListResource, ListSink, PlanRequest,
+    Planned, Resource, Schema, Type, Value,
 };
 use crate::oomnitza::{Client, Created, Credential, CredentialPatch, NewCredential, Section, SectionPatch};
 use crate::secret::Secret;
@@ -61,11 +61,9 @@ crate::model! {
     }
 }
 
-/// A plan's or state's values, typed; what must be known at apply and is
-/// not is said.
+/// A plan's or state's values, typed (see [`super::typed`]).
 fn typed<K: FlatKind>(v: &Value, diags: &mut Diagnostics) -> Option<(Common, K::Model)> {
-    let both = Common::from_value(v).and_then(|c| Ok((c, K::Model::from_value(v)?)));
-    both.map_err(|e| diags.error("Incomplete configuration", format!("{e} at apply; it must be known."))).ok()
+    Some((super::typed(v, diags)?, super::typed(v, diags)?))
 }
 
 /// The PATCH that makes `old` (none: an adopted credential) into `new`,
@@ -111,7 +109,6 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_common(config, diags);
         K::SECRET.validate(config, K::SECRET_FROM, diags);
         K::validate(config, diags);
     }
@@ -304,8 +301,15 @@ impl<K: FlatKind> Lookup<K> {
         let shown = |a: &Attribute| !a.sensitive && a.name != secret.version;
         for a in K::schema().block.attributes.into_iter().filter(shown) {
             let lookup = matches!(a.name.as_str(), "id" | "name");
-            let mut a =
-                Attribute { required: false, optional: lookup, computed: true, default: None, plan: Vec::new(), ..a };
+            let mut a = Attribute {
+                required: false,
+                optional: lookup,
+                computed: true,
+                default: None,
+                default_value: None,
+                plan: Vec::new(),
+                ..a
+            };
             if a.name == "name" {
                 a.description = format!("The exact name; it must match one {noun}.");
             }
@@ -337,6 +341,9 @@ impl<K: FlatKind> DataSource<Client> for Lookup<K> {
     }
 }
 
+/// A list filter given empty: what to do instead.
+pub const LEAVE_OUT: &str = "is empty; leave it out to match every credential.";
+
 /// A flat kind's list resource for `terraform query` (Terraform 1.14+):
 /// by SaaS and name prefix.
 pub struct Listed<K>(PhantomData<fn() -> K>);
@@ -367,29 +374,12 @@ impl<K: FlatKind> ListResource<Client> for Listed<K> {
         Schema::new(
             0,
             Block::new(&about)
-                .attr(
-                    Attribute::string("saas")
-                        .optional()
-                        .describe("Only credentials for this integration, such as `okta`."),
-                )
-                .attr(
-                    Attribute::string("name_prefix")
-                        .optional()
-                        .describe("Only credentials whose name starts with this text (case-sensitive)."),
-                ),
+                .attr(list_filter("saas", "Only credentials for this integration, such as `okta`."))
+                .attr(list_filter(
+                    "name_prefix",
+                    "Only credentials whose name starts with this text (case-sensitive).",
+                )),
         )
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        for k in ["saas", "name_prefix"] {
-            if config.get(k).as_str().is_some_and(str::is_empty) {
-                diags.error_at(
-                    AttrPath::root(k),
-                    format!("Empty {k}"),
-                    format!("{k} is empty; leave it out to match every credential."),
-                );
-            }
-        }
     }
 
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {

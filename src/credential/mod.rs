@@ -25,9 +25,8 @@ use tokio::time::Instant;
 
 use self::errors::{api_diags_in, FieldNames};
 use crate::framework::duration::parse_duration;
-use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, Type, Value,
-};
+use crate::framework::validate::{self as rule, Date, NotBlank};
+use crate::framework::{Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, Type, Value};
 use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
 
 /// Every kind a resource of this provider manages: an import of another
@@ -60,6 +59,14 @@ pub struct Kind {
     pub fields: FieldNames,
 }
 
+/// A plan's or state's values as model `T`; what must be known at apply
+/// and is not is said.
+pub fn typed<T: crate::framework::model::FromValue>(v: &Value, diags: &mut Diagnostics) -> Option<T> {
+    T::from_value(v)
+        .map_err(|e| diags.error("Incomplete configuration", format!("{e} at apply; it must be known.")))
+        .ok()
+}
+
 /// `new` where it differs from `old` (everything when there is no `old`):
 /// one field of a PATCH, for every kind's update and adoption.
 pub fn set<T: PartialEq + Clone>(old: Option<&T>, new: &T) -> Option<T> {
@@ -87,6 +94,7 @@ pub fn timeouts_block(description: &str, ops: &[(&str, &str)]) -> Block {
         b.attr(
             Attribute::string(name)
                 .optional()
+                .validate(rule::Duration)
                 .default_is("\"5m\"")
                 .describe(&format!("How long {what} may take, such as `2m`.")),
         )
@@ -115,54 +123,46 @@ pub fn deadline_of(v: &Value, op: &str) -> Instant {
 }
 
 /// A SaaS name as Oomnitza's connectors write them (`okta`, `servicenow`).
-pub fn is_saas(s: &str) -> bool {
+fn is_saas(s: &str) -> bool {
     !s.is_empty() && s.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
 }
 
-/// A `credential_id` set but blank is an error at it; `whose` says whose id
-/// it must be, such as "a credential's Oomnitza id". Unknown values pass.
-pub fn validate_credential_id(config: &Value, whose: &str, diags: &mut Diagnostics) {
-    if config.get("credential_id").as_str().is_some_and(|s| s.trim().is_empty()) {
-        diags.error_at(
-            AttrPath::root("credential_id"),
-            "Empty credential_id",
-            format!("credential_id must be {whose}."),
-        );
-    }
+/// `saas`, as a kind for any integration declares it: required, a SaaS
+/// name, and fixed for the credential's life (a change replaces it).
+pub fn saas_attribute(describe: &str) -> Attribute {
+    let fix = "use the integration's name in lower case, such as \"okta\" or \"servicenow\"";
+    Attribute::string("saas")
+        .required()
+        .requires_replace()
+        .validate(rule::Matches { test: is_saas, fix })
+        .describe(describe)
 }
 
-/// The rules every credential's configuration follows: a name that is not
-/// blank, an `expiration_date` that is a date (answered, for more checks),
-/// and `timeouts` that are durations. Unknown values pass.
-pub fn validate_common(config: &Value, diags: &mut Diagnostics) -> Option<time::Date> {
-    if config.get("name").as_str().is_some_and(|s| s.trim().is_empty()) {
-        diags.error_at(
-            AttrPath::root("name"),
-            "Empty name",
-            "name must not be empty: it is how the credential shows in Oomnitza.",
-        );
-    }
-    if let Value::Object(t) = config.get("timeouts") {
-        for (op, v) in t {
-            if let Some(Err(e)) = v.as_str().map(parse_duration) {
-                diags.error_at(
-                    AttrPath::root("timeouts").attr(op),
-                    format!("Invalid timeouts.{op}"),
-                    format!("timeouts.{op} {e}."),
-                );
-            }
-        }
-    }
-    let d = config.get("expiration_date").as_str()?;
-    let parsed = time::Date::parse(d, expiry::DATE);
-    if parsed.is_err() {
-        diags.error_at(
-            AttrPath::root("expiration_date"),
-            "Invalid expiration_date",
-            format!("{d:?} is not a date; write it as YYYY-MM-DD, e.g. \"2027-06-30\"."),
-        );
-    }
-    parsed.ok()
+/// `name`, as every kind declares it: required, not blank.
+pub fn name_attribute() -> Attribute {
+    Attribute::string("name")
+        .required()
+        .validate(NotBlank("must not be empty: it is how the credential shows in Oomnitza."))
+        .describe("The credential's name, as shown in Oomnitza.")
+}
+
+/// `expiration_date`, a date; `describe` says whose.
+pub fn expiration_attribute(describe: &str) -> Attribute {
+    Attribute::string("expiration_date").optional().validate(Date).describe(describe)
+}
+
+/// An optional filter of a list resource: left out matches everything,
+/// so given empty it is a mistake.
+pub fn list_filter(name: &str, describe: &str) -> Attribute {
+    Attribute::string(name)
+        .optional()
+        .validate(NotBlank("is empty; leave it out to match every credential."))
+        .describe(describe)
+}
+
+/// The configuration's `expiration_date`, when it is a date.
+pub fn expiration_date(config: &Value) -> Option<time::Date> {
+    time::Date::parse(config.get("expiration_date").as_str()?, expiry::DATE).ok()
 }
 
 /// A credential's identity (Terraform 1.12+): its Oomnitza id, which never

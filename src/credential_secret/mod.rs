@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use async_trait::async_trait;
 
 use crate::credential::errors::api_diags;
-use crate::credential::validate_credential_id;
+use crate::framework::validate::{Matches, NotBlank};
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, EphemeralResource, Schema, Type, Value};
 use crate::oomnitza::{oauth_status, ApiError, AuthType, Client, OutgoingRequest};
 use crate::secret::Secret;
@@ -19,14 +19,19 @@ pub const TYPE_NAME: &str = "oomnitza_credential_secret";
 
 pub struct CredentialSecret;
 
+/// An HTTP method as a request line writes it.
+fn is_method(m: &str) -> bool {
+    !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase())
+}
+
 pub fn schema() -> Schema {
     let map = || Type::Map(Box::new(Type::String));
     Schema::new(
         0,
         Block::new("The authentication Oomnitza adds to a request made with one of its credentials (any kind: Jira Basic or OAuth, API key), as an ephemeral value: opened for each plan and apply that uses it, never stored in a plan or a state. Terraform 1.10 or newer.")
-            .attr(Attribute::string("credential_id").required().describe("The credential's id in Oomnitza, such as `oomnitza_jira_credential.users.id`."))
+            .attr(Attribute::string("credential_id").required().validate(NotBlank("must be a credential's id in Oomnitza, such as oomnitza_jira_credential.users.id.")).describe("The credential's id in Oomnitza, such as `oomnitza_jira_credential.users.id`."))
             .attr(Attribute::string("url").optional().describe("The request the authentication is for, as Oomnitza's connector describes it. Defaults to `/`: most credentials authenticate every request alike."))
-            .attr(Attribute::string("http_method").optional().describe("That request's method. Defaults to `GET`."))
+            .attr(Attribute::string("http_method").optional().validate(Matches { test: is_method, fix: "use an HTTP method in capitals, such as \"GET\" or \"POST\"" }).describe("That request's method. Defaults to `GET`."))
             .attr(Attribute::of("headers", map()).computed().sensitive().describe("Headers to add, such as `Authorization`."))
             .attr(Attribute::of("query", map()).computed().sensitive().describe("Query parameters to add (an API key credential with `add_to = \"query\"`)."))
             .attr(Attribute::of("url_attributes", map()).computed().describe("Values to put into the request's URL, such as the Atlassian `cloud_id` of an OAuth credential's site."))
@@ -46,23 +51,6 @@ impl EphemeralResource<Client> for CredentialSecret {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        validate_credential_id(
-            config,
-            "a credential's id in Oomnitza, such as oomnitza_jira_credential.users.id",
-            diags,
-        );
-        if let Some(m) =
-            config.get("http_method").as_str().filter(|m| m.is_empty() || !m.bytes().all(|b| b.is_ascii_uppercase()))
-        {
-            diags.error_at(
-                AttrPath::root("http_method"),
-                "Invalid http_method",
-                format!("http_method is {m:?}; use an HTTP method in capitals, such as \"GET\" or \"POST\"."),
-            );
-        }
     }
 
     async fn open(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
@@ -135,8 +123,7 @@ mod tests {
         let mut c = Value::null_object(&schema().value_type());
         c.set("credential_id", Value::string(" "));
         c.set("http_method", Value::string("get"));
-        let mut d = Diagnostics::new();
-        CredentialSecret.validate(&c, &mut d);
+        let d = crate::framework::validate::checked(&schema().block, &c, |d| CredentialSecret.validate(&c, d));
         let said = format!("{d:?}");
         assert!(said.contains("Empty credential_id") && said.contains("Invalid http_method"), "{said}");
     }

@@ -11,6 +11,7 @@ pub mod model;
 pub mod plan;
 pub mod schema;
 pub mod server;
+pub mod validate;
 pub mod value;
 
 use std::sync::Arc;
@@ -20,8 +21,8 @@ use async_trait::async_trait;
 pub use action::{Action, Progress};
 pub use diag::{AttrPath, Diagnostics, Severity};
 pub use list::{ListItem, ListRequest, ListResource, ListSink};
-pub use plan::{PlanRequest, Planned};
-pub use schema::{Attribute, Block, IdentitySchema, Nesting, PlanModifier, Schema};
+pub use plan::{PlanModifier, PlanRequest, Planned};
+pub use schema::{Attribute, Block, IdentitySchema, Nesting, Schema};
 pub use value::{Type, Value};
 
 /// What `terraform import` or an `import` block names.

@@ -1,24 +1,115 @@
 //! The default plan: what the framework plans from the schema's declared
-//! rules ([`PlanModifier`]), so that a resource writes only what it alone
-//! knows (its `modify_plan`).
+//! rules, so that a resource writes only what it alone knows (its
+//! `modify_plan`).
 //!
-//! The rules, for each attribute the configuration leaves out (null):
-//! - a declared default is planned, on create and update alike;
+//! The framework's own rules, for each attribute the configuration leaves
+//! out (null):
+//! - a declared default ([`super::Attribute::default_value`]) is planned, on
+//!   create and update alike;
 //! - a computed value is unknown on create; on update it keeps the state's
-//!   value when nothing in the resource changes, or when it is declared
-//!   [`PlanModifier::UseStateForUnknown`], and is unknown otherwise (an
-//!   apply may change what the provider computes);
+//!   value when nothing in the resource changes, and is unknown otherwise
+//!   (an apply may change what the provider computes);
 //! - write-only values are never planned (null).
 //!
-//! On update, a declared [`PlanModifier::RequiresReplace`] attribute whose
-//! planned value differs from the state's, or is unknown, replaces the
-//! resource. Nested blocks (single, or lists matched by position) follow
-//! the same rules; a block whose presence is not known yet is left as
-//! Terraform proposed it.
+//! Then each attribute's [`PlanModifier`]s run, in the order declared, as
+//! plugin-framework's do: they may change the planned value or ask for a
+//! replacement. The ones here are [`UseStateForUnknown`],
+//! [`RequiresReplace`], [`RequiresReplaceIf`] and [`DefaultOnCreate`]; a
+//! resource declares its own by implementing the trait. Nested blocks
+//! (single, or lists matched by position) follow the same rules; a block
+//! whose presence is not known yet is left as Terraform proposed it.
+
+use std::fmt;
 
 use super::diag::AttrPath;
-use super::schema::{Block, Nesting, PlanModifier, Schema};
+use super::schema::{Block, Nesting, Schema};
 use super::value::Value;
+
+/// What a [`PlanModifier`] sees of its attribute.
+pub struct AttrPlan<'a> {
+    /// The state's value (null on create).
+    pub prior: &'a Value,
+    /// The configuration's value.
+    pub config: &'a Value,
+    /// The resource is being created.
+    pub create: bool,
+    /// Something the configuration sets differs from the state.
+    pub changed: bool,
+}
+
+/// One attribute's rule of the plan, declared on the schema
+/// ([`super::Attribute::plan_with`]).
+pub trait PlanModifier: Send + Sync + fmt::Debug {
+    /// Changes the `planned` value of the attribute, or sets `replace` to
+    /// replace the resource.
+    fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, replace: &mut bool);
+}
+
+/// A computed value the configuration leaves out keeps its state value on
+/// update, instead of becoming unknown when anything changes (an id, a
+/// creation time).
+#[derive(Debug)]
+pub struct UseStateForUnknown;
+
+impl PlanModifier for UseStateForUnknown {
+    fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, _: &mut bool) {
+        if !at.create && planned.is_unknown() && at.config.is_null() {
+            *planned = at.prior.clone();
+        }
+    }
+}
+
+/// A change of this value (on update), or one not known yet, replaces the
+/// resource.
+#[derive(Debug)]
+pub struct RequiresReplace;
+
+impl PlanModifier for RequiresReplace {
+    fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, replace: &mut bool) {
+        if !at.create && (planned.is_unknown() || at.prior != planned) {
+            *replace = true;
+        }
+    }
+}
+
+/// Replaces the resource when its test says so of a change (prior,
+/// planned); `why` documents when.
+pub struct RequiresReplaceIf {
+    pub test: fn(&Value, &Value) -> bool,
+    pub why: &'static str,
+}
+
+impl fmt::Debug for RequiresReplaceIf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RequiresReplaceIf").field("why", &self.why).finish_non_exhaustive()
+    }
+}
+
+impl PlanModifier for RequiresReplaceIf {
+    fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, replace: &mut bool) {
+        if !at.create && (at.prior != planned) && (self.test)(at.prior, planned) {
+            *replace = true;
+        }
+    }
+}
+
+/// The value planned when a create leaves it out; an update keeps what the
+/// remote system holds (as [`UseStateForUnknown`]).
+#[derive(Debug)]
+pub struct DefaultOnCreate(pub Value);
+
+impl PlanModifier for DefaultOnCreate {
+    fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, _: &mut bool) {
+        if !at.config.is_null() {
+            return;
+        }
+        if at.create {
+            *planned = self.0.clone();
+        } else if planned.is_unknown() {
+            *planned = at.prior.clone();
+        }
+    }
+}
 
 /// A planned change, as Terraform proposes it. `prior` is null on create.
 #[derive(Clone, Copy)]
@@ -49,9 +140,8 @@ pub fn default_plan(block: &Block, req: &PlanRequest<'_>) -> Planned {
     let changed = create || differs_in_config(block, req.prior, &state);
     fill_computed(block, req.prior, req.config, &mut state, create, changed);
     let mut requires_replace = Vec::new();
-    if !create {
-        replacements(block, req.prior, &state, &AttrPath::default(), &mut requires_replace);
-    }
+    let at = AttrPath::default();
+    run_modifiers(block, (req.prior, req.config), &mut state, (create, changed), &at, &mut requires_replace);
     Planned { state, requires_replace, private: req.prior_private.to_vec() }
 }
 
@@ -127,7 +217,7 @@ fn fill_computed(block: &Block, prior: &Value, config: &Value, state: &mut Value
         let kept = prior.get(&a.name);
         let planned = if create || prior.is_null() {
             Value::Unknown
-        } else if !changed || a.has(&PlanModifier::UseStateForUnknown) {
+        } else if !changed {
             kept.clone()
         } else {
             Value::Unknown
@@ -150,27 +240,47 @@ fn fill_computed(block: &Block, prior: &Value, config: &Value, state: &mut Value
     }
 }
 
-fn replacements(block: &Block, prior: &Value, planned: &Value, at: &AttrPath, out: &mut Vec<AttrPath>) {
-    for a in &block.attributes {
-        if a.has(&PlanModifier::RequiresReplace) {
-            let (p, n) = (prior.get(&a.name), planned.get(&a.name));
-            if n.is_unknown() || (p != n && !prior.is_null()) {
-                out.push(at.clone().attr(&a.name));
-            }
+/// Runs each attribute's [`PlanModifier`]s over `state`, nested blocks
+/// included; the paths of those that replace the resource go to `out`. A
+/// nested block that is new on update is planned as a create.
+fn run_modifiers(
+    block: &Block,
+    (prior, config): (&Value, &Value),
+    state: &mut Value,
+    (create, changed): (bool, bool),
+    at: &AttrPath,
+    out: &mut Vec<AttrPath>,
+) {
+    let create = create || prior.is_null();
+    for a in block.attributes.iter().filter(|a| !a.plan.is_empty()) {
+        let Value::Object(m) = state else { return };
+        let planned = m.entry(a.name.clone()).or_insert(Value::Null);
+        let here = AttrPlan { prior: prior.get(&a.name), config: config.get(&a.name), create, changed };
+        let mut replace = false;
+        for rule in &a.plan {
+            rule.modify(&here, planned, &mut replace);
+        }
+        if replace {
+            out.push(at.clone().attr(&a.name));
         }
     }
     for nb in &block.blocks {
-        let here = at.clone().attr(&nb.name);
-        match (nb.nesting, prior.get(&nb.name), planned.get(&nb.name)) {
-            (Nesting::Single | Nesting::Group, p, n) => replacements(&nb.block, p, n, &here, out),
-            (Nesting::List, Value::List(ps), Value::List(ns)) => {
-                for (i, (p, n)) in ps.iter().zip(ns).enumerate() {
-                    let mut step = here.clone();
-                    step.0.push(super::diag::Step::Index(i as i64));
-                    replacements(&nb.block, p, n, &step, out);
+        let (cfg, pr) = (config.get(&nb.name).clone(), prior.get(&nb.name).clone());
+        let Value::Object(m) = state else { return };
+        let Some(child) = m.get_mut(&nb.name) else { continue };
+        let list = matches!(nb.nesting, Nesting::List);
+        for (i, (c, p)) in children(nb.nesting, child, &pr).into_iter().enumerate() {
+            let mut here = at.clone().attr(&nb.name);
+            let cc = if list {
+                here.0.push(super::diag::Step::Index(i as i64));
+                match &cfg {
+                    Value::List(items) => items.get(i).unwrap_or(&Value::Null),
+                    _ => &Value::Null,
                 }
-            }
-            _ => {}
+            } else {
+                &cfg
+            };
+            run_modifiers(&nb.block, (p, cc), c, (create, changed), &here, out);
         }
     }
 }
@@ -374,5 +484,52 @@ mod tests {
         let planned = plan(&s, &Value::Null, &c, &c.clone());
         assert!(planned.state.get("app").is_unknown());
         assert_eq!(planned.state.get("mode"), &Value::string("header"));
+    }
+
+    /// A resource's own modifier, and the built-ins a credential's OAuth
+    /// block needs: a default planned on create only, a replacement only
+    /// for some changes.
+    #[test]
+    fn declared_modifiers_run_in_order_on_the_framework_plan() {
+        #[derive(Debug)]
+        struct Shout;
+        impl PlanModifier for Shout {
+            fn modify(&self, _: &AttrPlan<'_>, planned: &mut Value, _: &mut bool) {
+                if let Some(s) = planned.as_str() {
+                    *planned = Value::string(s.to_uppercase());
+                }
+            }
+        }
+        let s = Schema::new(
+            0,
+            Block::new("")
+                .attr(Attribute::string("name").required().plan_with(Shout))
+                .attr(Attribute::string("scope").optional_computed().default_on_create(Value::string("read")))
+                .attr(Attribute::string("kind").required().plan_with(RequiresReplaceIf {
+                    test: |p, n| p.as_str().map(|p| p.len()) != n.as_str().map(|n| n.len()),
+                    why: "a kind of another length",
+                })),
+        );
+        let ty = s.value_type();
+        let mut config = Value::null_object(&ty);
+        config.set("name", Value::string("a"));
+        config.set("kind", Value::string("abc"));
+        let created = plan(&s, &Value::Null, &config, &config);
+        assert_eq!(created.state.get("name"), &Value::string("A"), "a resource's own rule");
+        assert_eq!(created.state.get("scope"), &Value::string("read"), "the default on create");
+        let mut prior = created.state.clone();
+        prior.set("scope", Value::string("write"));
+        let mut proposed = config.clone();
+        proposed.set("scope", Value::string("write"));
+        proposed.set("kind", Value::string("xyz"));
+        let mut c2 = config.clone();
+        c2.set("kind", Value::string("xyz"));
+        let same_len = plan(&s, &prior, &c2, &proposed);
+        assert_eq!(same_len.state.get("scope"), &Value::string("write"), "an update keeps what is held");
+        assert!(same_len.requires_replace.is_empty(), "{:?}", same_len.requires_replace);
+        proposed.set("kind", Value::string("longer"));
+        c2.set("kind", Value::string("longer"));
+        let replaced = plan(&s, &prior, &c2, &proposed);
+        assert_eq!(replaced.requires_replace.iter().map(ToString::to_string).collect::<Vec<_>>(), ["kind"]);
     }
 }

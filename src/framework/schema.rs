@@ -5,6 +5,9 @@
 
 use std::collections::BTreeMap;
 
+use std::sync::Arc;
+
+use super::plan::{DefaultOnCreate, PlanModifier, RequiresReplace, UseStateForUnknown};
 use super::value::{Type, Value};
 
 #[derive(Clone, Debug)]
@@ -24,21 +27,13 @@ pub struct Attribute {
     pub deprecation: Option<String>,
     /// The value used when the attribute is left out, for documentation.
     pub default: Option<String>,
-    /// How the framework plans it (see [`super::plan`]).
-    pub plan: Vec<PlanModifier>,
-}
-
-/// A rule of the framework's default plan for one attribute, declared on
-/// the schema instead of written into each resource's `plan`.
-#[derive(Clone, Debug, PartialEq)]
-pub enum PlanModifier {
-    /// A computed value the configuration leaves out keeps its state value
-    /// on update, instead of becoming unknown when anything changes.
-    UseStateForUnknown,
-    /// A change of this value (on update) replaces the resource.
-    RequiresReplace,
-    /// The value planned when the configuration leaves it out.
-    Default(Value),
+    /// The value planned when the configuration leaves it out, on create
+    /// and update alike ([`Attribute::default_value`]).
+    pub default_value: Option<Value>,
+    /// How the framework plans it beyond that (see [`super::plan`]).
+    pub plan: Vec<Arc<dyn PlanModifier>>,
+    /// The rules its configured value must follow (see [`super::validate`]).
+    pub validators: Vec<std::sync::Arc<dyn super::validate::Validator>>,
 }
 
 impl Attribute {
@@ -55,7 +50,9 @@ impl Attribute {
             deprecated: false,
             deprecation: None,
             default: None,
+            default_value: None,
             plan: Vec::new(),
+            validators: Vec::new(),
         }
     }
     pub fn string(name: &str) -> Self {
@@ -102,13 +99,17 @@ impl Attribute {
     }
     /// Keeps the state's value on update when the configuration leaves it
     /// out (for values that never change once assigned, such as an id).
-    pub fn use_state_for_unknown(mut self) -> Self {
-        self.plan.push(PlanModifier::UseStateForUnknown);
-        self
+    pub fn use_state_for_unknown(self) -> Self {
+        self.plan_with(UseStateForUnknown)
     }
     /// A change of this attribute replaces the resource.
-    pub fn requires_replace(mut self) -> Self {
-        self.plan.push(PlanModifier::RequiresReplace);
+    pub fn requires_replace(self) -> Self {
+        self.plan_with(RequiresReplace)
+    }
+    /// A rule of its plan, run in the order declared after the framework's
+    /// own (see [`super::plan`]).
+    pub fn plan_with(mut self, m: impl PlanModifier + 'static) -> Self {
+        self.plan.push(Arc::new(m));
         self
     }
     /// Planned when left out, and documented as the default. The attribute
@@ -116,17 +117,23 @@ impl Attribute {
     /// does not.
     pub fn default_value(mut self, v: Value) -> Self {
         self.default = Some(v.to_string());
-        self.plan.push(PlanModifier::Default(v));
+        self.default_value = Some(v);
         self
     }
-    pub fn has(&self, m: &PlanModifier) -> bool {
-        self.plan.contains(m)
+    /// Planned when left out of a create only (an update keeps what the
+    /// remote system holds), and documented as the default.
+    pub fn default_on_create(mut self, v: Value) -> Self {
+        self.default = Some(v.to_string());
+        self.plan_with(DefaultOnCreate(v))
     }
     pub fn default_of(&self) -> Option<&Value> {
-        self.plan.iter().find_map(|m| match m {
-            PlanModifier::Default(v) => Some(v),
-            _ => None,
-        })
+        self.default_value.as_ref()
+    }
+    /// A rule its configured value must follow, checked by the framework
+    /// before the type's own `validate`.
+    pub fn validate(mut self, v: impl super::validate::Validator + 'static) -> Self {
+        self.validators.push(std::sync::Arc::new(v));
+        self
     }
     pub fn describe(mut self, markdown: &str) -> Self {
         self.description = markdown.to_string();

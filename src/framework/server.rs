@@ -10,17 +10,17 @@
 //!   keeps tracking what a failed delete or update left, and keeps any
 //!   state a failed create returns, so that nothing made is lost track of.
 
+use super::validate::checked;
 use super::{
-    null_write_only, set_where, write_only_set, AttrPath, Diagnostics, ImportTarget, PlanRequest, Planned, Resource,
-    Schema, Type, Value,
+    null_write_only, set_where, write_only_set, AttrPath, Diagnostics, ImportTarget, PlanRequest, Planned, Provider,
+    Resource, Schema, Type, Value,
 };
 
 /// Validates a resource's configuration. `write_only_allowed` is what the
 /// calling Terraform says of itself (1.11+ keeps write-only values out of
 /// state).
 pub fn validate<C>(r: &dyn Resource<C>, schema: &Schema, config: &Value, write_only_allowed: bool) -> Diagnostics {
-    let mut diags = Diagnostics::new();
-    r.validate(config, &mut diags);
+    let mut diags = checked(&schema.block, config, |d| r.validate(config, d));
     for (path, a) in set_where(&schema.block, config, &AttrPath::default(), &|a| a.deprecated) {
         let instead = a.deprecation.as_deref().unwrap_or("See the provider's documentation for what replaces it.");
         diags.warning_at(Some(path.clone()), "Attribute Deprecated", format!("{path} is deprecated. {instead}"));
@@ -66,6 +66,40 @@ pub fn plan<C>(r: &dyn Resource<C>, req: PlanRequest<'_>, diags: &mut Diagnostic
     let mut planned = r.plan(req, diags);
     null_write_only(&req.schema.block, &mut planned.state);
     planned
+}
+
+/// What a plan asks the remote system once it is made and valid. An
+/// update asks the resource's [`Resource::plan_remote`]; a create asks it
+/// beside the provider's [`Provider::check_before_create`], at once, unless
+/// `creates_asked` (an earlier walk of this command asked them already). A
+/// destroy asks nothing. `false` when the check failed: the plan stops
+/// there, with its errors.
+pub async fn plan_remote<P: Provider>(
+    provider: &P,
+    r: &dyn Resource<P::Client>,
+    client: &P::Client,
+    (req, planned): (&PlanRequest<'_>, &Planned),
+    creates_asked: bool,
+    diags: &mut Diagnostics,
+) -> bool {
+    if planned.state.is_null() {
+        return true;
+    }
+    if !req.prior.is_null() {
+        r.plan_remote(client, req, planned, diags).await;
+        return true;
+    }
+    if creates_asked {
+        return true;
+    }
+    let (mut check, mut remote) = (Diagnostics::new(), Diagnostics::new());
+    tokio::join!(provider.check_before_create(client, &mut check), r.plan_remote(client, req, planned, &mut remote));
+    let ok = !check.has_errors();
+    diags.extend(check);
+    if ok {
+        diags.extend(remote);
+    }
+    ok
 }
 
 /// Reads a stored state written by schema `version` (JSON) into the current
@@ -137,11 +171,10 @@ pub async fn import<C>(
 /// The resource's validation again at apply, where values unknown at
 /// validate are known: only its errors count (the warnings were shown).
 /// `false` stops the apply before anything is done.
-pub fn still_valid<C>(r: &dyn Resource<C>, config: &Value, diags: &mut Diagnostics) -> bool {
-    let mut checked = Diagnostics::new();
-    r.validate(config, &mut checked);
-    let ok = !checked.has_errors();
-    diags.extend_errors(checked);
+pub fn still_valid<C>(r: &dyn Resource<C>, schema: &Schema, config: &Value, diags: &mut Diagnostics) -> bool {
+    let again = checked(&schema.block, config, |d| r.validate(config, d));
+    let ok = !again.has_errors();
+    diags.extend_errors(again);
     ok
 }
 
@@ -169,7 +202,7 @@ pub async fn apply<C>(
         } else {
             Value::Null
         }
-    } else if !still_valid(r, config, diags) {
+    } else if !still_valid(r, schema, config, diags) {
         prior // nothing was done
     } else if prior.is_null() {
         let v = r.create(client, planned, config, private, diags).await;

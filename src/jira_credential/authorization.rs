@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use super::consent::{wait_diags, wait_for_consent, WaitEnd, WaitPaths};
 use crate::credential::errors::api_diags;
 use crate::framework::duration::parse_duration;
+use crate::framework::validate as rule;
 use crate::framework::{
     AttrPath, Attribute, Block, Diagnostics, Nesting, PlanRequest, Planned, Resource, Schema, Type, Value,
 };
@@ -58,14 +59,14 @@ fn schema() -> Schema {
         0,
         Block::new("Waits until a person has given OAuth consent for a Jira credential, and fails the apply if nobody does within `timeouts.create`. A failed wait leaves the credential as it is: the next apply waits again. Destroying it changes nothing in Oomnitza.")
             .attr(Attribute::string("id").computed().describe("The credential's id (the waiter has no id of its own)."))
-            .attr(Attribute::string("credential_id").required().describe("The id of an OAuth Jira credential, e.g. `oomnitza_jira_credential.users_oauth.id`. Changing it waits for the other credential."))
+            .attr(Attribute::string("credential_id").required().validate(rule::NotBlank("must be an OAuth Jira credential's Oomnitza id.")).describe("The id of an OAuth Jira credential, e.g. `oomnitza_jira_credential.users_oauth.id`. Changing it waits for the other credential."))
             .attr(Attribute::string("status").computed().describe("`authorized` once consent is given. When the authorization lapses, the next plan waits again."))
             .attr(Attribute::list("granted_sites", Type::String).computed().describe("The Jira site hosts the consent granted access to."))
             .block(
                 "timeouts",
                 Nesting::Single,
                 Block::new("How long the wait may take.").attr(
-                    Attribute::string("create").optional().default_is("\"10m\"").describe("How long to wait for consent, such as `30m`."),
+                    Attribute::string("create").optional().validate(rule::Duration).default_is("\"10m\"").describe("How long to wait for consent, such as `30m`."),
                 ),
             ),
     )
@@ -79,17 +80,6 @@ impl Resource<Client> for JiraCredentialAuthorization {
 
     fn schema(&self) -> Schema {
         schema()
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        crate::credential::validate_credential_id(config, "an OAuth Jira credential's Oomnitza id", diags);
-        if let Some(Err(e)) = config.get("timeouts").get("create").as_str().map(parse_duration) {
-            diags.error_at(
-                AttrPath::root("timeouts").attr("create"),
-                "Invalid timeouts.create",
-                format!("timeouts.create {e}."),
-            );
-        }
     }
 
     fn plan(&self, req: PlanRequest<'_>, _diags: &mut Diagnostics) -> Planned {

@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::consent::{wait_diags, wait_for_consent, WaitEnd, WaitPaths};
 use crate::credential::errors::api_diags;
 use crate::framework::duration::parse_duration;
+use crate::framework::validate as rule;
 use crate::framework::{Action, AttrPath, Attribute, Block, Diagnostics, Progress, Schema, Value};
 use crate::oomnitza::{AuthType, Client};
 
@@ -39,16 +40,9 @@ impl Action<Client> for Authorize {
         Schema::new(
             0,
             Block::new("Restarts OAuth consent for a Jira credential and gives the new consent URL; with `wait`, waits until a person has consented.")
-                .attr(Attribute::string("credential_id").required().describe("The id of an OAuth Jira credential, e.g. `oomnitza_jira_credential.users_oauth.id`."))
-                .attr(Attribute::string("wait").optional().describe("How long to wait for consent, such as `10m`. Without it the action ends once consent is open.")),
+                .attr(Attribute::string("credential_id").required().validate(rule::NotBlank("must be a credential's Oomnitza id.")).describe("The id of an OAuth Jira credential, e.g. `oomnitza_jira_credential.users_oauth.id`."))
+                .attr(Attribute::string("wait").optional().validate(rule::Duration).describe("How long to wait for consent, such as `10m`. Without it the action ends once consent is open.")),
         )
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        crate::credential::validate_credential_id(config, "a credential's Oomnitza id", diags);
-        if let Some(Err(e)) = config.get("wait").as_str().map(parse_duration) {
-            diags.error_at(AttrPath::root("wait"), "Invalid wait", format!("wait {e}."));
-        }
     }
 
     async fn plan(&self, client: &Client, config: &Value, diags: &mut Diagnostics) {

@@ -8,7 +8,9 @@
 use async_trait::async_trait;
 
 use super::model::{JIRA, TYPE_NAME};
-use crate::framework::{AttrPath, Attribute, Block, Diagnostics, ListRequest, ListResource, ListSink, Schema, Value};
+use crate::credential::list_filter;
+use crate::framework::validate::OneOf;
+use crate::framework::{Attribute, Block, ListRequest, ListResource, ListSink, Schema, Value};
 use crate::oomnitza::{AuthType, Client, Credential};
 use oomnitza_api::Filter;
 
@@ -70,31 +72,10 @@ impl ListResource<Client> for JiraCredentialList {
         Schema::new(
             0,
             Block::new("Finds Jira credentials in Oomnitza, whether Terraform manages them or not. Every filter is optional; all given must match.")
-                .attr(Attribute::string("name_prefix").optional().describe("Only credentials whose name starts with this text (case-sensitive)."))
-                .attr(Attribute::string("auth_type").optional().describe("Only `basic` or only `oauth` credentials."))
-                .attr(Attribute::string("owner").optional().describe("Only credentials owned by this Oomnitza user.")),
+                .attr(list_filter("name_prefix", "Only credentials whose name starts with this text (case-sensitive)."))
+                .attr(Attribute::string("auth_type").optional().validate(OneOf(&["basic", "oauth"])).describe("Only `basic` or only `oauth` credentials: the name of the credential's block."))
+                .attr(list_filter("owner", "Only credentials owned by this Oomnitza user.")),
         )
-    }
-
-    fn validate(&self, config: &Value, diags: &mut Diagnostics) {
-        if let Some(t) = config.get("auth_type").as_str() {
-            if auth_type(t).is_none() {
-                diags.error_at(
-                    AttrPath::root("auth_type"),
-                    "Invalid auth_type",
-                    format!("auth_type is {t:?}; use \"basic\" or \"oauth\", the name of the credential's block."),
-                );
-            }
-        }
-        for k in ["name_prefix", "owner"] {
-            if config.get(k).as_str().is_some_and(|s| s.is_empty()) {
-                diags.error_at(
-                    AttrPath::root(k),
-                    format!("Empty {k}"),
-                    format!("{k} is empty; leave it out to match every credential."),
-                );
-            }
-        }
     }
 
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {

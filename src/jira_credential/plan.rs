@@ -7,7 +7,7 @@
 //! OAuth credential's consent restarts when its app changes or its
 //! authorization broke, and its health shows in every plan (`oauth`).
 
-use super::model::{DEFAULT_CALLBACK_URL, DEFAULT_SCOPE, JIRA};
+use super::model::JIRA;
 use super::oauth as consent;
 use super::schema::secret_attrs;
 use crate::credential::drift::{self, Saying};
@@ -60,13 +60,8 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
             &super::expiry::WORDS,
             diags,
         );
+        // The OAuth defaults are the schema's (planned on create only).
         if oauth_known {
-            if oauth_config.get("scopes").is_null() {
-                oauth.set("scopes", Value::List(vec![Value::string(DEFAULT_SCOPE)]));
-            }
-            if oauth_config.get("callback_url").is_null() {
-                oauth.set("callback_url", Value::string(DEFAULT_CALLBACK_URL));
-            }
             oauth.set("status", consent::planned_status(oauth_config));
         }
         if !oauth.is_null() {

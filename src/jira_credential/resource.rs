@@ -62,12 +62,9 @@ fn patch(old: Option<&JiraCredentialModel>, new: &JiraCredentialModel, secret: O
     p
 }
 
-/// The plan's or the state's values; unknown ones are none. What must be
-/// known at apply and is not is said.
+/// The plan's or the state's values (see [`crate::credential::typed`]).
 fn model(v: &Value, diags: &mut Diagnostics) -> Option<JiraCredentialModel> {
-    JiraCredentialModel::from_value(v)
-        .map_err(|e| diags.error("Incomplete configuration", format!("{e} at apply; it must be known.")))
-        .ok()
+    crate::credential::typed(v, diags)
 }
 
 impl JiraCredential {

@@ -39,10 +39,10 @@ fn oauth(client_id: &str, secret: Option<&str>, scopes: &[&str]) -> Value {
     o
 }
 
-/// (severity, path) of each diagnostic of validation.
+/// (severity, path) of each diagnostic of validation: the schema's
+/// declared rules and the resource's own, as the framework runs them.
 fn found(c: &Value) -> Vec<(Severity, String)> {
-    let mut d = Diagnostics::new();
-    validate_config(c, &mut d);
+    let d = crate::framework::server::validate(&JiraCredential, &schema(), c, true);
     d.0.iter().map(|d| (d.severity, d.path.as_ref().map(|p| p.to_string()).unwrap_or_default())).collect()
 }
 

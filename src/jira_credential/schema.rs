@@ -1,7 +1,9 @@
 //! The schema of `oomnitza_jira_credential` and its secrets' attributes.
 
+use super::model::{DEFAULT_CALLBACK_URL, DEFAULT_SCOPE};
 use crate::credential::secret::SecretAttrs;
-use crate::credential::timeouts_block;
+use crate::credential::{expiration_attribute, name_attribute, timeouts_block};
+use crate::framework::validate::NotBlank;
 use crate::framework::{Attribute, Block, Nesting, Schema, Type, Value};
 
 /// What `oauth.wait_for_authorization` says where it is set or referred to.
@@ -44,7 +46,7 @@ fn basic_block() -> Block {
 
 fn oauth_block() -> Block {
     Block::new("OAuth 2.0 (3LO) with an Atlassian app. After apply, a person gives consent at `authorization_url`; the status shows in every plan.")
-        .attr(Attribute::string("client_id").required().describe("The Atlassian app's client ID (developer console > the app > Settings)."))
+        .attr(Attribute::string("client_id").required().validate(NotBlank("must not be empty: copy it from the app's Settings in the Atlassian developer console.")).describe("The Atlassian app's client ID (developer console > the app > Settings)."))
         .attr(
             Attribute::string("client_secret")
                 .optional()
@@ -59,13 +61,13 @@ fn oauth_block() -> Block {
                 .optional()
                 .describe("Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`."),
         )
-        .attr(Attribute::list("scopes", Type::String).optional_computed().use_state_for_unknown().default_is("[\"read:jira-user\"]").describe(
+        .attr(Attribute::list("scopes", Type::String).optional_computed().default_on_create(Value::List(vec![Value::string(DEFAULT_SCOPE)])).describe(
             "OAuth scopes, each once. The Jira user load needs `read:jira-user`; add `offline_access` so that Oomnitza can refresh the authorization instead of letting it expire after an hour.",
         ))
         .attr(Attribute::string("site").optional().describe(
             "The Jira site host the consent must grant, e.g. `example.atlassian.net`. When set, a consent for another site is an error at plan.",
         ))
-        .attr(Attribute::string("callback_url").optional_computed().use_state_for_unknown().default_is("\"https://generic-oauth2-proxy.oomnitza.com/oauth2/redirect_url\"").describe(
+        .attr(Attribute::string("callback_url").optional_computed().default_on_create(Value::string(DEFAULT_CALLBACK_URL)).describe(
             "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
         ))
         .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated(DEPRECATED_WAIT).describe(
@@ -94,19 +96,19 @@ pub fn secret_attrs(v: &Value) -> &'static SecretAttrs {
 /// The schema, with its plan declared: every computed value keeps its
 /// state value on update (`use_state_for_unknown`), and the resource's
 /// `modify_plan` makes unknown exactly what an apply will change. The
-/// OAuth defaults are planned on create only (an update keeps what
-/// Oomnitza holds), so they are documented here and planned there.
+/// OAuth defaults are planned on create only (`default_on_create`: an
+/// update keeps what Oomnitza holds).
 pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new("A Jira integration credential in Oomnitza's vault (Configuration > Security > Credentials): Basic Auth (`basic`) or Atlassian OAuth 2.0 (`oauth`), exactly one.")
             .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The credential's id in Oomnitza."))
-            .attr(Attribute::string("name").required().describe("The credential's name, as shown in Oomnitza."))
+            .attr(name_attribute())
             .attr(Attribute::string("owner").optional_computed().use_state_for_unknown().describe(
                 "The Oomnitza user that owns it. Oomnitza picks the token's user when unset; a dedicated user is best practice.",
             ))
             .attr(Attribute::string("description").optional_computed().default_value(Value::string("")).describe("Free text."))
-            .attr(Attribute::string("expiration_date").optional().describe("When the credential expires, `YYYY-MM-DD`. Basic auth only: an OAuth credential's expiry comes from Atlassian."))
+            .attr(expiration_attribute("When the credential expires, `YYYY-MM-DD`. Basic auth only: an OAuth credential's expiry comes from Atlassian."))
             .attr(Attribute::string("auth_type").computed().use_state_for_unknown().describe("`basic` or `oauth2`."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe(
                 "Goes up by one each time the secret changes, by anyone: how a rotation made outside Terraform shows in a plan.",

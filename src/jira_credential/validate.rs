@@ -61,7 +61,7 @@ fn callback_problem(u: &str) -> Option<String> {
 }
 
 pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
-    if let Some(date) = crate::credential::validate_common(config, diags) {
+    if let Some(date) = crate::credential::expiration_date(config) {
         super::expiry::validate(date, time::OffsetDateTime::now_utc().date(), diags);
     }
     let (basic, oauth) = (config.get("basic"), config.get("oauth"));
@@ -118,13 +118,6 @@ fn validate_oauth(config: &Value, oauth: &Value, diags: &mut Diagnostics) {
         return;
     }
     let at = |n: &str| AttrPath::root("oauth").attr(n);
-    if oauth.get("client_id").as_str().is_some_and(|s| s.trim().is_empty()) {
-        diags.error_at(
-            at("client_id"),
-            "Empty client_id",
-            "client_id must not be empty: copy it from the app's Settings in the Atlassian developer console.",
-        );
-    }
     OAUTH_SECRET.validate(oauth, "copy the secret from the app's Settings in the Atlassian developer console", diags);
     if let Value::List(scopes) = oauth.get("scopes") {
         validate_scopes(scopes, diags);

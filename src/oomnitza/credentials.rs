@@ -147,19 +147,7 @@ impl Client {
 
     async fn create_with_key(&self, new: &NewCredential, key: &str) -> Result<Credential, ApiError> {
         let body = serde_json::to_value(new).map_err(|e| ApiError::Decode(e.to_string()))?;
-        let mut attempt = 0;
-        loop {
-            let result = self.once::<Credential>(&routes::CREATE, "", &[], Some(&body), Some(key)).await;
-            match result {
-                Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
-                    let wait = self.backoff(attempt, &e);
-                    warn!(error = %e, wait_ms = wait.as_millis() as u64, "retrying create with the same idempotency key");
-                    self.sleep(wait).await?;
-                    attempt += 1;
-                }
-                other => return other.map_err(|e| e.after_attempts(attempt + 1)),
-            }
-        }
+        self.retried(&routes::CREATE, "", &[], Some(&body), Some(key)).await
     }
 
     /// The credential with this id; `None` when it is gone.

@@ -464,12 +464,26 @@ impl Client {
         query: &[(&str, String)],
         body: Option<&serde_json::Value>,
     ) -> Result<T, ApiError> {
+        self.retried(route, id, query, body, None).await
+    }
+
+    /// One request, retried while its error is worth retrying and tries
+    /// are left; a create's retries carry its own `Idempotency-Key`.
+    pub(super) async fn retried<T: DeserializeOwned>(
+        &self,
+        route: &Route,
+        id: &str,
+        query: &[(&str, String)],
+        body: Option<&serde_json::Value>,
+        key: Option<&str>,
+    ) -> Result<T, ApiError> {
         let mut attempt = 0;
         loop {
-            match self.once(route, id, query, body, None).await {
+            match self.once(route, id, query, body, key).await {
                 Err(e) if e.is_retryable() && attempt < self.cfg.max_retries => {
                     let wait = self.backoff(attempt, &e);
-                    warn!(method = route.method, route = route.path, error = %e, wait_ms = wait.as_millis() as u64, "retrying");
+                    let same_key = key.is_some();
+                    warn!(method = route.method, route = route.path, error = %e, wait_ms = wait.as_millis() as u64, same_key, "retrying");
                     self.sleep(wait).await?;
                     attempt += 1;
                 }

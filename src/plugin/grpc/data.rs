@@ -7,6 +7,7 @@ use tokio_stream::wrappers::ReceiverStream;
 use tokio_stream::StreamExt as _;
 
 use super::{diags_to_proto, pb, EventStream, ProviderService};
+use crate::framework::validate::checked;
 use crate::framework::{self, action::ActionEvent, diag::Step, Diagnostics, Provider};
 use crate::plugin::convert::{decode, encode, identity_data};
 
@@ -18,8 +19,7 @@ impl<P: Provider> ProviderService<P> {
         use pb::validate_ephemeral_resource_config::Response as R;
         let e = answer_err!(self.types.ephemeral_resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
-        let mut diags = Diagnostics::new();
-        e.imp.validate(&config, &mut diags);
+        let diags = checked(&e.schema.block, &config, |d| e.imp.validate(&config, d));
         R { diagnostics: diags_to_proto(diags) }
     }
 
@@ -34,8 +34,7 @@ impl<P: Provider> ProviderService<P> {
         let e = answer_err!(self.types.ephemeral_resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let client = answer_err!(self.client().await, R);
-        let mut diags = Diagnostics::new();
-        e.imp.validate(&config, &mut diags);
+        let mut diags = checked(&e.schema.block, &config, |d| e.imp.validate(&config, d));
         if diags.has_errors() {
             return R { diagnostics: diags_to_proto(diags), ..Default::default() };
         }
@@ -51,8 +50,7 @@ impl<P: Provider> ProviderService<P> {
         use pb::validate_list_resource_config::Response as R;
         let l = answer_err!(self.types.list_resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &l.ty), R);
-        let mut diags = Diagnostics::new();
-        l.imp.validate(&config, &mut diags);
+        let mut diags = checked(&l.schema.block, &config, |d| l.imp.validate(&config, d));
         // The list resource's attributes sit in the `config` block of the
         // `list` block, and Terraform reads paths from the `list` block.
         for d in &mut diags.0 {
@@ -70,8 +68,7 @@ impl<P: Provider> ProviderService<P> {
         use pb::validate_action_config::Response as R;
         let a = answer_err!(self.types.action(&r.action_type), R);
         let config = answer_err!(decode(r.config.as_ref(), &a.ty), R);
-        let mut diags = Diagnostics::new();
-        a.imp.validate(&config, &mut diags);
+        let diags = checked(&a.schema.block, &config, |d| a.imp.validate(&config, d));
         R { diagnostics: diags_to_proto(diags) }
     }
 
@@ -80,8 +77,7 @@ impl<P: Provider> ProviderService<P> {
         let a = answer_err!(self.types.action(&r.action_type), R);
         let config = answer_err!(decode(r.config.as_ref(), &a.ty), R);
         let client = answer_err!(self.client().await, R);
-        let mut diags = Diagnostics::new();
-        a.imp.validate(&config, &mut diags);
+        let mut diags = checked(&a.schema.block, &config, |d| a.imp.validate(&config, d));
         if !diags.has_errors() {
             a.imp.plan(&client, &config, &mut diags).await;
         }
@@ -95,8 +91,7 @@ impl<P: Provider> ProviderService<P> {
         use pb::validate_data_resource_config::Response as R;
         let e = answer_err!(self.types.data_source(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
-        let mut diags = Diagnostics::new();
-        e.imp.validate(&config, &mut diags);
+        let diags = checked(&e.schema.block, &config, |d| e.imp.validate(&config, d));
         R { diagnostics: diags_to_proto(diags) }
     }
 

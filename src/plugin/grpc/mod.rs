@@ -43,6 +43,7 @@ mod resource;
 /// built once, at start-up, and shared by every request.
 pub struct ProviderService<P: Provider> {
     provider: P,
+    provider_block: crate::framework::Block,
     provider_type: Type,
     types: Registry<P::Client>,
     schema_response: pb::get_provider_schema::Response,
@@ -68,6 +69,7 @@ impl<P: Provider> ProviderService<P> {
         let schema_response = types.schema_response(&provider_schema, capabilities());
         ProviderService {
             provider_type: provider_schema.value_type(),
+            provider_block: provider_schema.block,
             provider,
             types,
             schema_response,
@@ -83,8 +85,9 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::validate_provider_config::Response {
         use pb::validate_provider_config::Response as R;
         let config = answer_err!(decode(r.config.as_ref(), &self.provider_type), R);
-        let mut diags = Diagnostics::new();
-        self.provider.validate(&config, &mut diags);
+        let diags = crate::framework::validate::checked(&self.provider_block, &config, |d| {
+            self.provider.validate(&config, d);
+        });
         R { diagnostics: diags_to_proto(diags) }
     }
 

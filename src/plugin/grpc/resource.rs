@@ -75,14 +75,6 @@ impl<P: Provider> ProviderService<P> {
         use pb::plan_resource_change::Response as R;
         let e = answer_err!(self.types.resource(&r.type_name), R);
         let proposed = answer_err!(decode(r.proposed_new_state.as_ref(), &e.ty), R);
-        if proposed.is_null() {
-            // Destroy: nothing to plan.
-            return R {
-                planned_state: encode(&proposed, &e.ty),
-                planned_private: r.prior_private.clone(),
-                ..Default::default()
-            };
-        }
         let prior = answer_err!(decode(r.prior_state.as_ref(), &e.ty), R);
         let config = answer_err!(decode(r.config.as_ref(), &e.ty), R);
         let mut diags = Diagnostics::new();
@@ -94,23 +86,14 @@ impl<P: Provider> ProviderService<P> {
             schema: &e.schema,
         };
         let planned = server::plan(e.imp.as_ref(), req, &mut diags);
-        if let (false, Ok(client)) = (diags.has_errors(), self.client().await) {
-            if !prior.is_null() {
-                e.imp.plan_remote(client.as_ref(), &req, &planned, &mut diags).await;
-            } else if !self.once.asked_elsewhere(&r.type_name) {
-                // The checks of a create, made together; an earlier walk of
-                // this command (the plan walk, for the apply walk) made them.
-                let (mut check, mut remote) = (Diagnostics::new(), Diagnostics::new());
-                tokio::join!(
-                    self.provider.check_before_create(&client, &mut check),
-                    e.imp.plan_remote(client.as_ref(), &req, &planned, &mut remote),
-                );
-                let stop = check.has_errors();
-                diags.extend(check);
-                if stop {
-                    return R { diagnostics: diags_to_proto(diags), ..Default::default() };
-                }
-                diags.extend(remote);
+        let asks = !proposed.is_null() && !diags.has_errors();
+        if let (true, Ok(client)) = (asks, self.client().await) {
+            // An earlier walk of this command (the plan walk, for the apply
+            // walk) asked a create's questions already.
+            let asked = prior.is_null() && self.once.asked_elsewhere(&r.type_name);
+            let (imp, plan) = (e.imp.as_ref(), (&req, &planned));
+            if !server::plan_remote(&self.provider, imp, client.as_ref(), plan, asked, &mut diags).await {
+                return R { diagnostics: diags_to_proto(diags), ..Default::default() };
             }
         }
         R {
