@@ -71,7 +71,7 @@ pub fn warn_past_at_create(config: &Value, now: OffsetDateTime, words: &ExpiryWo
     if past {
         let mut d = Diagnostics::new();
         warn(config, 1, now, words, &mut d);
-        for w in d.0 {
+        for w in d {
             diags.warning_at(w.path, format!("{} (creating it all the same)", w.summary), w.detail);
         }
     }

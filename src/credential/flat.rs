@@ -14,7 +14,7 @@ use oomnitza_api::Filter;
 
 use super::drift::{self, Saying};
 use super::secret::{Private, SecretAttrs};
-use super::{deadline_of, list_filter, set, within, Kind, Updated};
+use super::{deadline_of, list_filter, set, Kind, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{
     Attribute, Block, DataSource, Diagnostics, Identity, Import, ListRequest, ListResource, ListSink, PlanRequest,
@@ -167,26 +167,18 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
             expiration_date: c.expiration_date.clone(),
             section: K::section(&new.1, secret.clone()),
         };
-        let Some(Created { mut credential, adopted, entry, .. }) = kind.create(client, &body, deadline, diags).await
-        else {
-            return Value::Null;
-        };
-        if adopted {
-            // Made by an interrupted earlier create of this configuration:
-            // made what the plan says now, secret included.
-            let full = patch::<K>(None, &new, Some(secret));
-            match within(deadline, client.update(&credential.id, &full)).await {
-                Ok(c) => credential = c,
-                // Kept, untainted: the next plan shows what still differs.
-                Err(e) => {
-                    let mut after = Diagnostics::new();
-                    kind.api_diags(&e, &format!("update the adopted {}", kind.noun), &mut after);
-                    diags.extend_as_warnings(after, &super::kept_after_create(kind.noun, &credential.id));
-                }
-            }
+        // One adopted from an interrupted earlier create of this
+        // configuration is made what the plan says now, secret included.
+        let full = patch::<K>(None, &new, Some(secret));
+        let mut after = Diagnostics::new();
+        let made = kind.create_adopting(client, (&body, full), deadline, diags, &mut after).await;
+        let Some((Created { credential, entry, .. }, secret_held)) = made else { return Value::Null };
+        if secret_held {
+            let fingerprint = K::SECRET.fingerprint(config, client.config().fingerprints);
+            *private = Private::store(credential.secret_version, fingerprint);
         }
-        *private =
-            Private::store(credential.secret_version, K::SECRET.fingerprint(config, client.config().fingerprints));
+        // Kept, untainted: the next plan shows what still differs.
+        diags.extend_as_warnings(after, &super::kept_after_create(kind.noun, &credential.id));
         entry.finish();
         (kind.state)(&credential, planned)
     }
@@ -341,8 +333,14 @@ impl<K: FlatKind> DataSource<Client> for Lookup<K> {
     }
 }
 
-/// A list filter given empty: what to do instead.
-pub const LEAVE_OUT: &str = "is empty; leave it out to match every credential.";
+crate::model! {
+    /// A flat kind's list resource's configuration.
+    #[derive(Clone, Debug, Default)]
+    struct Filters {
+        saas: Option<String>,
+        name_prefix: Option<String>,
+    }
+}
 
 /// A flat kind's list resource for `terraform query` (Terraform 1.14+):
 /// by SaaS and name prefix.
@@ -383,10 +381,21 @@ impl<K: FlatKind> ListResource<Client> for Listed<K> {
     }
 
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
-        let config = req.config;
-        let saas = config.get("saas").as_str().map_or(Filter::new(), |s| Filter::new().eq("saas", s));
-        let prefix = config.get("name_prefix").as_str().unwrap_or_default().to_string();
+        let Filters { saas, name_prefix } = Filters::from_value(req.config).unwrap_or_default();
+        let saas = saas.map_or(Filter::new(), |s| Filter::new().eq("saas", &s));
+        let prefix = name_prefix.unwrap_or_default();
         let keep = |c: &Credential| c.name.starts_with(&prefix);
         K::KIND.list(client, saas, keep, req, sink).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_list_config_and_its_schema_agree() {
+        let list = Listed::<crate::api_key_credential::ApiKey>::new();
+        assert_eq!(list.schema().block.names(), Filters::ATTRIBUTES);
     }
 }

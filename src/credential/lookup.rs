@@ -5,9 +5,19 @@ use tracing::debug;
 
 use super::errors::api_diags;
 use super::Kind;
+use crate::framework::model::{FromValue, Known};
 use crate::framework::{AttrPath, Diagnostics, ListItem, ListRequest, ListSink, Value};
 use crate::oomnitza::{Client, Credential, PAGE};
 use oomnitza_api::Filter;
+
+crate::model! {
+    /// A data source's choice of credential: by `id` or exact `name`.
+    #[derive(Clone, Debug, Default)]
+    struct IdOrName {
+        id: Known<String>,
+        name: Known<String>,
+    }
+}
 
 impl Kind {
     /// The credential of this kind with this id, for a data source whose
@@ -65,9 +75,10 @@ impl Kind {
         }
     }
 
-    /// A data source's `id` and `name`: exactly one must be set.
+    /// A data source's `id` and `name`: exactly one must be set (one not
+    /// known yet is set).
     pub fn validate_id_or_name(&self, config: &Value, diags: &mut Diagnostics) {
-        let (id, name) = (config.get("id"), config.get("name"));
+        let IdOrName { id, name } = IdOrName::from_value(config).unwrap_or_default();
         if id.is_null() && name.is_null() {
             diags.error_at(
                 AttrPath::root("id"),
@@ -85,9 +96,10 @@ impl Kind {
         if diags.has_errors() {
             return None;
         }
-        match config.get("id").as_str() {
-            Some(id) => self.by_id(client, id, "id", diags).await,
-            None => self.by_name(client, config.get("name").as_str().unwrap_or_default(), diags).await,
+        match IdOrName::from_value(config).unwrap_or_default() {
+            IdOrName { id: Known::Value(id), .. } => self.by_id(client, &id, "id", diags).await,
+            IdOrName { name: Known::Value(name), .. } => self.by_name(client, &name, diags).await,
+            _ => None,
         }
     }
 

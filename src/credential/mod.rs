@@ -27,7 +27,7 @@ use self::errors::{api_diags_in, FieldNames};
 use crate::framework::duration::parse_duration;
 use crate::framework::validate::{self as rule, Date, NotBlank};
 use crate::framework::{Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, Type, Value};
-use crate::oomnitza::{ApiError, Client, Created, Credential, NewCredential};
+use crate::oomnitza::{ApiError, Client, Created, Credential, CredentialPatch, NewCredential};
 
 /// Every kind a resource of this provider manages: an import of another
 /// kind's credential names the resource to import it into.
@@ -371,6 +371,37 @@ impl Kind {
             Err(e) => {
                 self.api_diags(&e, &format!("create the {}", self.noun), diags);
                 None
+            }
+        }
+    }
+
+    /// Creates the credential `new` describes, as [`Kind::create`]; one
+    /// adopted from an interrupted create is then made what the plan says
+    /// with `full` (everything, secret included). From the create on the
+    /// credential exists, so what fails after it goes to `after`, for the
+    /// caller to say as warnings ([`kept_after_create`]). The flag is
+    /// whether Oomnitza now holds the configured secret (not so for an
+    /// adopted credential whose update failed: the next plan sends it).
+    pub async fn create_adopting(
+        &self,
+        client: &Client,
+        (new, full): (&NewCredential, CredentialPatch),
+        deadline: Instant,
+        diags: &mut Diagnostics,
+        after: &mut Diagnostics,
+    ) -> Option<(Created, bool)> {
+        let mut created = self.create(client, new, deadline, diags).await?;
+        if !created.adopted {
+            return Some((created, true));
+        }
+        match within(deadline, client.update(&created.credential.id, &full)).await {
+            Ok(c) => {
+                created.credential = c;
+                Some((created, true))
+            }
+            Err(e) => {
+                self.api_diags(&e, &format!("update the adopted {}", self.noun), after);
+                Some((created, false))
             }
         }
     }

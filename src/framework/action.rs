@@ -109,7 +109,7 @@ mod tests {
         while let Some(e) = rx.recv().await {
             seen.push(match e {
                 ActionEvent::Progress(m) => m,
-                ActionEvent::Completed(d) => format!("completed {}", d.0.len()),
+                ActionEvent::Completed(d) => format!("completed {}", d.len()),
             });
         }
         let expected: Vec<String> = (0..20).map(|i| format!("step {i}")).chain(["completed 1".to_string()]).collect();

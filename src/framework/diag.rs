@@ -13,9 +13,40 @@ pub enum Step {
 
 /// The path of an attribute inside a resource's or provider's configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AttrPath(pub Vec<Step>);
+pub struct AttrPath(Vec<Step>);
 
 impl AttrPath {
+    /// Its steps, outermost first.
+    pub fn steps(&self) -> &[Step] {
+        &self.0
+    }
+    /// The same path, one list element further in.
+    pub fn index(mut self, i: usize) -> Self {
+        self.0.push(Step::Index(i as i64));
+        self
+    }
+    /// The same path, one map element further in.
+    pub fn key(mut self, k: &str) -> Self {
+        self.0.push(Step::Key(k.to_string()));
+        self
+    }
+    /// The same path inside attribute or block `outer`.
+    pub fn within(mut self, outer: &str) -> Self {
+        self.0.insert(0, Step::Attr(outer.to_string()));
+        self
+    }
+    /// The name of the attribute it ends at (its last name, past any
+    /// element steps).
+    pub fn name(&self) -> &str {
+        self.0
+            .iter()
+            .rev()
+            .find_map(|s| match s {
+                Step::Attr(a) => Some(a.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default()
+    }
     pub fn root(name: &str) -> Self {
         AttrPath(vec![Step::Attr(name.to_string())])
     }
@@ -59,9 +90,32 @@ pub struct Diagnostic {
 
 /// The diagnostics of one request, in the order they were found.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Diagnostics(pub Vec<Diagnostic>);
+pub struct Diagnostics(Vec<Diagnostic>);
+
+impl IntoIterator for Diagnostics {
+    type Item = Diagnostic;
+    type IntoIter = std::vec::IntoIter<Diagnostic>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_iter()
+    }
+}
 
 impl Diagnostics {
+    pub fn iter(&self) -> std::slice::Iter<'_, Diagnostic> {
+        self.0.iter()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    /// Every path moved inside attribute or block `outer`: for a type whose
+    /// attributes Terraform reads from a nested block (a list resource's
+    /// `config`).
+    pub fn within(mut self, outer: &str) -> Self {
+        for d in &mut self.0 {
+            d.path = d.path.take().map(|p| p.within(outer));
+        }
+        self
+    }
     pub fn new() -> Self {
         Self::default()
     }

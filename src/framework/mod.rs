@@ -255,16 +255,12 @@ pub fn set_where<'b>(
         match m.get(&b.name) {
             Some(Value::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    let mut p = at.clone().attr(&b.name);
-                    p.0.push(diag::Step::Index(i as i64));
-                    out.extend(set_where(&b.block, item, &p, which));
+                    out.extend(set_where(&b.block, item, &at.clone().attr(&b.name).index(i), which));
                 }
             }
             Some(Value::Map(items)) => {
                 for (k, item) in items {
-                    let mut p = at.clone().attr(&b.name);
-                    p.0.push(diag::Step::Key(k.clone()));
-                    out.extend(set_where(&b.block, item, &p, which));
+                    out.extend(set_where(&b.block, item, &at.clone().attr(&b.name).key(k), which));
                 }
             }
             Some(single) => out.extend(set_where(&b.block, single, &at.clone().attr(&b.name), which)),

@@ -140,6 +140,52 @@ impl<T: IntoValue> IntoValue for Option<T> {
     }
 }
 
+/// A value that may be null or not known yet: what a configuration at
+/// validate or a plan holds, and `Option<T>` cannot tell apart (it reads
+/// both as `None`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Known<T> {
+    #[default]
+    Null,
+    Unknown,
+    Value(T),
+}
+
+impl<T> Known<T> {
+    /// The value, when there is one and it is known.
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Known::Value(v) => Some(v),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Known::Null)
+    }
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, Known::Unknown)
+    }
+}
+
+impl<T: FromValue> FromValue for Known<T> {
+    fn from_value(v: &Value) -> Result<Self, ModelError> {
+        match v {
+            Value::Null => Ok(Known::Null),
+            Value::Unknown => Ok(Known::Unknown),
+            v => T::from_value(v).map(Known::Value),
+        }
+    }
+}
+impl<T: IntoValue> IntoValue for Known<T> {
+    fn into_value(self) -> Value {
+        match self {
+            Known::Null => Value::Null,
+            Known::Unknown => Value::Unknown,
+            Known::Value(v) => v.into_value(),
+        }
+    }
+}
+
 /// Declares a model struct and its [`FromValue`] / [`IntoValue`] by field
 /// name, plus `ATTRIBUTES`, the names in order (a test holds the schema to
 /// them).
@@ -206,6 +252,17 @@ mod tests {
         assert_eq!(v.get("count"), &Value::Number(3.0));
         assert_eq!(Outer::from_value(&v).unwrap(), o);
         assert_eq!(Outer::ATTRIBUTES, ["name", "count", "tags", "inner", "token"]);
+    }
+
+    #[test]
+    fn known_keeps_null_and_unknown_apart() {
+        for v in [Value::Null, Value::Unknown, Value::string("x")] {
+            let k = Known::<String>::from_value(&v).unwrap();
+            assert_eq!(k.clone().into_value(), v, "round trip");
+            assert_eq!((k.is_null(), k.is_unknown()), (v.is_null(), v.is_unknown()));
+        }
+        assert_eq!(Known::<String>::from_value(&Value::string("x")).unwrap().value().map(String::as_str), Some("x"));
+        assert!(Known::<i64>::from_value(&Value::string("x")).is_err(), "a wrong type is an error, not null");
     }
 
     #[test]

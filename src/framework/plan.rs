@@ -272,7 +272,7 @@ fn run_modifiers(
         for (i, (c, p)) in children(nb.nesting, child, &pr).into_iter().enumerate() {
             let mut here = at.clone().attr(&nb.name);
             let cc = if list {
-                here.0.push(super::diag::Step::Index(i as i64));
+                here = here.index(i);
                 match &cfg {
                     Value::List(items) => items.get(i).unwrap_or(&Value::Null),
                     _ => &Value::Null,

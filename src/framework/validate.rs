@@ -20,17 +20,6 @@ pub trait Validator: Send + Sync + fmt::Debug {
     fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics);
 }
 
-/// The attribute's name, the last step of its path.
-fn name_of(at: &AttrPath) -> String {
-    at.0.iter()
-        .rev()
-        .find_map(|s| match s {
-            super::diag::Step::Attr(a) => Some(a.clone()),
-            _ => None,
-        })
-        .unwrap_or_default()
-}
-
 /// Not blank: "Empty NAME", and the detail `NAME <rest>`, such as
 /// `NotBlank("must not be empty: it is how the credential shows in Oomnitza.")`.
 #[derive(Debug)]
@@ -39,7 +28,7 @@ pub struct NotBlank(pub &'static str);
 impl Validator for NotBlank {
     fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
         if v.as_str().is_some_and(|s| s.trim().is_empty()) {
-            let name = name_of(at);
+            let name = at.name();
             diags.error_at(at.clone(), format!("Empty {name}"), format!("{name} {}", self.0));
         }
     }
@@ -52,7 +41,7 @@ pub struct OneOf(pub &'static [&'static str]);
 impl Validator for OneOf {
     fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
         let Some(s) = v.as_str().filter(|s| !self.0.contains(s)) else { return };
-        let name = name_of(at);
+        let name = at.name();
         let words: Vec<String> = self.0.iter().map(|w| format!("{w:?}")).collect();
         let (last, rest) = words.split_last().map_or(("", &[][..]), |(l, r)| (l.as_str(), r));
         let choice = if rest.is_empty() { last.to_string() } else { format!("{} or {last}", rest.join(", ")) };
@@ -76,7 +65,7 @@ impl fmt::Debug for Matches {
 impl Validator for Matches {
     fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
         let Some(s) = v.as_str().filter(|s| !(self.test)(s)) else { return };
-        let name = name_of(at);
+        let name = at.name();
         diags.error_at(at.clone(), format!("Invalid {name}"), format!("{name} is {s:?}; {}.", self.fix));
     }
 }
@@ -92,7 +81,7 @@ pub const DATE: &[time::format_description::FormatItem<'static>] =
 impl Validator for Date {
     fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
         let Some(d) = v.as_str().filter(|d| time::Date::parse(d, DATE).is_err()) else { return };
-        let name = name_of(at);
+        let name = at.name();
         diags.error_at(
             at.clone(),
             format!("Invalid {name}"),
@@ -130,16 +119,12 @@ pub fn declared(block: &Block, v: &Value, at: &AttrPath, diags: &mut Diagnostics
         match m.get(&b.name) {
             Some(Value::List(items)) => {
                 for (i, item) in items.iter().enumerate() {
-                    let mut p = at.clone().attr(&b.name);
-                    p.0.push(super::diag::Step::Index(i as i64));
-                    declared(&b.block, item, &p, diags);
+                    declared(&b.block, item, &at.clone().attr(&b.name).index(i), diags);
                 }
             }
             Some(Value::Map(items)) => {
                 for (k, item) in items {
-                    let mut p = at.clone().attr(&b.name);
-                    p.0.push(super::diag::Step::Key(k.clone()));
-                    declared(&b.block, item, &p, diags);
+                    declared(&b.block, item, &at.clone().attr(&b.name).key(k), diags);
                 }
             }
             Some(single) => declared(&b.block, single, &at.clone().attr(&b.name), diags),

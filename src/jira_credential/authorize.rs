@@ -11,6 +11,7 @@ use tokio::time::Instant;
 use super::consent::{wait_diags, wait_for_consent, WaitEnd, WaitPaths};
 use crate::credential::errors::api_diags;
 use crate::framework::duration::parse_duration;
+use crate::framework::model::{FromValue, Known};
 use crate::framework::validate as rule;
 use crate::framework::{Action, AttrPath, Attribute, Block, Diagnostics, Progress, Schema, Value};
 use crate::oomnitza::{AuthType, Client};
@@ -30,6 +31,15 @@ fn no_such_credential(id: &str, diags: &mut Diagnostics) {
     diags.error_at(id_path(), "No such Jira credential", format!("Oomnitza has no credential with id {id:?}."));
 }
 
+crate::model! {
+    /// The action's configuration (its schema: a test holds them).
+    #[derive(Clone, Debug, Default)]
+    struct AuthorizeConfig {
+        credential_id: Known<String>,
+        wait: Known<String>,
+    }
+}
+
 #[async_trait]
 impl Action<Client> for Authorize {
     fn type_name(&self) -> &'static str {
@@ -46,7 +56,10 @@ impl Action<Client> for Authorize {
     }
 
     async fn plan(&self, client: &Client, config: &Value, diags: &mut Diagnostics) {
-        let Some(id) = config.get("credential_id").as_str() else { return };
+        let AuthorizeConfig { credential_id, .. } = AuthorizeConfig::from_value(config).unwrap_or_default();
+        // Not known yet: checked when the action runs.
+        let Known::Value(id) = credential_id else { return };
+        let id = id.as_str();
         match client.get(id).await {
             Ok(Some(c)) if c.auth_type == AuthType::Oauth2 => {}
             Ok(Some(c)) => diags.error_at(
@@ -60,11 +73,13 @@ impl Action<Client> for Authorize {
     }
 
     async fn invoke(&self, client: &Client, config: &Value, progress: &Progress, diags: &mut Diagnostics) {
-        let Some(id) = config.get("credential_id").as_str() else {
+        let AuthorizeConfig { credential_id, wait } = AuthorizeConfig::from_value(config).unwrap_or_default();
+        let Known::Value(id) = credential_id else {
             diags.error_at(id_path(), "Missing credential_id", "credential_id must be known when the action runs.");
             return;
         };
-        let wait = config.get("wait").as_str().and_then(|w| parse_duration(w).ok());
+        let id = id.as_str();
+        let wait = wait.value().and_then(|w| parse_duration(w).ok());
         let deadline = Instant::now() + wait.unwrap_or(Duration::ZERO);
         let started = async {
             client.authorize(id).await?;
@@ -92,5 +107,15 @@ impl Action<Client> for Authorize {
             }
             other => wait_diags(&other, &last, &WAIT_PATHS, diags),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_and_schema_agree() {
+        assert_eq!(Authorize.schema().block.names(), AuthorizeConfig::ATTRIBUTES);
     }
 }

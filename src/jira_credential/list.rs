@@ -9,12 +9,23 @@ use async_trait::async_trait;
 
 use super::model::{JIRA, TYPE_NAME};
 use crate::credential::list_filter;
+use crate::framework::model::FromValue;
 use crate::framework::validate::OneOf;
 use crate::framework::{Attribute, Block, ListRequest, ListResource, ListSink, Schema, Value};
 use crate::oomnitza::{AuthType, Client, Credential};
 use oomnitza_api::Filter;
 
 pub struct JiraCredentialList;
+
+crate::model! {
+    /// The list resource's configuration (its schema: a test holds them).
+    #[derive(Clone, Debug, Default)]
+    struct Config {
+        name_prefix: Option<String>,
+        auth_type: Option<String>,
+        owner: Option<String>,
+    }
+}
 
 /// The filters of a query, all optional.
 struct Filters {
@@ -25,12 +36,8 @@ struct Filters {
 
 impl Filters {
     fn from(config: &Value) -> Filters {
-        let text = |k: &str| config.get(k).as_str().map(String::from);
-        Filters {
-            name_prefix: text("name_prefix"),
-            auth_type: config.get("auth_type").as_str().and_then(auth_type),
-            owner: text("owner"),
-        }
+        let Config { name_prefix, auth_type: t, owner } = Config::from_value(config).unwrap_or_default();
+        Filters { name_prefix, auth_type: t.as_deref().and_then(auth_type), owner }
     }
 
     /// What Oomnitza's filter language can say: the exact fields. A name
@@ -81,5 +88,15 @@ impl ListResource<Client> for JiraCredentialList {
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
         let filters = Filters::from(req.config);
         JIRA.list(client, filters.in_oomnitzas_words(), |c| filters.matches(c), req, sink).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_and_schema_agree() {
+        assert_eq!(JiraCredentialList.schema().block.names(), Config::ATTRIBUTES);
     }
 }

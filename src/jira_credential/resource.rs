@@ -91,54 +91,31 @@ impl JiraCredential {
         })
     }
 
-    /// What follows a create: for one adopted from an interrupted create of
-    /// this same configuration (its journal entry proves it), the update that
-    /// makes it what the plan says, secret included; then starting and
-    /// waiting for consent. Its failures, a deadline and Ctrl-C included, are
-    /// said as warnings, since the credential exists and an error would
-    /// taint it (the next plan would replace it).
+    /// What follows a create (and, for one adopted from an interrupted
+    /// create, the update that made it what the plan says): starting and
+    /// waiting for consent, unless the adopted credential's update
+    /// restarted it or failed. Its failures, a deadline and Ctrl-C
+    /// included, go to `after` with the create's, said as warnings: the
+    /// credential exists, and an error would taint it (the next plan would
+    /// replace it).
     async fn after_create(
         client: &Client,
-        (mut c, adopted): (Credential, bool),
-        planned: &Value,
-        config: &Value,
+        (c, adopted, secret_held): (Credential, bool, bool),
+        (planned, config): (&Value, &Value),
         private: &mut Vec<u8>,
         deadline: Instant,
+        mut after: Diagnostics,
         diags: &mut Diagnostics,
     ) -> Value {
         let id = c.id.clone();
-        let mut after = Diagnostics::new();
-        // Whether to start consent after this, or skip it (`None`): an
-        // adopted OAuth credential's update restarts consent itself.
-        let consent = if adopted {
-            let full = model(planned, &mut after).map(|new| patch(None, &new, secret_attrs(config).configured(config)));
-            let updated = match full {
-                Some(full) => within(deadline, client.update(&id, &full)).await.map(Some),
-                None => Ok(None),
-            };
-            match updated {
-                Ok(Some(u)) => {
-                    let restarted = c.oauth2.is_some();
-                    c = u;
-                    Some(!restarted)
-                }
-                // Tracked all the same, so that nothing is orphaned; the
-                // next plan shows what still differs.
-                Ok(None) => None,
-                Err(e) => {
-                    JIRA.api_diags(&e, "update the adopted Jira credential", &mut after);
-                    None
-                }
-            }
-        } else {
-            Some(true)
-        };
-        if let Some(start) = consent {
+        let mut c = c;
+        if secret_held {
             // The configured secret is in this version (none is recorded when
             // the adopted one could not be updated: the next plan sends it).
             let on = client.config().fingerprints;
             *private = Private::store(c.secret_version, secret_attrs(config).fingerprint(config, on));
-            c = Self::consent_after_write(client, c, planned, start, true, deadline, &mut after).await;
+            // An adopted OAuth credential's update restarted consent itself.
+            c = Self::consent_after_write(client, c, planned, !adopted, true, deadline, &mut after).await;
         }
         diags.extend_as_warnings(after, &crate::credential::kept_after_create(JIRA.noun, &id));
         state_from(&c, planned)
@@ -233,13 +210,14 @@ impl Resource<Client> for JiraCredential {
             );
             return Value::Null;
         };
-        let Some(created) = JIRA.create(client, &new, deadline, diags).await else {
-            return Value::Null;
-        };
-        let Created { credential, adopted, entry, .. } = created;
+        let full = patch(None, &planned_model, secret.configured(config));
+        let mut after = Diagnostics::new();
+        let made = JIRA.create_adopting(client, (&new, full), deadline, diags, &mut after).await;
+        let Some((Created { credential, adopted, entry }, secret_held)) = made else { return Value::Null };
         // From here on the credential exists: whatever happens, its state
         // is kept, untainted.
-        let state = Self::after_create(client, (credential, adopted), planned, config, private, deadline, diags).await;
+        let made = (credential, adopted, secret_held);
+        let state = Self::after_create(client, made, (planned, config), private, deadline, after, diags).await;
         // The answer goes to Terraform now: nothing is left to resume.
         entry.finish();
         state

@@ -43,7 +43,7 @@ fn oauth(client_id: &str, secret: Option<&str>, scopes: &[&str]) -> Value {
 /// declared rules and the resource's own, as the framework runs them.
 fn found(c: &Value) -> Vec<(Severity, String)> {
     let d = crate::framework::server::validate(&JiraCredential, &schema(), c, true);
-    d.0.iter().map(|d| (d.severity, d.path.as_ref().map(|p| p.to_string()).unwrap_or_default())).collect()
+    d.iter().map(|d| (d.severity, d.path.as_ref().map(|p| p.to_string()).unwrap_or_default())).collect()
 }
 
 fn paths(c: &Value) -> Vec<String> {
@@ -163,7 +163,7 @@ fn create_plans_defaults_and_the_status_apply_ends_with() {
 #[test]
 fn a_new_credential_needs_its_secret_at_plan() {
     let (_, d) = plan(&Value::Null, &config_with("oauth", oauth("app", None, &["read:jira-user"])), &[]);
-    assert_eq!(d.0[0].path.as_ref().map(ToString::to_string).as_deref(), Some("oauth.client_secret"));
+    assert_eq!(d.iter().next().unwrap().path.as_ref().map(ToString::to_string).as_deref(), Some("oauth.client_secret"));
 }
 
 #[test]
@@ -187,9 +187,13 @@ fn plans_show_the_authorization_health() {
     let prior = oauth_state("pending_authorization", &[]);
     let (p, d) = plan(&prior, &config(&prior), &private);
     assert_eq!(p.state.get("oauth"), prior.get("oauth"));
-    assert_eq!(d.0.len(), 1);
-    assert_eq!(d.0[0].severity, Severity::Warning);
-    assert!(d.0[0].detail.contains("_atlassian/authorize?state=abc"), "{}", d.0[0].detail);
+    assert_eq!(d.len(), 1);
+    assert_eq!(d.iter().next().unwrap().severity, Severity::Warning);
+    assert!(
+        d.iter().next().unwrap().detail.contains("_atlassian/authorize?state=abc"),
+        "{}",
+        d.iter().next().unwrap().detail
+    );
 
     // Revoked: a change that restarts consent.
     let prior = oauth_state("revoked", &["example.atlassian.net"]);
@@ -197,7 +201,7 @@ fn plans_show_the_authorization_health() {
     assert_eq!(p.state.get("oauth").get("status").as_str(), Some("pending_authorization"));
     assert!(p.state.get("oauth").get("authorization_url").is_unknown());
     assert!(p.state.get("updated_at").is_unknown());
-    assert!(d.0[0].summary.contains("revoked"));
+    assert!(d.iter().next().unwrap().summary.contains("revoked"));
 
     // Consent for another site than the configured one: an error at oauth.site.
     let prior = oauth_state("authorized", &["other.atlassian.net"]);
@@ -213,7 +217,10 @@ fn plans_show_the_authorization_health() {
     });
     let (_, d) = plan(&prior_with_site, &c, &private);
     assert!(d.has_errors());
-    assert!(d.0[0].detail.contains("other.atlassian.net") && d.0[0].detail.contains("example.atlassian.net"));
+    assert!(
+        d.iter().next().unwrap().detail.contains("other.atlassian.net")
+            && d.iter().next().unwrap().detail.contains("example.atlassian.net")
+    );
 
     // A change of the app restarts consent instead.
     o.set("client_id", Value::string("app-2"));

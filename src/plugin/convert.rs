@@ -41,7 +41,7 @@ pub fn path_to_proto(p: &AttrPath) -> pb::AttributePath {
     use pb::attribute_path::step::Selector;
     pb::AttributePath {
         steps: p
-            .0
+            .steps()
             .iter()
             .map(|s| pb::attribute_path::Step {
                 selector: Some(match s {
@@ -55,7 +55,7 @@ pub fn path_to_proto(p: &AttrPath) -> pb::AttributePath {
 }
 
 pub fn diags_to_proto(d: Diagnostics) -> Vec<pb::Diagnostic> {
-    d.0.into_iter()
+    d.into_iter()
         .map(|d| pb::Diagnostic {
             severity: match d.severity {
                 Severity::Error => pb::diagnostic::Severity::Error,

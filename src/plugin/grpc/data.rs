@@ -8,7 +8,7 @@ use tokio_stream::StreamExt as _;
 
 use super::{diags_to_proto, pb, EventStream, ProviderService};
 use crate::framework::validate::checked;
-use crate::framework::{self, action::ActionEvent, diag::Step, Diagnostics, Provider};
+use crate::framework::{self, action::ActionEvent, Diagnostics, Provider};
 use crate::plugin::convert::{decode, encode, identity_data};
 
 impl<P: Provider> ProviderService<P> {
@@ -50,15 +50,10 @@ impl<P: Provider> ProviderService<P> {
         use pb::validate_list_resource_config::Response as R;
         let l = answer_err!(self.types.list_resource(&r.type_name), R);
         let config = answer_err!(decode(r.config.as_ref(), &l.ty), R);
-        let mut diags = checked(&l.schema.block, &config, |d| l.imp.validate(&config, d));
+        let diags = checked(&l.schema.block, &config, |d| l.imp.validate(&config, d));
         // The list resource's attributes sit in the `config` block of the
         // `list` block, and Terraform reads paths from the `list` block.
-        for d in &mut diags.0 {
-            if let Some(p) = &mut d.path {
-                p.0.insert(0, Step::Attr("config".into()));
-            }
-        }
-        R { diagnostics: diags_to_proto(diags) }
+        R { diagnostics: diags_to_proto(diags.within("config")) }
     }
 
     pub(super) async fn validate_action_config(
