@@ -122,16 +122,8 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         }
         let private = Private::load(req.prior_private);
         if secret.changes(prior, config, &private) {
-            secret.wo_changed_warning(prior, config, &private, diags);
-            planned.state.set("secret_version", Value::Unknown);
+            secret.plan_resend((prior, config), &private, &mut planned.state, diags);
             planned.state.set("updated_at", Value::Unknown);
-            if secret.absent(config) {
-                let why = format!(
-                    "The {} must be sent again ({} changed, or it was replaced in Oomnitza)",
-                    secret.noun, secret.version
-                );
-                secret.absent_warning(&why, diags);
-            }
         }
         if let Some(d) = &private.drift {
             let replacing = (!planned.requires_replace.is_empty()).then_some(K::REPLACED_BECAUSE);
@@ -198,14 +190,7 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
     ) -> Value {
         let (kind, secret) = (K::KIND, K::SECRET);
         let Some(new) = typed::<K>(planned, diags) else { return Value::Null };
-        let sending = match (planned.get("secret_version").is_unknown(), secret.configured(config)) {
-            (false, _) => None,
-            (true, Some(s)) => Some(s),
-            (true, None) => {
-                secret.missing(&format!("This apply must send the {} again", secret.noun), diags);
-                return Value::Null;
-            }
-        };
+        let Some(sending) = secret.to_send(planned, config, diags) else { return Value::Null };
         let Some(old) = typed::<K>(prior, diags) else { return Value::Null };
         let first = patch::<K>(Some(&old), &new, sending);
         let sent = first.sends_secret();

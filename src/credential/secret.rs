@@ -327,6 +327,43 @@ impl SecretAttrs {
         !f.matches(secret)
     }
 
+    /// The secret an update must send: none when the plan keeps
+    /// `secret_version` (or has no block for it); `None`, with the error
+    /// said, when it must be sent and this run's configuration does not
+    /// hold it.
+    pub fn to_send(&self, planned: &Value, config: &Value, diags: &mut Diagnostics) -> Option<Option<Secret>> {
+        if !planned.get("secret_version").is_unknown() || self.holder(planned).is_null() {
+            return Some(None);
+        }
+        let secret = self.configured(config);
+        if secret.is_none() {
+            self.missing(&format!("This apply must send the {} again", self.noun), diags);
+            return None;
+        }
+        Some(secret)
+    }
+
+    /// Plans the secret sent again (the plan's `secret_version` unknown),
+    /// with what a reviewer must know: a write-only secret changed without
+    /// a new version, or a secret this configuration does not hold.
+    pub fn plan_resend(
+        &self,
+        (prior, config): (&Value, &Value),
+        private: &Private,
+        planned: &mut Value,
+        diags: &mut Diagnostics,
+    ) {
+        self.wo_changed_warning(prior, config, private, diags);
+        planned.set("secret_version", Value::Unknown);
+        if self.absent(config) {
+            let why = format!(
+                "The {} must be sent again ({} changed, or it was replaced in Oomnitza)",
+                self.noun, self.version
+            );
+            self.absent_warning(&why, diags);
+        }
+    }
+
     /// Says that a plan re-sends a write-only secret whose version stayed.
     pub fn wo_changed_warning(&self, prior: &Value, config: &Value, private: &Private, diags: &mut Diagnostics) {
         let version_stayed = !changes(self.holder(prior).get(self.version), self.holder(config).get(self.version));

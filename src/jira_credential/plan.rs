@@ -103,15 +103,7 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
         p.set("oauth", oauth);
     }
     if secret_changed {
-        secret.wo_changed_warning(prior, config, &private, diags);
-        p.set("secret_version", Value::Unknown);
-        if secret.absent(config) {
-            let why = format!(
-                "The {} must be sent again ({} changed, or it was replaced in Oomnitza)",
-                secret.noun, secret.version
-            );
-            secret.absent_warning(&why, diags);
-        }
+        secret.plan_resend((prior, config), &private, p, diags);
     }
     if secret_changed || fields_changed {
         p.set("updated_at", Value::Unknown);

@@ -246,14 +246,10 @@ impl Resource<Client> for JiraCredential {
         };
         let deadline = deadline_of(planned, "update");
         let Some(new) = model(planned, diags) else { return Value::Null };
-        let send_secret = planned.get("secret_version").is_unknown();
         let secret = secret_attrs(config);
-        if send_secret && !planned.get(secret.block).is_null() && secret.configured(config).is_none() {
-            secret.missing("This apply must send the secret again", diags);
-            return Value::Null;
-        }
+        let Some(sending) = secret.to_send(planned, config, diags) else { return Value::Null };
         let Some(old) = model(prior, diags) else { return Value::Null };
-        let first = patch(Some(&old), &new, send_secret.then(|| secret.configured(config)).flatten());
+        let first = patch(Some(&old), &new, sending);
         let no = planned.get("oauth");
         // Oomnitza restarts consent itself when the app changes.
         let restart =
