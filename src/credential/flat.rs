@@ -83,6 +83,61 @@ fn patch<K: FlatKind>(
     }
 }
 
+/// The writes of every flat kind, compiled once: the generic resource
+/// builds the request bodies (the kind's own) and hands them here, so that
+/// a kind adds only its small code to the binary, not another copy of
+/// these.
+struct Flat<'a> {
+    kind: &'static Kind,
+    secret: &'static SecretAttrs,
+    client: &'a Client,
+}
+
+impl Flat<'_> {
+    /// Creates (or adopts) the credential `body` describes; `full` makes an
+    /// adopted one what the plan says.
+    async fn create(
+        &self,
+        (body, full): (NewCredential, CredentialPatch),
+        (planned, config): (&Value, &Value),
+        deadline: tokio::time::Instant,
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let (kind, client) = (self.kind, self.client);
+        let mut after = Diagnostics::new();
+        let made = kind.create_adopting(client, (&body, full), deadline, diags, &mut after).await;
+        let Some((Created { credential, entry, .. }, secret_held)) = made else { return Value::Null };
+        if secret_held {
+            let fingerprint = self.secret.fingerprint(config, client.config().fingerprints);
+            *private = Private::store(credential.secret_version, fingerprint);
+        }
+        // Kept, untainted: the next plan shows what still differs.
+        diags.extend_as_warnings(after, &super::kept_after_create(kind.noun, &credential.id));
+        entry.finish();
+        (kind.state)(&credential, planned)
+    }
+
+    /// Writes `first` (with the secret when `sent`), and `back` what a
+    /// hand edit after the plan changed (see [`Kind::update`]).
+    async fn update(
+        &self,
+        (prior, planned, config): (&Value, &Value, &Value),
+        (first, sent): (&CredentialPatch, bool),
+        back: &(dyn Fn(&Value) -> Option<CredentialPatch> + Send + Sync),
+        private: &mut Vec<u8>,
+        diags: &mut Diagnostics,
+    ) -> Value {
+        let (kind, client) = (self.kind, self.client);
+        let deadline = deadline_of(planned, "update");
+        let written = kind.update(client, (prior, planned), (first, sent), back, deadline, diags).await;
+        let Some(Updated { credential: c, replaced }) = written else { return Value::Null };
+        let fingerprint = self.secret.fingerprint(config, client.config().fingerprints);
+        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
+        (kind.state)(&c, planned)
+    }
+}
+
 /// A flat kind's resource.
 pub struct Managed<K>(PhantomData<fn() -> K>);
 
@@ -162,17 +217,8 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         // One adopted from an interrupted earlier create of this
         // configuration is made what the plan says now, secret included.
         let full = patch::<K>(None, &new, Some(secret));
-        let mut after = Diagnostics::new();
-        let made = kind.create_adopting(client, (&body, full), deadline, diags, &mut after).await;
-        let Some((Created { credential, entry, .. }, secret_held)) = made else { return Value::Null };
-        if secret_held {
-            let fingerprint = K::SECRET.fingerprint(config, client.config().fingerprints);
-            *private = Private::store(credential.secret_version, fingerprint);
-        }
-        // Kept, untainted: the next plan shows what still differs.
-        diags.extend_as_warnings(after, &super::kept_after_create(kind.noun, &credential.id));
-        entry.finish();
-        (kind.state)(&credential, planned)
+        let flat = Flat { kind, secret: K::SECRET, client };
+        flat.create((body, full), (planned, config), deadline, private, diags).await
     }
 
     async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
@@ -202,16 +248,12 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         }
         // The plan's change in one call; what was changed by hand since the
         // plan is written back (see Kind::update).
-        let back = |answered: &Value| {
+        let back = move |answered: &Value| {
             let p = patch::<K>(Some(&typed::<K>(answered, &mut Diagnostics::new())?), &new, None);
             (!p.is_empty()).then_some(p)
         };
-        let deadline = deadline_of(planned, "update");
-        let written = kind.update(client, (prior, planned), (&first, sent), back, deadline, diags).await;
-        let Some(Updated { credential: c, replaced }) = written else { return Value::Null };
-        let fingerprint = secret.fingerprint(config, client.config().fingerprints);
-        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
-        (kind.state)(&c, planned)
+        let flat = Flat { kind, secret, client };
+        flat.update((prior, planned, config), (&first, sent), &back, private, diags).await
     }
 
     async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
@@ -370,7 +412,7 @@ impl<K: FlatKind> ListResource<Client> for Listed<K> {
         let saas = saas.map_or(Filter::new(), |s| Filter::new().eq("saas", &s));
         let prefix = name_prefix.unwrap_or_default();
         let keep = |c: &Credential| c.name.starts_with(&prefix);
-        K::KIND.list(client, saas, keep, req, sink).await;
+        K::KIND.list(client, saas, &keep, req, sink).await;
     }
 }
 

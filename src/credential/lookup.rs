@@ -111,7 +111,7 @@ impl Kind {
         &self,
         client: &Client,
         filter: Filter,
-        keep: impl Fn(&Credential) -> bool,
+        keep: &(dyn Fn(&Credential) -> bool + Send + Sync),
         req: ListRequest<'_>,
         sink: &mut ListSink,
     ) {

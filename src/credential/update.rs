@@ -35,7 +35,7 @@ impl Kind {
         client: &Client,
         (prior, planned): (&Value, &Value),
         (first, sent): (&CredentialPatch, bool),
-        rest: impl Fn(&Value) -> Option<CredentialPatch>,
+        rest: &(dyn Fn(&Value) -> Option<CredentialPatch> + Send + Sync),
         deadline: Instant,
         diags: &mut Diagnostics,
     ) -> Option<Updated> {

@@ -87,7 +87,7 @@ impl ListResource<Client> for JiraCredentialList {
 
     async fn list(&self, client: &Client, req: ListRequest<'_>, sink: &mut ListSink) {
         let filters = Filters::from(req.config);
-        JIRA.list(client, filters.in_oomnitzas_words(), |c| filters.matches(c), req, sink).await;
+        JIRA.list(client, filters.in_oomnitzas_words(), &|c| filters.matches(c), req, sink).await;
     }
 }
 

@@ -282,7 +282,7 @@ impl Resource<Client> for JiraCredential {
                 let p = patch(Some(&JiraCredentialModel::from_value(&answered).ok()?), &new, None);
                 (!p.is_empty()).then_some(p)
             };
-            let written = JIRA.update(client, (prior, planned), (&first, sent), back, deadline, diags).await;
+            let written = JIRA.update(client, (prior, planned), (&first, sent), &back, deadline, diags).await;
             let Some(Updated { credential, replaced }) = written else { return Value::Null };
             (credential, replaced)
         };
