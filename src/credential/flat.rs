@@ -294,11 +294,15 @@ fn with_article(noun: &str) -> String {
 
 /// A flat kind's data source: one credential by `id` or exact `name`,
 /// every attribute of the resource but the secret and Terraform's own.
-pub struct Lookup<K>(PhantomData<fn() -> K>);
+pub struct Lookup<K> {
+    /// Its schema's value type, built at the first read and kept.
+    ty: std::sync::OnceLock<Type>,
+    kind: PhantomData<fn() -> K>,
+}
 
 impl<K> Lookup<K> {
     pub const fn new() -> Self {
-        Lookup(PhantomData)
+        Lookup { ty: std::sync::OnceLock::new(), kind: PhantomData }
     }
 }
 
@@ -355,8 +359,8 @@ impl<K: FlatKind> DataSource<Client> for Lookup<K> {
     /// The resource's state of the credential, through this schema.
     async fn read(&self, client: &Client, config: &Value, diags: &mut Diagnostics) -> Value {
         let Some(c) = K::KIND.find(client, config, diags).await else { return Value::Null };
-        let ty: Type = Self::read_only_schema().value_type();
-        (K::KIND.state)(&c, &Value::Null).project(&ty)
+        let ty = self.ty.get_or_init(|| Self::read_only_schema().value_type());
+        (K::KIND.state)(&c, &Value::Null).project(ty)
     }
 }
 

@@ -344,9 +344,9 @@ impl Kind {
 
     /// Creates the credential `new` describes, never twice: `Some` with
     /// what Oomnitza holds, whether it was `adopted` from an interrupted
-    /// earlier create (then the caller makes it what the plan says), and
+    /// earlier create (then `create_adopting` makes it what the plan says), and
     /// the journal entry to finish once the state is in hand.
-    pub async fn create(
+    async fn create(
         &self,
         client: &Client,
         new: &NewCredential,
@@ -375,7 +375,7 @@ impl Kind {
         }
     }
 
-    /// Creates the credential `new` describes, as [`Kind::create`]; one
+    /// Creates the credential `new` describes, never twice; one
     /// adopted from an interrupted create is then made what the plan says
     /// with `full` (everything, secret included). From the create on the
     /// credential exists, so what fails after it goes to `after`, for the
