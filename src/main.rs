@@ -34,6 +34,15 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
+    // The handshake line first: Terraform waits for nothing else, and sets
+    // up its side of the connection while the rest below is built.
+    let started = match plugin::announce(mode) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("terraform-provider-oomnitza: {e}");
+            return ExitCode::from(1);
+        }
+    };
     plugin::log::init(plugin::log::level_from_env());
 
     // One thread: the provider waits on Terraform and the API far more than
@@ -46,7 +55,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(plugin::serve(OomnitzaProvider::new(), mode)) {
+    match runtime.block_on(plugin::serve(OomnitzaProvider::new(), started)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("terraform-provider-oomnitza: {e}");

@@ -155,6 +155,10 @@ impl Diagnostics {
             d
         }));
     }
+    /// Keeps the diagnostics `keep` says yes to, in order.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.0.retain(keep);
+    }
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(|d| d.severity == Severity::Error)
     }

@@ -23,8 +23,6 @@ mod proto {
 
 pub mod grpc;
 pub mod log;
-mod once;
-mod registry;
 pub mod tls;
 
 use std::io::Write as _;
@@ -100,14 +98,15 @@ pub fn preflight() -> Result<(), ServeError> {
 
 /// Binds a loopback port, inside `PLUGIN_MIN_PORT..=PLUGIN_MAX_PORT` when
 /// Terraform sets them.
-async fn listen() -> Result<TcpListener, ServeError> {
+fn listen() -> Result<std::net::TcpListener, ServeError> {
+    use std::net::TcpListener;
     let min = std::env::var("PLUGIN_MIN_PORT").ok().and_then(|v| v.parse::<u16>().ok());
     let max = std::env::var("PLUGIN_MAX_PORT").ok().and_then(|v| v.parse::<u16>().ok());
     if let (Some(min), Some(max)) = (min, max) {
         if min > 0 && min <= max {
             let mut last = None;
             for port in min..=max {
-                match TcpListener::bind(("127.0.0.1", port)).await {
+                match TcpListener::bind(("127.0.0.1", port)) {
                     Ok(l) => return Ok(l),
                     Err(e) => last = Some(e),
                 }
@@ -115,7 +114,41 @@ async fn listen() -> Result<TcpListener, ServeError> {
             return Err(ServeError::Listen(last.unwrap_or_else(|| std::io::Error::other("no free port in range"))));
         }
     }
-    TcpListener::bind(("127.0.0.1", 0)).await.map_err(ServeError::Listen)
+    TcpListener::bind(("127.0.0.1", 0)).map_err(ServeError::Listen)
+}
+
+/// A start whose first step is done: launched by Terraform, the port is
+/// bound and the handshake line is out.
+pub enum Started {
+    /// Launched by Terraform: the bound port, and the certificate the
+    /// handshake line carried (none when Terraform asked for no TLS).
+    Managed { listener: std::net::TcpListener, tls: Option<tls::ServerCert> },
+    /// `--debug`: nothing is announced until the runtime is up.
+    Debug,
+}
+
+/// The part of a start Terraform waits for, done first and on its own,
+/// before the runtime, the logger, the schemas or the TLS configuration:
+/// the certificate, the port, and the handshake line. Terraform, once it
+/// has the line, dials and sets up its side while the provider builds the
+/// rest, and its connection waits in the listen queue until the server
+/// accepts it.
+pub fn announce(mode: Mode) -> Result<Started, ServeError> {
+    if mode == Mode::Debug {
+        return Ok(Started::Debug);
+    }
+    let tls = match std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|c| !c.trim().is_empty()) {
+        Some(pem) => Some(tls::ServerCert::new(&pem)?),
+        None => None,
+    };
+    let listener = listen()?;
+    let addr: SocketAddr = listener.local_addr().map_err(ServeError::Listen)?;
+    let cert_field = tls.as_ref().map(tls::ServerCert::handshake_field).unwrap_or_default();
+    // The handshake line: core version | app protocol | network | address | protocol | cert
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert_field}");
+    let _ = out.flush();
+    Ok(Started::Managed { listener, tls })
 }
 
 /// Where the server listens: loopback TCP (launched by Terraform, with
@@ -266,20 +299,8 @@ impl goplugin::grpc_stdio_server::GrpcStdio for Stdio {
 }
 
 /// Serves `provider` until Terraform shuts it down.
-pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeError> {
+pub async fn serve<P: Provider>(provider: P, started: Started) -> Result<(), ServeError> {
     let shutdown = CancellationToken::new();
-
-    let client_cert = match mode {
-        Mode::Managed => std::env::var("PLUGIN_CLIENT_CERT").ok().filter(|c| !c.trim().is_empty()),
-        Mode::Debug => None,
-    };
-    let (acceptor, cert_field) = match client_cert {
-        Some(pem) => {
-            let t = tls::server_tls(&pem)?;
-            (Some(tokio_rustls::TlsAcceptor::from(t.config)), t.cert_base64)
-        }
-        None => (None, String::new()),
-    };
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
     health_reporter.set_service_status("plugin", tonic_health::ServingStatus::Serving).await;
@@ -290,14 +311,14 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
         .add_service(goplugin::grpc_stdio_server::GrpcStdioServer::new(Stdio))
         .add_service(ProviderServer::new(grpc::ProviderService::new(provider)));
 
-    let (listener, socket) = match mode {
-        Mode::Managed => {
-            let listener = listen().await?;
-            let addr: SocketAddr = listener.local_addr().map_err(ServeError::Listen)?;
-            // The handshake line: core version | app protocol | network | address | protocol | cert
-            let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{CORE_PROTOCOL_VERSION}|{PROTOCOL_VERSION}|tcp|{addr}|grpc|{cert_field}");
-            let _ = out.flush();
+    let (listener, acceptor, socket) = match started {
+        Started::Managed { listener, tls } => {
+            let acceptor = match tls {
+                Some(cert) => Some(tokio_rustls::TlsAcceptor::from(cert.config()?)),
+                None => None,
+            };
+            listener.set_nonblocking(true).map_err(ServeError::Listen)?;
+            let listener = TcpListener::from_std(listener).map_err(ServeError::Listen)?;
             // Ctrl-C goes to the whole process group; Terraform answers it
             // with StopProvider, so the plugin itself must not die of it.
             tokio::spawn(async {
@@ -306,10 +327,11 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
                 }
             });
             watch_parent();
+            let addr = listener.local_addr().map_err(ServeError::Listen)?;
             info!(%addr, tls = acceptor.is_some(), "serving plugin protocol 6");
-            (Listener::Tcp(listener), None)
+            (Listener::Tcp(listener), acceptor, None)
         }
-        Mode::Debug => {
+        Started::Debug => {
             let (listener, path) = debug_socket()?;
             let reattach = serde_json::json!({
                 crate::PROVIDER_ADDRESS: {
@@ -329,7 +351,7 @@ pub async fn serve<P: Provider>(provider: P, mode: Mode) -> Result<(), ServeErro
                 s.cancel();
             });
             info!(socket = %path.display(), "serving plugin protocol 6 for a debugger");
-            (Listener::Unix(listener), Some(path))
+            (Listener::Unix(listener), None, Some(path))
         }
     };
 

@@ -23,12 +23,14 @@ pub enum TlsError {
     Rustls(#[from] rustls::Error),
 }
 
-/// The server side of AutoMTLS.
-pub struct ServerTls {
-    pub config: Arc<rustls::ServerConfig>,
-    /// The server certificate as the handshake line carries it (base64 of
-    /// the DER, standard alphabet, no padding).
-    pub cert_base64: String,
+/// The server side of AutoMTLS, in the order a start needs it: the
+/// certificate for the handshake line first, the TLS configuration (which
+/// nothing needs before Terraform connects) after the line is out.
+pub struct ServerCert {
+    /// Terraform's client certificate, the only one accepted.
+    pinned: CertificateDer<'static>,
+    cert: CertificateDer<'static>,
+    key: PrivatePkcs8KeyDer<'static>,
 }
 
 /// Accepts one client certificate, byte for byte, and checks that the client
@@ -139,47 +141,57 @@ fn crypto() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())
 }
 
-/// Builds the server TLS configuration for the client certificate Terraform
-/// sent (PEM).
-pub fn server_tls(client_cert_pem: &str) -> Result<ServerTls, TlsError> {
-    let pinned = CertificateDer::pem_slice_iter(client_cert_pem.as_bytes())
-        .next()
-        .and_then(Result::ok)
-        .ok_or(TlsError::NoClientCert)?;
+impl ServerCert {
+    /// Reads the client certificate Terraform sent (PEM) and makes a fresh
+    /// self-signed server certificate.
+    pub fn new(client_cert_pem: &str) -> Result<Self, TlsError> {
+        let pinned = CertificateDer::pem_slice_iter(client_cert_pem.as_bytes())
+            .next()
+            .and_then(Result::ok)
+            .ok_or(TlsError::NoClientCert)?;
 
-    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256)?;
-    let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
-    params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
-    params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-oomnitza");
-    // go-plugin's client puts this certificate in its root pool and checks
-    // the server against it, so it is its own CA.
-    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
-    params.key_usages = vec![
-        rcgen::KeyUsagePurpose::DigitalSignature,
-        rcgen::KeyUsagePurpose::KeyEncipherment,
-        rcgen::KeyUsagePurpose::KeyCertSign,
-    ];
-    params.extended_key_usages =
-        vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
-    let now = time::OffsetDateTime::now_utc();
-    params.not_before = now - time::Duration::seconds(30);
-    params.not_after = now + time::Duration::days(1);
-    let cert = params.self_signed(&key)?;
-    let cert_der = cert.der().clone();
-    let key_der = PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(key.serialize_der()));
+        let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ED25519)?;
+        let mut params = rcgen::CertificateParams::new(vec!["localhost".to_string()])?;
+        params.distinguished_name.push(rcgen::DnType::CommonName, "localhost");
+        params.distinguished_name.push(rcgen::DnType::OrganizationName, "terraform-provider-oomnitza");
+        // go-plugin's client puts this certificate in its root pool and checks
+        // the server against it, so it is its own CA.
+        params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        params.key_usages = vec![
+            rcgen::KeyUsagePurpose::DigitalSignature,
+            rcgen::KeyUsagePurpose::KeyEncipherment,
+            rcgen::KeyUsagePurpose::KeyCertSign,
+        ];
+        params.extended_key_usages =
+            vec![rcgen::ExtendedKeyUsagePurpose::ServerAuth, rcgen::ExtendedKeyUsagePurpose::ClientAuth];
+        let now = time::OffsetDateTime::now_utc();
+        params.not_before = now - time::Duration::seconds(30);
+        params.not_after = now + time::Duration::days(1);
+        let cert = params.self_signed(&key)?;
+        Ok(ServerCert {
+            pinned: pinned.into_owned(),
+            cert: cert.der().clone(),
+            key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        })
+    }
 
-    let provider = crypto();
-    let verifier = PinnedClientCert { pinned: pinned.into_owned(), algs: CLIENT_SIGNATURES };
-    let mut config = rustls::ServerConfig::builder_with_provider(provider)
-        .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
-        .with_client_cert_verifier(Arc::new(verifier))
-        .with_single_cert(vec![cert_der.clone()], key_der)?;
-    config.alpn_protocols = vec![b"h2".to_vec()];
+    /// The server certificate as the handshake line carries it (base64 of
+    /// the DER, standard alphabet, no padding).
+    pub fn handshake_field(&self) -> String {
+        base64::engine::general_purpose::STANDARD_NO_PAD.encode(self.cert.as_ref())
+    }
 
-    Ok(ServerTls {
-        config: Arc::new(config),
-        cert_base64: base64::engine::general_purpose::STANDARD_NO_PAD.encode(cert_der.as_ref()),
-    })
+    /// The server TLS configuration: this certificate, and Terraform's as
+    /// the only client accepted.
+    pub fn config(self) -> Result<Arc<rustls::ServerConfig>, TlsError> {
+        let verifier = PinnedClientCert { pinned: self.pinned, algs: CLIENT_SIGNATURES };
+        let mut config = rustls::ServerConfig::builder_with_provider(crypto())
+            .with_protocol_versions(&[&rustls::version::TLS13, &rustls::version::TLS12])?
+            .with_client_cert_verifier(Arc::new(verifier))
+            .with_single_cert(vec![self.cert], PrivateKeyDer::Pkcs8(self.key))?;
+        config.alpn_protocols = vec![b"h2".to_vec()];
+        Ok(Arc::new(config))
+    }
 }
 
 #[cfg(test)]

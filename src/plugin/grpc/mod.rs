@@ -1,25 +1,23 @@
 //! The `tfplugin6.Provider` gRPC service: decodes each request, calls the
-//! framework traits, and encodes the answer. This is the only place that
-//! knows both the protocol messages and the provider's types.
+//! framework's [`Server`], and encodes the answer. This is the only place
+//! that knows both the protocol messages and the framework's types; what a
+//! request means is decided by the server, not here.
 //!
 //! The trait impl below is the dispatch table: every RPC in one place. The
 //! handlers of managed resources are in `resource`, those without state
 //! (data sources, lists, actions) in `data`; the provider's own are here.
 
+use std::collections::BTreeMap;
 use std::pin::Pin;
-use std::sync::Arc;
 
-use tokio::sync::RwLock;
 use tokio_stream::Stream;
-use tokio_util::sync::CancellationToken;
 use tonic::{Request, Response, Status};
-use tracing::{debug, warn};
+use tracing::debug;
 
-use super::convert::{decode, diags_to_proto};
-use super::once::Once;
+use super::convert::{decode, diags_to_proto, schema};
 use super::proto::tfplugin6 as pb;
-use super::registry::Registry;
-use crate::framework::{Diagnostics, Provider, Type};
+use crate::framework::server::Server;
+use crate::framework::{Diagnostics, Provider, Schema};
 
 /// Unwraps a `Result<_, Diagnostics>` inside an RPC handler, answering
 /// the diagnostics in the RPC's own response type on error.
@@ -39,18 +37,11 @@ macro_rules! answer_err {
 mod data;
 mod resource;
 
-/// Serves one provider over the protocol. Schemas and their value types are
-/// built once, at start-up, and shared by every request.
+/// Serves one provider's [`Server`] over the protocol.
 pub struct ProviderService<P: Provider> {
-    provider: P,
-    provider_block: crate::framework::Block,
-    provider_type: Type,
-    types: Registry<P::Client>,
+    server: Server<P>,
+    /// The answer to `GetProviderSchema`, built once.
     schema_response: pb::get_provider_schema::Response,
-    client: RwLock<Option<Arc<P::Client>>>,
-    stop: CancellationToken,
-    /// The warnings this Terraform command was already given.
-    once: Once,
 }
 
 fn capabilities() -> pb::ServerCapabilities {
@@ -62,21 +53,35 @@ fn capabilities() -> pb::ServerCapabilities {
     }
 }
 
+/// The answer to `GetProviderSchema`: every served type's schema.
+fn schema_response<P: Provider>(server: &Server<P>) -> pb::get_provider_schema::Response {
+    fn each<E>(
+        m: &BTreeMap<&'static str, E>,
+        s: impl Fn(&E) -> &Schema,
+    ) -> std::collections::HashMap<String, pb::Schema> {
+        m.iter().map(|(k, e)| (k.to_string(), schema(s(e)))).collect()
+    }
+    let types = server.types();
+    pb::get_provider_schema::Response {
+        provider: Some(schema(server.provider_schema().0)),
+        resource_schemas: each(&types.resources, |e| &e.schema),
+        data_source_schemas: each(&types.data_sources, |e| &e.schema),
+        list_resource_schemas: each(&types.list_resources, |e| &e.schema),
+        ephemeral_resource_schemas: each(&types.ephemeral_resources, |e| &e.schema),
+        action_schemas: types
+            .actions
+            .iter()
+            .map(|(k, e)| (k.to_string(), pb::ActionSchema { schema: Some(schema(&e.schema)) }))
+            .collect(),
+        server_capabilities: Some(capabilities()),
+        ..Default::default()
+    }
+}
+
 impl<P: Provider> ProviderService<P> {
     pub fn new(provider: P) -> Self {
-        let types = Registry::new(&provider);
-        let provider_schema = provider.schema();
-        let schema_response = types.schema_response(&provider_schema, capabilities());
-        ProviderService {
-            provider_type: provider_schema.value_type(),
-            provider_block: provider_schema.block,
-            provider,
-            types,
-            schema_response,
-            client: RwLock::new(None),
-            stop: CancellationToken::new(),
-            once: Once::for_this_command(),
-        }
+        let server = Server::new(provider);
+        ProviderService { schema_response: schema_response(&server), server }
     }
 
     pub(super) async fn validate_provider_config(
@@ -84,11 +89,8 @@ impl<P: Provider> ProviderService<P> {
         r: &pb::validate_provider_config::Request,
     ) -> pb::validate_provider_config::Response {
         use pb::validate_provider_config::Response as R;
-        let config = answer_err!(decode(r.config.as_ref(), &self.provider_type), R);
-        let diags = crate::framework::validate::checked(&self.provider_block, &config, |d| {
-            self.provider.validate(&config, d);
-        });
-        R { diagnostics: diags_to_proto(diags) }
+        let config = answer_err!(decode(r.config.as_ref(), self.server.provider_schema().1), R);
+        R { diagnostics: diags_to_proto(self.server.validate_provider_config(&config)) }
     }
 
     pub(super) async fn configure_provider(
@@ -97,21 +99,8 @@ impl<P: Provider> ProviderService<P> {
     ) -> pb::configure_provider::Response {
         use pb::configure_provider::Response as R;
         debug!(terraform_version = %r.terraform_version, "configuring provider");
-        let config = answer_err!(decode(r.config.as_ref(), &self.provider_type), R);
-        let mut diags = Diagnostics::new();
-        if let Some(client) = self.provider.configure(&config, self.stop.clone(), &mut diags).await {
-            *self.client.write().await = Some(Arc::new(client));
-        }
-        R { diagnostics: diags_to_proto(diags) }
-    }
-
-    async fn client(&self) -> Result<Arc<P::Client>, Diagnostics> {
-        self.client.read().await.clone().ok_or_else(|| {
-            Diagnostics::single(
-                "Provider not configured",
-                "The provider was asked to reach its service before it was configured. This is a bug in Terraform or the provider; please report it.",
-            )
-        })
+        let config = answer_err!(decode(r.config.as_ref(), self.server.provider_schema().1), R);
+        R { diagnostics: diags_to_proto(self.server.configure_provider(&config).await) }
     }
 }
 
@@ -126,22 +115,37 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         use pb::get_metadata as m;
         Ok(Response::new(m::Response {
             server_capabilities: Some(capabilities()),
-            resources: self.types.resources.keys().map(|k| m::ResourceMetadata { type_name: k.to_string() }).collect(),
+            resources: self
+                .server
+                .types()
+                .resources
+                .keys()
+                .map(|k| m::ResourceMetadata { type_name: k.to_string() })
+                .collect(),
             data_sources: self
-                .types
+                .server
+                .types()
                 .data_sources
                 .keys()
                 .map(|k| m::DataSourceMetadata { type_name: k.to_string() })
                 .collect(),
             list_resources: self
-                .types
+                .server
+                .types()
                 .list_resources
                 .keys()
                 .map(|k| m::ListResourceMetadata { type_name: k.to_string() })
                 .collect(),
-            actions: self.types.actions.keys().map(|k| m::ActionMetadata { type_name: k.to_string() }).collect(),
+            actions: self
+                .server
+                .types()
+                .actions
+                .keys()
+                .map(|k| m::ActionMetadata { type_name: k.to_string() })
+                .collect(),
             ephemeral_resources: self
-                .types
+                .server
+                .types()
                 .ephemeral_resources
                 .keys()
                 .map(|k| m::EphemeralMetadata { type_name: k.to_string() })
@@ -161,27 +165,21 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::validate_provider_config::Request>,
     ) -> Rpc<pb::validate_provider_config::Response> {
-        let mut r = self.validate_provider_config(req.get_ref()).await;
-        self.once.keep_new("provider", &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.validate_provider_config(req.get_ref()).await))
     }
 
     async fn validate_resource_config(
         &self,
         req: Request<pb::validate_resource_config::Request>,
     ) -> Rpc<pb::validate_resource_config::Response> {
-        let mut r = self.validate_resource_config(req.get_ref()).await;
-        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.validate_resource_config(req.get_ref()).await))
     }
 
     async fn validate_data_resource_config(
         &self,
         req: Request<pb::validate_data_resource_config::Request>,
     ) -> Rpc<pb::validate_data_resource_config::Response> {
-        let mut r = self.validate_data_resource_config(req.get_ref()).await;
-        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.validate_data_resource_config(req.get_ref()).await))
     }
 
     async fn upgrade_resource_state(
@@ -196,7 +194,8 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         _: Request<pb::get_resource_identity_schemas::Request>,
     ) -> Rpc<pb::get_resource_identity_schemas::Response> {
         let identity_schemas = self
-            .types
+            .server
+            .types()
             .resources
             .iter()
             .filter_map(|(k, e)| Some((k.to_string(), super::convert::identity_schema(&e.identity.as_ref()?.0))))
@@ -217,24 +216,18 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::configure_provider::Request>,
     ) -> Rpc<pb::configure_provider::Response> {
-        let mut r = self.configure_provider(req.get_ref()).await;
-        self.once.keep_new("provider", &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.configure_provider(req.get_ref()).await))
     }
 
     async fn read_resource(&self, req: Request<pb::read_resource::Request>) -> Rpc<pb::read_resource::Response> {
-        let mut r = self.read_resource(req.get_ref()).await;
-        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.read_resource(req.get_ref()).await))
     }
 
     async fn plan_resource_change(
         &self,
         req: Request<pb::plan_resource_change::Request>,
     ) -> Rpc<pb::plan_resource_change::Response> {
-        let mut r = self.plan_resource_change(req.get_ref()).await;
-        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.plan_resource_change(req.get_ref()).await))
     }
 
     async fn apply_resource_change(
@@ -265,18 +258,14 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
         &self,
         req: Request<pb::read_data_source::Request>,
     ) -> Rpc<pb::read_data_source::Response> {
-        let mut r = self.read_data_source(req.get_ref()).await;
-        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.read_data_source(req.get_ref()).await))
     }
 
     async fn validate_ephemeral_resource_config(
         &self,
         req: Request<pb::validate_ephemeral_resource_config::Request>,
     ) -> Rpc<pb::validate_ephemeral_resource_config::Response> {
-        let mut r = self.validate_ephemeral_resource_config(req.get_ref()).await;
-        self.once.keep_new(&req.get_ref().type_name, &mut r.diagnostics);
-        Ok(Response::new(r))
+        Ok(Response::new(self.validate_ephemeral_resource_config(req.get_ref()).await))
     }
 
     async fn open_ephemeral_resource(
@@ -354,8 +343,7 @@ impl<P: Provider> pb::provider_server::Provider for ProviderService<P> {
     }
 
     async fn stop_provider(&self, _: Request<pb::stop_provider::Request>) -> Rpc<pb::stop_provider::Response> {
-        warn!("Terraform asked the provider to stop; cancelling requests in flight");
-        self.stop.cancel();
+        self.server.stop();
         Ok(Response::new(pb::stop_provider::Response { error: String::new() }))
     }
 }

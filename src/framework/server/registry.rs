@@ -1,16 +1,15 @@
 //! The types a provider serves, each with its schema and value type built
-//! once at start-up: what the gRPC handlers look a request's type up in.
+//! once when the server starts: what every request's type is looked up in.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use super::convert::{identity_data, schema};
-use super::proto::tfplugin6 as pb;
 use crate::framework::{
     Action, DataSource, Diagnostics, EphemeralResource, IdentitySchema, ListResource, Provider, Resource, Schema, Type,
     Value,
 };
 
+/// A managed resource type, with what its requests are read with.
 pub struct ResourceEntry<C> {
     pub imp: Arc<dyn Resource<C>>,
     pub schema: Schema,
@@ -20,12 +19,15 @@ pub struct ResourceEntry<C> {
 }
 
 impl<C> ResourceEntry<C> {
-    /// The identity of a state, for a response; none while not wholly known.
-    pub fn identity_of(&self, state: &Value) -> Option<pb::ResourceIdentityData> {
+    /// The identity of the object a state describes, with its value type;
+    /// none for a resource without identity. Unknown parts stay unknown:
+    /// the transport leaves out an identity that is not wholly known.
+    pub fn identity_of(&self, state: &Value) -> Option<(Value, &Type)> {
         let (_, ty) = self.identity.as_ref()?;
-        identity_data(&self.imp.identity()?.identity(state), ty)
+        Some((self.imp.identity()?.identity(state), ty))
     }
 
+    /// The identity's value type; an error for a resource without one.
     pub fn identity_type(&self) -> Result<&Type, Diagnostics> {
         self.identity.as_ref().map(|(_, t)| t).ok_or_else(|| {
             Diagnostics::single(
@@ -36,7 +38,8 @@ impl<C> ResourceEntry<C> {
     }
 }
 
-/// A type the provider serves, with its schema and value type built once.
+/// A type without state the provider serves, with its schema and value
+/// type built once.
 pub struct Entry<T: ?Sized> {
     pub imp: Arc<T>,
     pub schema: Schema,
@@ -48,19 +51,28 @@ pub type ListEntry<C> = Entry<dyn ListResource<C>>;
 pub type ActionEntry<C> = Entry<dyn Action<C>>;
 pub type EphemeralEntry<C> = Entry<dyn EphemeralResource<C>>;
 
-/// Every type of one provider, by type name.
+/// Every type of one provider, by type name (in name order, so that
+/// schemas and metadata come out the same at every start).
 pub struct Registry<C> {
-    pub resources: HashMap<&'static str, ResourceEntry<C>>,
-    pub data_sources: HashMap<&'static str, DataSourceEntry<C>>,
-    pub list_resources: HashMap<&'static str, ListEntry<C>>,
-    pub actions: HashMap<&'static str, ActionEntry<C>>,
-    pub ephemeral_resources: HashMap<&'static str, EphemeralEntry<C>>,
+    pub resources: BTreeMap<&'static str, ResourceEntry<C>>,
+    pub data_sources: BTreeMap<&'static str, DataSourceEntry<C>>,
+    pub list_resources: BTreeMap<&'static str, ListEntry<C>>,
+    pub actions: BTreeMap<&'static str, ActionEntry<C>>,
+    pub ephemeral_resources: BTreeMap<&'static str, EphemeralEntry<C>>,
 }
 
-fn entry<T: ?Sized>(imp: Arc<T>, schema_of: impl Fn(&T) -> Schema) -> Entry<T> {
-    let schema = schema_of(&imp);
-    let ty = schema.value_type();
-    Entry { imp, schema, ty }
+fn entries<T: ?Sized>(
+    all: Vec<Arc<T>>,
+    name_of: impl Fn(&T) -> &'static str,
+    schema_of: impl Fn(&T) -> Schema,
+) -> BTreeMap<&'static str, Entry<T>> {
+    all.into_iter()
+        .map(|imp| {
+            let schema = schema_of(&imp);
+            let ty = schema.value_type();
+            (name_of(&imp), Entry { imp, schema, ty })
+        })
+        .collect()
 }
 
 fn unknown_type(kind: &str, name: &str) -> Diagnostics {
@@ -90,47 +102,10 @@ impl<C> Registry<C> {
             .collect();
         Registry {
             resources,
-            data_sources: provider
-                .data_sources()
-                .into_iter()
-                .map(|i| (i.type_name(), entry(i, |i| i.schema())))
-                .collect(),
-            list_resources: provider
-                .list_resources()
-                .into_iter()
-                .map(|i| (i.type_name(), entry(i, |i| i.schema())))
-                .collect(),
-            actions: provider.actions().into_iter().map(|i| (i.type_name(), entry(i, |i| i.schema()))).collect(),
-            ephemeral_resources: provider
-                .ephemeral_resources()
-                .into_iter()
-                .map(|i| (i.type_name(), entry(i, |i| i.schema())))
-                .collect(),
-        }
-    }
-
-    /// The answer to `GetProviderSchema`, built once.
-    pub fn schema_response(
-        &self,
-        provider: &Schema,
-        capabilities: pb::ServerCapabilities,
-    ) -> pb::get_provider_schema::Response {
-        fn each<E>(m: &HashMap<&'static str, E>, s: impl Fn(&E) -> &Schema) -> HashMap<String, pb::Schema> {
-            m.iter().map(|(k, e)| (k.to_string(), schema(s(e)))).collect()
-        }
-        pb::get_provider_schema::Response {
-            provider: Some(schema(provider)),
-            resource_schemas: each(&self.resources, |e| &e.schema),
-            data_source_schemas: each(&self.data_sources, |e| &e.schema),
-            list_resource_schemas: each(&self.list_resources, |e| &e.schema),
-            ephemeral_resource_schemas: each(&self.ephemeral_resources, |e| &e.schema),
-            action_schemas: self
-                .actions
-                .iter()
-                .map(|(k, e)| (k.to_string(), pb::ActionSchema { schema: Some(schema(&e.schema)) }))
-                .collect(),
-            server_capabilities: Some(capabilities),
-            ..Default::default()
+            data_sources: entries(provider.data_sources(), |i| i.type_name(), |i| i.schema()),
+            list_resources: entries(provider.list_resources(), |i| i.type_name(), |i| i.schema()),
+            actions: entries(provider.actions(), |i| i.type_name(), |i| i.schema()),
+            ephemeral_resources: entries(provider.ephemeral_resources(), |i| i.type_name(), |i| i.schema()),
         }
     }
 

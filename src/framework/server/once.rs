@@ -30,7 +30,7 @@ use std::sync::Mutex;
 
 use sha2::{Digest as _, Sha256};
 
-use super::proto::tfplugin6 as pb;
+use crate::framework::diag::{Diagnostic, Diagnostics, Severity};
 
 /// How long a note whose parent cannot be checked is kept.
 const STALE_SECS: u64 = 24 * 3600;
@@ -66,17 +66,16 @@ impl Once {
     /// Leaves out of `diags` each warning this command was already given
     /// about `scope` (the type name the request is about, or "provider"),
     /// and notes the others as given.
-    pub fn keep_new(&self, scope: &str, diags: &mut Vec<pb::Diagnostic>) {
-        let warning = pb::diagnostic::Severity::Warning as i32;
+    pub fn keep_new(&self, scope: &str, diags: &mut Diagnostics) {
         let Some(file) = &self.file else { return };
-        if !diags.iter().any(|d| d.severity == warning) {
+        if !diags.iter().any(|d| d.severity == Severity::Warning) {
             return;
         }
         let mut given: HashSet<String> =
             fs::read_to_string(file).unwrap_or_default().lines().map(str::to_string).collect();
         let mut new = String::new();
         diags.retain(|d| {
-            if d.severity != warning {
+            if d.severity != Severity::Warning {
                 return true;
             }
             let key = digest(scope, d);
@@ -134,9 +133,10 @@ impl Once {
 
 /// A warning's digest: the same words about the same scope are the same
 /// warning.
-fn digest(scope: &str, d: &pb::Diagnostic) -> String {
+fn digest(scope: &str, d: &Diagnostic) -> String {
     let mut h = Sha256::new();
-    for part in [scope, &d.summary, &d.detail, &format!("{:?}", d.attribute)] {
+    let path = d.path.as_ref().map(ToString::to_string).unwrap_or_default();
+    for part in [scope, &d.summary, &d.detail, &path] {
         h.update(part.as_bytes());
         h.update([0]);
     }
@@ -180,24 +180,31 @@ fn ended(path: &Path) -> bool {
 mod tests {
     use super::*;
 
-    fn diag(severity: pb::diagnostic::Severity, summary: &str) -> pb::Diagnostic {
-        pb::Diagnostic { severity: severity as i32, summary: summary.into(), ..Default::default() }
+    fn diags(all: &[(Severity, &str)]) -> Diagnostics {
+        let mut d = Diagnostics::new();
+        for (severity, summary) in all {
+            match severity {
+                Severity::Error => d.error(*summary, ""),
+                Severity::Warning => d.warning_at(None, *summary, ""),
+            }
+        }
+        d
     }
 
-    fn summaries(d: &[pb::Diagnostic]) -> Vec<&str> {
+    fn summaries(d: &Diagnostics) -> Vec<&str> {
         d.iter().map(|d| d.summary.as_str()).collect()
     }
 
     #[test]
     fn a_warning_is_given_once_per_command_and_errors_always() {
-        use pb::diagnostic::Severity::{Error, Warning};
+        use Severity::{Error, Warning};
         let dir = tempfile::tempdir().unwrap();
         // Named as a running command's note (this process's), so that no
         // sweep takes it.
         let me = std::process::id();
         let start = started(me).unwrap();
         let file = dir.path().join("oomnitza-said").join(format!("{me}-{start}"));
-        let all = || vec![diag(Warning, "w1"), diag(Error, "e"), diag(Warning, "w1"), diag(Warning, "w2")];
+        let all = || diags(&[(Warning, "w1"), (Error, "e"), (Warning, "w1"), (Warning, "w2")]);
         // The validate walk's process, then the plan walk's: same note.
         let mut first = all();
         Once::at(Some(file.clone())).keep_new("t", &mut first);
@@ -248,7 +255,7 @@ mod tests {
         fs::write(&live, "x\n").unwrap();
         fs::write(&gone, "x\n").unwrap();
         let mine = said.join("1-1");
-        let mut d = vec![diag(pb::diagnostic::Severity::Warning, "w")];
+        let mut d = diags(&[(Severity::Warning, "w")]);
         Once::at(Some(mine.clone())).keep_new("t", &mut d);
         assert!(live.exists(), "a running command's note stays");
         assert!(!gone.exists(), "a note whose pid now names a later process goes");
