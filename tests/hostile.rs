@@ -3,7 +3,7 @@
 //! schema, and whatever decodes through the resource's validate and plan.
 //! Nothing may panic; what is well formed must round-trip.
 
-use oomnitza_provider::framework::{Diagnostics, PlanRequest, Resource, Type, Value};
+use oomnitza_provider::framework::{Diagnostics, PlanRequest, PrivateState, Resource, Type, Value};
 use oomnitza_provider::jira_credential::JiraCredential;
 use proptest::prelude::*;
 
@@ -79,7 +79,7 @@ proptest! {
             return Ok(());
         }
         let prior = if prior.is_unknown() { Value::Null } else { prior };
-        let planned = r.plan(PlanRequest { prior: &prior, proposed: &config, config: &config, prior_private: &private, schema: &schema }, &mut d);
+        let planned = r.plan(PlanRequest { prior: &prior, proposed: &config, config: &config, prior_private: &PrivateState::from_bytes(&private), schema: &schema }, &mut d);
         prop_assert_eq!(planned.state.get("name"), config.get("name"));
     }
 }

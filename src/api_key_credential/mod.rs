@@ -88,7 +88,7 @@ pub fn schema() -> Schema {
             .attr(expiration_attribute("When the key expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the key changes, by anyone: how a rotation made outside Terraform shows in a plan."))
             .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
-            .attr(text("updated_at").computed().describe("When it last changed (RFC 3339)."))
+            .attr(text("updated_at").computed().unknown_when_changed(&["secret_version"]).describe("When it last changed (RFC 3339)."))
             .block("timeouts", Nesting::Single, timeouts_block("How long each operation may take.", &[("create", "creating"), ("update", "updating"), ("delete", "deleting")])),
     )
 }

@@ -17,8 +17,9 @@ use super::secret::{Private, SecretAttrs};
 use super::{deadline_of, list_filter, set, Kind, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{
-    Attribute, Block, DataSource, Diagnostics, Identity, Import, ListRequest, ListResource, ListSink, PlanRequest,
-    Planned, Resource, Schema, Type, Value,
+    Attribute, Block, CreateRequest, DataSource, DeleteRequest, Diagnostics, Identity, Import, ListRequest,
+    ListResource, ListSink, PlanRequest, Planned, PrivateState, ReadRequest, Resource, Schema, StateResponse, Type,
+    UpdateRequest, Value,
 };
 use crate::oomnitza::{Client, Created, Credential, CredentialPatch, NewCredential, Section, SectionPatch};
 use crate::secret::Secret;
@@ -101,7 +102,7 @@ impl Flat<'_> {
         (body, full): (NewCredential, CredentialPatch),
         (planned, config): (&Value, &Value),
         deadline: tokio::time::Instant,
-        private: &mut Vec<u8>,
+        private: &mut PrivateState,
         diags: &mut Diagnostics,
     ) -> Value {
         let (kind, client) = (self.kind, self.client);
@@ -110,7 +111,7 @@ impl Flat<'_> {
         let Some((Created { credential, entry, .. }, secret_held)) = made else { return Value::Null };
         if secret_held {
             let fingerprint = self.secret.fingerprint(config, client.config().fingerprints);
-            *private = Private::store(credential.secret_version, fingerprint);
+            Private::store(private, credential.secret_version, fingerprint);
         }
         // Kept, untainted: the next plan shows what still differs.
         diags.extend_as_warnings(after, &super::kept_after_create(kind.noun, &credential.id));
@@ -125,7 +126,7 @@ impl Flat<'_> {
         (prior, planned, config): (&Value, &Value, &Value),
         (first, sent): (&CredentialPatch, bool),
         back: &(dyn Fn(&Value) -> Option<CredentialPatch> + Send + Sync),
-        private: &mut Vec<u8>,
+        private: &mut PrivateState,
         diags: &mut Diagnostics,
     ) -> Value {
         let (kind, client) = (self.kind, self.client);
@@ -133,7 +134,7 @@ impl Flat<'_> {
         let written = kind.update(client, (prior, planned), (first, sent), back, deadline, diags).await;
         let Some(Updated { credential: c, replaced }) = written else { return Value::Null };
         let fingerprint = self.secret.fingerprint(config, client.config().fingerprints);
-        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
+        Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
         (kind.state)(&c, planned)
     }
 }
@@ -159,8 +160,12 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         K::KIND.type_name
     }
 
+    /// The kind's schema, with its secret's rule (the stored and the
+    /// write-only form are not both set) on the block that holds it.
     fn schema(&self) -> Schema {
-        K::schema()
+        let mut s = K::schema();
+        s.block.rules.push(std::sync::Arc::new(K::SECRET.conflict()));
+        s
     }
 
     fn validate(&self, config: &Value, diags: &mut Diagnostics) {
@@ -178,7 +183,6 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         let private = Private::load(req.prior_private);
         if secret.changes(prior, config, &private) {
             secret.plan_resend((prior, config), &private, &mut planned.state, diags);
-            planned.state.set("updated_at", Value::Unknown);
         }
         if let Some(d) = &private.drift {
             let replacing = (!planned.requires_replace.is_empty()).then_some(K::REPLACED_BECAUSE);
@@ -191,20 +195,13 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         K::KIND.plan_remote(client, req, planned, diags).await;
     }
 
-    async fn create(
-        &self,
-        client: &Client,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value {
-        let (kind, deadline) = (K::KIND, deadline_of(planned, "create"));
+    async fn create(&self, client: &Client, req: CreateRequest<'_>, resp: &mut StateResponse) {
+        let CreateRequest { planned, config } = req;
+        let (kind, deadline, diags) = (K::KIND, deadline_of(planned, "create"), &mut resp.diagnostics);
         let Some(secret) = K::SECRET.configured(config) else {
-            K::SECRET.missing(&format!("A new credential needs its {}", K::SECRET.noun), diags);
-            return Value::Null;
+            return K::SECRET.missing(&format!("A new credential needs its {}", K::SECRET.noun), diags);
         };
-        let Some(new) = typed::<K>(planned, diags) else { return Value::Null };
+        let Some(new) = typed::<K>(planned, diags) else { return };
         let c = &new.0;
         let body = NewCredential {
             name: c.name.clone(),
@@ -218,33 +215,28 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
         // configuration is made what the plan says now, secret included.
         let full = patch::<K>(None, &new, Some(secret));
         let flat = Flat { kind, secret: K::SECRET, client };
-        flat.create((body, full), (planned, config), deadline, private, diags).await
+        resp.state = flat.create((body, full), (planned, config), deadline, &mut resp.private, diags).await;
     }
 
-    async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
-        K::KIND.read(client, state, private, diags).await.map_or(Value::Null, |(_, fresh)| fresh)
+    async fn read(&self, client: &Client, req: ReadRequest<'_>, resp: &mut StateResponse) {
+        let read = K::KIND.read(client, req.state, &mut resp.private, &mut resp.diagnostics).await;
+        resp.state = read.map_or(Value::Null, |(_, fresh)| fresh);
     }
 
-    async fn update(
-        &self,
-        client: &Client,
-        prior: &Value,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value {
-        let (kind, secret) = (K::KIND, K::SECRET);
-        let Some(new) = typed::<K>(planned, diags) else { return Value::Null };
-        let Some(sending) = secret.to_send(planned, config, diags) else { return Value::Null };
-        let Some(old) = typed::<K>(prior, diags) else { return Value::Null };
+    async fn update(&self, client: &Client, req: UpdateRequest<'_>, resp: &mut StateResponse) {
+        let UpdateRequest { prior, planned, config } = req;
+        let (kind, secret, diags) = (K::KIND, K::SECRET, &mut resp.diagnostics);
+        let Some(new) = typed::<K>(planned, diags) else { return };
+        let Some(sending) = secret.to_send(planned, config, diags) else { return };
+        let Some(old) = typed::<K>(prior, diags) else { return };
         let first = patch::<K>(Some(&old), &new, sending);
         let sent = first.sends_secret();
         if first.is_empty() {
             // Only Terraform's own settings changed: nothing to write.
             let version = prior.get("secret_version").as_f64().unwrap_or_default() as i64;
-            *private = Private::after_update(private, false, false, version, None);
-            return prior.clone();
+            Private::after_update(&mut resp.private, false, false, version, None);
+            resp.state = prior.clone();
+            return;
         }
         // The plan's change in one call; what was changed by hand since the
         // plan is written back (see Kind::update).
@@ -253,11 +245,12 @@ impl<K: FlatKind> Resource<Client> for Managed<K> {
             (!p.is_empty()).then_some(p)
         };
         let flat = Flat { kind, secret, client };
-        flat.update((prior, planned, config), (&first, sent), &back, private, diags).await
+        let (private, diags) = (&mut resp.private, &mut resp.diagnostics);
+        resp.state = flat.update((prior, planned, config), (&first, sent), &back, private, diags).await;
     }
 
-    async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
-        K::KIND.delete(client, prior, diags).await;
+    async fn delete(&self, client: &Client, req: DeleteRequest<'_>, diags: &mut Diagnostics) {
+        K::KIND.delete(client, req.prior, diags).await;
     }
 
     fn importer(&self) -> Option<&dyn Import<Client>> {

@@ -26,7 +26,9 @@ use tokio::time::Instant;
 use self::errors::{api_diags_in, FieldNames};
 use crate::framework::duration::parse_duration;
 use crate::framework::validate::{self as rule, Date, NotBlank};
-use crate::framework::{Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, Type, Value};
+use crate::framework::{
+    Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, PrivateState, Type, Value,
+};
 use crate::oomnitza::{ApiError, Client, Created, Credential, CredentialPatch, NewCredential};
 
 /// Every kind a resource of this provider manages: an import of another
@@ -206,7 +208,7 @@ impl Kind {
         &self,
         client: &Client,
         state: &Value,
-        private: &mut Vec<u8>,
+        private: &mut PrivateState,
         diags: &mut Diagnostics,
     ) -> Option<(Credential, Value)> {
         let id = state.get("id").as_str()?;
@@ -220,7 +222,7 @@ impl Kind {
                 if !client.config().fingerprints {
                     p.fingerprint = None;
                 }
-                *private = p.to_bytes();
+                p.save(private);
                 let days = client.config().expiry_warning_days;
                 expiry::warn(&fresh, days, time::OffsetDateTime::now_utc(), self.expiry, diags);
                 Some((c, fresh))

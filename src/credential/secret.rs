@@ -14,7 +14,8 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::framework::{AttrPath, Diagnostics, Value};
+use crate::framework::validate::ConflictsWith;
+use crate::framework::{AttrPath, Diagnostics, Key, PrivateState, Value};
 use crate::secret::Secret;
 
 /// The attributes of a secret: the stored form, the write-only form, and
@@ -36,20 +37,23 @@ pub struct SecretAttrs {
     pub chosen: bool,
 }
 
-/// What the provider remembers beside the state: the secret version it last
-/// wrote or adopted. Never a secret.
-#[derive(Default, Serialize, Deserialize)]
+/// What the provider remembers beside the state, each under its key of
+/// the resource's private state: the secret version it last wrote or
+/// adopted, what the last refresh found changed, the fingerprint of the
+/// write-only secret last sent. Never a secret.
+#[derive(Default)]
 pub struct Private {
-    #[serde(default)]
     pub secret_version: Option<f64>,
     /// What the last refresh found changed outside Terraform, for the plan
     /// to put in words; gone once an apply writes the credential.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub drift: Option<super::drift::Drift>,
     /// The write-only secret last sent, as a [`Fingerprint`].
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fingerprint: Option<Fingerprint>,
 }
+
+const SECRET_VERSION: Key<f64> = Key::new("secret_version");
+const DRIFT: Key<super::drift::Drift> = Key::new("drift");
+const FINGERPRINT: Key<Fingerprint> = Key::new("fingerprint");
 
 /// A fingerprint of a write-only secret: HMAC-SHA256 keyed with 16 random
 /// bytes drawn for each send (the salt), over the secret. Whoever reads the
@@ -123,36 +127,43 @@ impl Fingerprint {
 }
 
 impl Private {
-    pub fn load(bytes: &[u8]) -> Private {
-        serde_json::from_slice(bytes).unwrap_or_default()
+    pub fn load(private: &PrivateState) -> Private {
+        Private {
+            secret_version: private.get(&SECRET_VERSION),
+            drift: private.get(&DRIFT),
+            fingerprint: private.get(&FINGERPRINT),
+        }
+    }
+    /// Writes these members into `private`, removing those that are none.
+    pub fn save(&self, private: &mut PrivateState) {
+        private.set(&SECRET_VERSION, self.secret_version.as_ref());
+        private.set(&DRIFT, self.drift.as_ref());
+        private.set(&FINGERPRINT, self.fingerprint.as_ref());
     }
     /// After a write that sent the secret (now at `secret_version`), with
     /// the fingerprint of a write-only one.
-    pub fn store(secret_version: i64, fingerprint: Option<Fingerprint>) -> Vec<u8> {
-        Private { secret_version: Some(secret_version as f64), drift: None, fingerprint }.to_bytes()
+    pub fn store(private: &mut PrivateState, secret_version: i64, fingerprint: Option<Fingerprint>) {
+        Private { secret_version: Some(secret_version as f64), drift: None, fingerprint }.save(private);
     }
     /// After an update whose credential now has `version`: the version
     /// that holds the configured secret. Sent now, it is `version`; not
     /// sent, and `replaced` in Oomnitza since the plan, the one remembered
-    /// `before`, so that the next plan sees the replacement and sends the
+    /// before, so that the next plan sees the replacement and sends the
     /// secret again.
     /// `fingerprint` is that of the secret sent; one not sent keeps its own.
     pub fn after_update(
-        before: &[u8],
+        private: &mut PrivateState,
         sent: bool,
         replaced: bool,
         version: i64,
         fingerprint: Option<Fingerprint>,
-    ) -> Vec<u8> {
-        let before = Private::load(before);
+    ) {
+        let before = Private::load(private);
         let fingerprint = if sent { fingerprint } else { before.fingerprint };
         match before.secret_version {
-            Some(v) if replaced && !sent => Private { secret_version: Some(v), drift: None, fingerprint }.to_bytes(),
-            _ => Private::store(version, fingerprint),
+            Some(v) if replaced && !sent => Private { secret_version: Some(v), drift: None, fingerprint }.save(private),
+            _ => Private::store(private, version, fingerprint),
         }
-    }
-    pub fn to_bytes(&self) -> Vec<u8> {
-        serde_json::to_vec(self).unwrap_or_default()
     }
 }
 
@@ -250,18 +261,23 @@ impl SecretAttrs {
     /// The rules the secret follows, in `holder` (the object that holds
     /// its attributes): one form at most, never empty, and a version only
     /// beside the write-only form. `fix` says where to get a secret.
+    /// The rule of the block that holds the secret: the stored and the
+    /// write-only form are not both set.
+    pub fn conflict(&self) -> ConflictsWith {
+        ConflictsWith {
+            names: (self.value, self.wo),
+            summary: format!("Conflicting {}s", self.noun),
+            detail: format!("Set only one of {} and {}.", self.value, self.wo),
+        }
+    }
+
     pub fn validate(&self, holder: &Value, fix: &str, diags: &mut Diagnostics) {
         let what = self.noun;
         let (value, wo, version) = (holder.get(self.value), holder.get(self.wo), holder.get(self.version));
-        // Neither is fine for an imported credential whose secret is kept by
-        // hand; a new credential needs one, which the plan checks.
-        if !value.is_null() && !wo.is_null() {
-            diags.error_at(
-                self.path(self.wo),
-                format!("Conflicting {what}s"),
-                format!("Set only one of {} and {}.", self.value, self.wo),
-            );
-        }
+        // Both at once is refused by the block's declared rule
+        // ([`SecretAttrs::conflict`]). Neither is fine for an imported
+        // credential whose secret is kept by hand; a new credential needs
+        // one, which the plan checks.
         for (name, v) in [(self.value, value), (self.wo, wo)] {
             if v.as_str().is_some_and(|s| s.trim().is_empty()) {
                 diags.error_at(self.path(name), format!("Empty {what}"), format!("{name} must not be empty; {fix}."));
@@ -391,9 +407,11 @@ mod tests {
         assert!(!f.matches("ATATT3xFfGF0-tokem") && !f.matches(""));
         let again = Fingerprint::of("ATATT3xFfGF0-token").unwrap();
         assert_ne!(f, again, "a new salt for each send: the same secret never looks the same twice");
-        let stored = String::from_utf8(Private::store(3, Some(f)).clone()).unwrap();
+        let mut p = PrivateState::default();
+        Private::store(&mut p, 3, Some(f));
+        let stored = String::from_utf8(p.to_bytes()).unwrap();
         assert!(!stored.contains("ATATT3xFfGF0"), "{stored}");
-        let back = Private::load(stored.as_bytes());
+        let back = Private::load(&PrivateState::from_bytes(stored.as_bytes()));
         assert!(back.fingerprint.is_some_and(|f| f.matches("ATATT3xFfGF0-token")));
         let broken = Fingerprint { salt: "zz".into(), mac: "00".into(), rounds: None };
         assert!(!broken.matches("anything"), "an unreadable fingerprint matches nothing");
@@ -408,7 +426,9 @@ mod tests {
         assert!(f.matches("Winter2026!") && !f.matches("Winter2027!"));
         let fast_shape = Fingerprint { rounds: None, ..f.clone() };
         assert!(!fast_shape.matches("Winter2026!"), "the rounds are part of what is checked");
-        let stored = String::from_utf8(Private::store(1, Some(f))).unwrap();
+        let mut p = PrivateState::default();
+        Private::store(&mut p, 1, Some(f));
+        let stored = String::from_utf8(p.to_bytes()).unwrap();
         assert!(stored.contains(&format!("\"rounds\":{SLOW_ROUNDS}")) && !stored.contains("Winter"), "{stored}");
         let zero = Fingerprint { rounds: Some(0), ..Fingerprint::slow("x").unwrap() };
         assert!(!zero.matches("x"), "no rounds is no fingerprint");
@@ -417,11 +437,14 @@ mod tests {
     #[test]
     fn an_update_that_sends_nothing_keeps_the_fingerprint() {
         let f = Fingerprint::of("s1").unwrap();
-        let before = Private::store(1, Some(f.clone()));
-        let kept = Private::load(&Private::after_update(&before, false, false, 1, None));
-        assert_eq!(kept.fingerprint, Some(f));
+        let mut before = PrivateState::default();
+        Private::store(&mut before, 1, Some(f.clone()));
+        let mut kept = before.clone();
+        Private::after_update(&mut kept, false, false, 1, None);
+        assert_eq!(Private::load(&kept).fingerprint, Some(f));
         let sent = Fingerprint::of("s2").unwrap();
-        let new = Private::load(&Private::after_update(&before, true, false, 2, Some(sent.clone())));
-        assert_eq!(new.fingerprint, Some(sent));
+        let mut new = before;
+        Private::after_update(&mut new, true, false, 2, Some(sent.clone()));
+        assert_eq!(Private::load(&new).fingerprint, Some(sent));
     }
 }

@@ -9,6 +9,7 @@ pub mod duration;
 pub mod list;
 pub mod model;
 pub mod plan;
+pub mod private;
 pub mod schema;
 pub mod server;
 pub mod validate;
@@ -22,6 +23,7 @@ pub use action::{Action, Progress};
 pub use diag::{AttrPath, Diagnostics, Severity};
 pub use list::{ListItem, ListRequest, ListResource, ListSink};
 pub use plan::{PlanModifier, PlanRequest, Planned};
+pub use private::{Key, PrivateState};
 pub use schema::{Attribute, Block, IdentitySchema, Nesting, Schema};
 pub use value::{Type, Value};
 
@@ -49,10 +51,12 @@ pub trait Resource<C>: Send + Sync {
 
     /// Plans a create or update (never a destroy). The default is the
     /// framework's plan from the schema's declared rules
-    /// ([`plan::default_plan`]), then [`Resource::modify_plan`].
+    /// ([`plan::default_plan`]), then [`Resource::modify_plan`], then the
+    /// declared rules that follow other attributes ([`plan::settle`]).
     fn plan(&self, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned {
         let mut planned = plan::default_plan(&req.schema.block, &req);
         self.modify_plan(&req, &mut planned, diags);
+        plan::settle(&req.schema.block, &req, &mut planned);
         planned
     }
 
@@ -66,28 +70,16 @@ pub trait Resource<C>: Send + Sync {
     /// to what it cannot know otherwise.
     async fn plan_remote(&self, _client: &C, _req: &PlanRequest<'_>, _planned: &Planned, _diags: &mut Diagnostics) {}
 
-    /// `private` is the resource's private state (stored beside the state,
-    /// never shown, never a secret): in, what the plan left; out, what to keep.
-    async fn create(
-        &self,
-        client: &C,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value;
-    /// Reads the remote object; `Value::Null` when it is gone.
-    async fn read(&self, client: &C, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value;
-    async fn update(
-        &self,
-        client: &C,
-        prior: &Value,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value;
-    async fn delete(&self, client: &C, prior: &Value, diags: &mut Diagnostics);
+    /// Creates the remote object the plan describes. `resp` comes in with
+    /// the private state the plan left; a create that made something and
+    /// then failed still sets its state, so that it is not lost track of.
+    async fn create(&self, client: &C, req: CreateRequest<'_>, resp: &mut StateResponse);
+    /// Reads the remote object; sets a null state when it is gone.
+    async fn read(&self, client: &C, req: ReadRequest<'_>, resp: &mut StateResponse);
+    /// Updates the remote object in place; a null state when nothing was
+    /// written (the prior state is kept).
+    async fn update(&self, client: &C, req: UpdateRequest<'_>, resp: &mut StateResponse);
+    async fn delete(&self, client: &C, req: DeleteRequest<'_>, diags: &mut Diagnostics);
 
     /// Opt-in capabilities, as plugin-framework's `ResourceWith...`
     /// interfaces: a resource that has one answers it here, often with a
@@ -109,6 +101,47 @@ pub trait Resource<C>: Send + Sync {
     /// has only gained attributes.
     fn upgrader(&self) -> Option<&dyn UpgradeState> {
         None
+    }
+}
+
+/// What a create is given: the planned state and the configuration (which
+/// holds the write-only values the plan does not).
+pub struct CreateRequest<'a> {
+    pub planned: &'a Value,
+    pub config: &'a Value,
+}
+
+/// What a read is given: the state to refresh.
+pub struct ReadRequest<'a> {
+    pub state: &'a Value,
+}
+
+/// What an update is given.
+pub struct UpdateRequest<'a> {
+    pub prior: &'a Value,
+    pub planned: &'a Value,
+    pub config: &'a Value,
+}
+
+/// What a delete is given: the state of what to delete.
+pub struct DeleteRequest<'a> {
+    pub prior: &'a Value,
+}
+
+/// What a create, read or update answers: the state to keep, the private
+/// state (in: what the plan or the last write left; out: what to keep),
+/// and what to tell.
+#[derive(Default)]
+pub struct StateResponse {
+    pub state: Value,
+    pub private: PrivateState,
+    pub diagnostics: Diagnostics,
+}
+
+impl StateResponse {
+    /// A response that starts from `private`, with no state yet.
+    pub fn with_private(private: PrivateState) -> Self {
+        StateResponse { state: Value::Null, private, diagnostics: Diagnostics::new() }
     }
 }
 

@@ -35,6 +35,11 @@ pub struct AttrPlan<'a> {
     pub create: bool,
     /// Something the configuration sets differs from the state.
     pub changed: bool,
+    /// The block the attribute is in: its prior object, and its planned
+    /// one as planned so far (siblings included), for rules that follow
+    /// other attributes ([`PlanModifier::after_resource`]); both null for
+    /// the others.
+    pub block: (&'a Value, &'a Value),
 }
 
 /// One attribute's rule of the plan, declared on the schema
@@ -43,6 +48,44 @@ pub trait PlanModifier: Send + Sync + fmt::Debug {
     /// Changes the `planned` value of the attribute, or sets `replace` to
     /// replace the resource.
     fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, replace: &mut bool);
+
+    /// Whether the rule runs after the resource's own `modify_plan`, with
+    /// the block's planned siblings as the resource left them
+    /// ([`AttrPlan::block`]): for a value that follows others, such as a
+    /// modification time.
+    fn after_resource(&self) -> bool {
+        false
+    }
+}
+
+/// A computed value that changes whenever one of the named attributes of
+/// its block does (dotted paths for nested single blocks, such as
+/// `basic.email`): on update it is unknown when one of them is planned to
+/// change or is not known yet; otherwise it stays as planned (with
+/// [`UseStateForUnknown`], the state's value). Runs after the resource's
+/// own plan, so that what the resource plans (a secret sent again) counts.
+#[derive(Debug)]
+pub struct UnknownWhenChanged(pub &'static [&'static str]);
+
+impl PlanModifier for UnknownWhenChanged {
+    fn modify(&self, at: &AttrPlan<'_>, planned: &mut Value, _: &mut bool) {
+        if at.create || !at.config.is_null() {
+            return;
+        }
+        let (prior, now) = at.block;
+        let at_path = |v: &Value, path: &str| path.split('.').fold(v.clone(), |v, step| v.get(step).clone());
+        let moved = self.0.iter().any(|path| {
+            let (before, after) = (at_path(prior, path), at_path(now, path));
+            after.is_unknown() || !after.is_wholly_known() || before != after
+        });
+        if moved {
+            *planned = Value::Unknown;
+        }
+    }
+
+    fn after_resource(&self) -> bool {
+        true
+    }
 }
 
 /// A computed value the configuration leaves out keeps its state value on
@@ -117,7 +160,7 @@ pub struct PlanRequest<'a> {
     pub prior: &'a Value,
     pub proposed: &'a Value,
     pub config: &'a Value,
-    pub prior_private: &'a [u8],
+    pub prior_private: &'a super::PrivateState,
     /// The resource's schema, as the provider registered it.
     pub schema: &'a Schema,
 }
@@ -128,7 +171,7 @@ pub struct Planned {
     pub state: Value,
     /// Attribute paths whose change forces a replacement.
     pub requires_replace: Vec<AttrPath>,
-    pub private: Vec<u8>,
+    pub private: super::PrivateState,
 }
 
 /// The plan the schema's rules give for a create or an update.
@@ -142,7 +185,7 @@ pub fn default_plan(block: &Block, req: &PlanRequest<'_>) -> Planned {
     let mut requires_replace = Vec::new();
     let at = AttrPath::default();
     run_modifiers(block, (req.prior, req.config), &mut state, (create, changed), &at, &mut requires_replace);
-    Planned { state, requires_replace, private: req.prior_private.to_vec() }
+    Planned { state, requires_replace, private: req.prior_private.clone() }
 }
 
 /// Each nested object of `b` in `v` with the matching one of `other`
@@ -255,9 +298,10 @@ fn run_modifiers(
     for a in block.attributes.iter().filter(|a| !a.plan.is_empty()) {
         let Value::Object(m) = state else { return };
         let planned = m.entry(a.name.clone()).or_insert(Value::Null);
-        let here = AttrPlan { prior: prior.get(&a.name), config: config.get(&a.name), create, changed };
+        let none = (&Value::Null, &Value::Null);
+        let here = AttrPlan { prior: prior.get(&a.name), config: config.get(&a.name), create, changed, block: none };
         let mut replace = false;
-        for rule in &a.plan {
+        for rule in a.plan.iter().filter(|r| !r.after_resource()) {
             rule.modify(&here, planned, &mut replace);
         }
         if replace {
@@ -281,6 +325,37 @@ fn run_modifiers(
                 &cfg
             };
             run_modifiers(&nb.block, (p, cc), c, (create, changed), &here, out);
+        }
+    }
+}
+
+/// The rules that follow other attributes ([`PlanModifier::after_resource`]),
+/// run once the resource's own plan is made, over the top-level
+/// attributes: each sees its block's planned siblings as they now are.
+pub fn settle(block: &Block, req: &PlanRequest<'_>, planned: &mut Planned) {
+    let (prior, config) = (req.prior, req.config);
+    let create = prior.is_null();
+    let changed = create || differs_in_config(block, prior, &planned.state);
+    for a in &block.attributes {
+        if !a.plan.iter().any(|r| r.after_resource()) {
+            continue;
+        }
+        let siblings = planned.state.clone();
+        let here = AttrPlan {
+            prior: prior.get(&a.name),
+            config: config.get(&a.name),
+            create,
+            changed,
+            block: (prior, &siblings),
+        };
+        let Value::Object(m) = &mut planned.state else { return };
+        let value = m.entry(a.name.clone()).or_insert(Value::Null);
+        let mut replace = false;
+        for rule in a.plan.iter().filter(|r| r.after_resource()) {
+            rule.modify(&here, value, &mut replace);
+        }
+        if replace {
+            planned.requires_replace.push(AttrPath::root(&a.name));
         }
     }
 }
@@ -354,7 +429,8 @@ mod tests {
     }
 
     fn plan(s: &Schema, prior: &Value, config: &Value, proposed: &Value) -> Planned {
-        let req = PlanRequest { prior, proposed, config, prior_private: b"kept", schema: s };
+        let kept = crate::framework::PrivateState::from_bytes(br#"{"kept":true}"#);
+        let req = PlanRequest { prior, proposed, config, prior_private: &kept, schema: s };
         default_plan(&s.block, &req)
     }
 
@@ -394,7 +470,7 @@ mod tests {
         assert_eq!(st.get("app").get("scopes"), &Value::List(vec![Value::string("read")]), "nested default");
         assert!(st.get("app").get("status").is_unknown(), "nested computed");
         assert!(planned.requires_replace.is_empty(), "a create replaces nothing");
-        assert_eq!(planned.private, b"kept");
+        assert_eq!(planned.private.to_bytes(), br#"{"kept":true}"#);
     }
 
     #[test]
@@ -531,5 +607,55 @@ mod tests {
         c2.set("kind", Value::string("longer"));
         let replaced = plan(&s, &prior, &c2, &proposed);
         assert_eq!(replaced.requires_replace.iter().map(ToString::to_string).collect::<Vec<_>>(), ["kind"]);
+    }
+
+    #[test]
+    fn a_value_that_follows_its_siblings_moves_with_them_after_the_resource_plan() {
+        let s = Schema::new(
+            0,
+            Block::new("")
+                .attr(Attribute::string("name").required())
+                .attr(Attribute::number("version").computed().use_state_for_unknown())
+                .attr(Attribute::string("updated_at").computed().use_state_for_unknown().unknown_when_changed(&[
+                    "name",
+                    "version",
+                    "inner.email",
+                ]))
+                .block("inner", Nesting::Single, Block::new("").attr(Attribute::string("email").optional())),
+        );
+        let ty = s.value_type();
+        let Type::Object(attrs) = &ty else { unreachable!() };
+        let mut prior = Value::null_object(&ty);
+        prior.set("name", Value::string("a"));
+        prior.set("version", Value::Number(1.0));
+        prior.set("updated_at", Value::string("t1"));
+        let mut inner = Value::null_object(&attrs["inner"]);
+        inner.set("email", Value::string("a@example.com"));
+        prior.set("inner", inner.clone());
+        let config = |name: &str, email: &str| {
+            let mut c = prior.clone();
+            c.set("name", Value::string(name));
+            let mut i = inner.clone();
+            i.set("email", Value::string(email));
+            c.set("inner", i);
+            c.set("version", Value::Null);
+            c.set("updated_at", Value::Null);
+            c
+        };
+        let planned = |config: &Value, resend: bool| {
+            let kept = crate::framework::PrivateState::default();
+            let req = PlanRequest { prior: &prior, proposed: config, config, prior_private: &kept, schema: &s };
+            let mut p = default_plan(&s.block, &req);
+            if resend {
+                // What a resource's own plan does when it sends a secret again.
+                p.state.set("version", Value::Unknown);
+            }
+            settle(&s.block, &req, &mut p);
+            p.state.get("updated_at").clone()
+        };
+        assert_eq!(planned(&config("a", "a@example.com"), false), Value::string("t1"), "nothing moves: kept");
+        assert!(planned(&config("b", "a@example.com"), false).is_unknown(), "a sibling changed");
+        assert!(planned(&config("a", "b@example.com"), false).is_unknown(), "a nested sibling changed");
+        assert!(planned(&config("a", "a@example.com"), true).is_unknown(), "the resource's own plan counts");
     }
 }

@@ -102,6 +102,11 @@ impl Attribute {
     pub fn use_state_for_unknown(self) -> Self {
         self.plan_with(UseStateForUnknown)
     }
+    /// Unknown in an update's plan when one of the named attributes of its
+    /// block changes (see [`super::plan::UnknownWhenChanged`]).
+    pub fn unknown_when_changed(self, siblings: &'static [&'static str]) -> Self {
+        self.plan_with(super::plan::UnknownWhenChanged(siblings))
+    }
     /// A change of this attribute replaces the resource.
     pub fn requires_replace(self) -> Self {
         self.plan_with(RequiresReplace)
@@ -172,6 +177,9 @@ pub struct Block {
     pub attributes: Vec<Attribute>,
     pub blocks: Vec<NestedBlock>,
     pub description: String,
+    /// Rules over several of its attributes and blocks together, such as
+    /// "exactly one of" (see [`super::validate`]).
+    pub rules: Vec<Arc<dyn super::validate::BlockValidator>>,
 }
 
 impl Block {
@@ -180,6 +188,11 @@ impl Block {
     }
     pub fn attr(mut self, a: Attribute) -> Self {
         self.attributes.push(a);
+        self
+    }
+    /// A rule over several of its members together.
+    pub fn rule(mut self, r: impl super::validate::BlockValidator + 'static) -> Self {
+        self.rules.push(Arc::new(r));
         self
     }
     pub fn block(mut self, name: &str, nesting: Nesting, block: Block) -> Self {

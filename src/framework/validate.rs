@@ -8,6 +8,12 @@
 //! [`Matches`], [`Date`], [`Duration`]); a type declares its own by
 //! implementing the trait. Each error is at the attribute, with its name
 //! and how to fix it.
+//!
+//! Rules over several members of a block together ([`BlockValidator`]:
+//! [`ExactlyOneOf`], [`ConflictsWith`]) are declared on the block
+//! ([`Block::rule`]). A member whose presence is not known yet (an unknown
+//! value, a dynamic block over a value known only at apply) is judged
+//! once it is known.
 
 use std::fmt;
 
@@ -101,10 +107,68 @@ impl Validator for Duration {
     }
 }
 
+/// A rule over several members (attributes or nested blocks) of one
+/// block, declared with [`Block::rule`].
+pub trait BlockValidator: Send + Sync + fmt::Debug {
+    /// Checks `v`, a present object of the block at `at`.
+    fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics);
+}
+
+/// Whether each named member is set: `Some(true)`, `Some(false)`, or `None`
+/// while that is not known.
+fn presences(v: &Value, names: &[&'static str]) -> Vec<(&'static str, Option<bool>)> {
+    names.iter().map(|n| (*n, v.get(n).presence())).collect()
+}
+
+/// Exactly one of the named members must be set. `missing` and
+/// `conflicting` are the summary and detail of each error: the first is
+/// said at the first member, the second at the second member set.
+#[derive(Debug)]
+pub struct ExactlyOneOf {
+    pub names: &'static [&'static str],
+    pub missing: (&'static str, &'static str),
+    pub conflicting: (&'static str, &'static str),
+}
+
+impl BlockValidator for ExactlyOneOf {
+    fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
+        let all = presences(v, self.names);
+        let set: Vec<&str> = all.iter().filter(|(_, p)| *p == Some(true)).map(|(n, _)| *n).collect();
+        if let Some(second) = set.get(1) {
+            let (summary, detail) = self.conflicting;
+            diags.error_at(at.clone().attr(second), summary, detail);
+        } else if set.is_empty() && all.iter().all(|(_, p)| p.is_some()) {
+            let (summary, detail) = self.missing;
+            diags.error_at(at.clone().attr(self.names.first().copied().unwrap_or_default()), summary, detail);
+        }
+    }
+}
+
+/// At most one of two attributes may be written in the configuration (a
+/// value not known yet counts: it is written); the error is at the second.
+#[derive(Debug)]
+pub struct ConflictsWith {
+    pub names: (&'static str, &'static str),
+    pub summary: String,
+    pub detail: String,
+}
+
+impl BlockValidator for ConflictsWith {
+    fn check(&self, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
+        let (first, second) = self.names;
+        if !v.get(first).is_null() && !v.get(second).is_null() {
+            diags.error_at(at.clone().attr(second), self.summary.clone(), self.detail.clone());
+        }
+    }
+}
+
 /// Runs the validators `block` declares over `v` (a configuration of it at
 /// `at`), nested blocks included.
 pub fn declared(block: &Block, v: &Value, at: &AttrPath, diags: &mut Diagnostics) {
     let Value::Object(m) = v else { return };
+    for rule in &block.rules {
+        rule.check(v, at, diags);
+    }
     for a in block.attributes.iter().filter(|a| !a.validators.is_empty()) {
         let value = m.get(&a.name).unwrap_or(&Value::Null);
         if value.is_null() || value.is_unknown() {
@@ -179,5 +243,52 @@ mod tests {
         let mut unknown = Value::null_object(&ty);
         unknown.set("name", Value::Unknown);
         assert!(checked(&block, &unknown, |_| {}).is_empty(), "unknown passes");
+    }
+
+    #[test]
+    fn rules_over_several_members_wait_for_what_is_not_known() {
+        let block = Block::new("")
+            .rule(ExactlyOneOf {
+                names: &["a", "b"],
+                missing: ("Missing", "give a or b"),
+                conflicting: ("Both", "one only"),
+            })
+            .rule(ConflictsWith {
+                names: ("x", "x_wo"),
+                summary: "Conflicting x".into(),
+                detail: "one of x, x_wo".into(),
+            })
+            .attr(Attribute::string("x").optional())
+            .attr(Attribute::string("x_wo").optional())
+            .block("a", Nesting::Single, Block::new("").attr(Attribute::string("v").optional()))
+            .block("b", Nesting::Single, Block::new("").attr(Attribute::string("v").optional()));
+        let ty = block.value_type();
+        let crate::framework::Type::Object(attrs) = &ty else { unreachable!() };
+        let present = |name: &str| {
+            let mut o = Value::null_object(&attrs[name]);
+            o.set("v", Value::string("set"));
+            o
+        };
+        let at = |d: &Diagnostics| {
+            d.iter().map(|d| (d.summary.clone(), d.path.as_ref().map(ToString::to_string))).collect::<Vec<_>>()
+        };
+        let mut v = Value::null_object(&ty);
+        assert_eq!(at(&checked(&block, &v, |_| {})), [("Missing".to_string(), Some("a".to_string()))]);
+        v.set("a", present("a"));
+        assert!(checked(&block, &v, |_| {}).is_empty(), "exactly one");
+        v.set("b", Value::Unknown);
+        assert!(checked(&block, &v, |_| {}).is_empty(), "b not known yet: judged later");
+        v.set("b", present("b"));
+        assert_eq!(at(&checked(&block, &v, |_| {})), [("Both".to_string(), Some("b".to_string()))]);
+        let mut w = Value::null_object(&ty);
+        w.set("a", Value::Unknown);
+        assert!(checked(&block, &w, |_| {}).is_empty(), "none set but one not known: judged later");
+        w.set("x", Value::string("s"));
+        w.set("x_wo", Value::Unknown);
+        assert_eq!(
+            at(&checked(&block, &w, |_| {})),
+            [("Conflicting x".to_string(), Some("x_wo".to_string()))],
+            "an unknown value is written"
+        );
     }
 }

@@ -19,7 +19,8 @@ use crate::credential::errors::api_diags;
 use crate::framework::duration::parse_duration;
 use crate::framework::validate as rule;
 use crate::framework::{
-    AttrPath, Attribute, Block, Diagnostics, Nesting, PlanRequest, Planned, Resource, Schema, Type, Value,
+    AttrPath, Attribute, Block, CreateRequest, DeleteRequest, Diagnostics, Nesting, PlanRequest, Planned, ReadRequest,
+    Resource, Schema, StateResponse, Type, UpdateRequest, Value,
 };
 use crate::oomnitza::{oauth_status, Client, Credential};
 
@@ -98,85 +99,71 @@ impl Resource<Client> for JiraCredentialAuthorization {
         for kept in ["id", "status", "granted_sites"] {
             p.set(kept, prior.get(kept).clone());
         }
-        Planned { state: p, requires_replace, private: req.prior_private.to_vec() }
+        Planned { state: p, requires_replace, private: req.prior_private.clone() }
     }
 
-    async fn create(
-        &self,
-        client: &Client,
-        planned: &Value,
-        _config: &Value,
-        _private: &mut Vec<u8>,
-        diags: &mut Diagnostics,
-    ) -> Value {
-        let Some(id) = planned.get("credential_id").as_str() else {
-            diags.error_at(id_path(), "Missing credential_id", "credential_id must be known when the apply runs.");
-            return Value::Null;
-        };
-        let wait = planned.get("timeouts").get("create").as_str().and_then(|w| parse_duration(w).ok());
-        let deadline = Instant::now() + wait.unwrap_or(DEFAULT_WAIT);
-        let c = match client.get(id).await {
-            Ok(Some(c)) => c,
-            Ok(None) => {
-                diags.error_at(
-                    id_path(),
-                    "No such Jira credential",
-                    format!("Oomnitza has no credential with id {id:?}."),
-                );
-                return Value::Null;
-            }
-            Err(e) => {
-                api_diags(&e, "read the Jira credential", diags);
-                return Value::Null;
-            }
-        };
-        if c.oauth2.is_none() {
-            diags.error_at(
-                id_path(),
-                "Not an OAuth credential",
-                format!("Credential {:?} ({id}) uses Basic Auth, which needs no consent: remove this waiter, or point it at an OAuth credential.", c.name),
-            );
-            return Value::Null;
-        }
-        let (last, end) = wait_for_consent(client, c, deadline, None).await;
-        if matches!(end, WaitEnd::Authorized) {
-            return state_of(&last, planned);
-        }
-        // Nothing is recorded: the next apply waits again, and the
-        // credential's own state is untouched.
-        wait_diags(&end, &last, &WAIT_PATHS, diags);
-        Value::Null
+    async fn create(&self, client: &Client, req: CreateRequest<'_>, resp: &mut StateResponse) {
+        resp.state = wait(client, req.planned, &mut resp.diagnostics).await;
     }
 
-    async fn read(&self, client: &Client, state: &Value, _private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
-        let Some(id) = state.get("credential_id").as_str() else {
-            return Value::Null;
-        };
-        match client.get(id).await {
+    async fn read(&self, client: &Client, req: ReadRequest<'_>, resp: &mut StateResponse) {
+        let state = req.state;
+        let Some(id) = state.get("credential_id").as_str() else { return };
+        resp.state = match client.get(id).await {
             Ok(Some(c)) if is_authorized(&c) => state_of(&c, state),
             // Lapsed or gone: the next plan waits again.
             Ok(_) => Value::Null,
             Err(e) => {
-                api_diags(&e, "read the Jira credential", diags);
+                api_diags(&e, "read the Jira credential", &mut resp.diagnostics);
                 Value::Null
             }
-        }
+        };
     }
 
-    async fn update(
-        &self,
-        _client: &Client,
-        _prior: &Value,
-        planned: &Value,
-        _config: &Value,
-        _private: &mut Vec<u8>,
-        _diags: &mut Diagnostics,
-    ) -> Value {
+    async fn update(&self, _client: &Client, req: UpdateRequest<'_>, resp: &mut StateResponse) {
         // Only timeouts can change in place.
-        planned.clone()
+        resp.state = req.planned.clone();
     }
 
-    async fn delete(&self, _client: &Client, _prior: &Value, _diags: &mut Diagnostics) {}
+    async fn delete(&self, _client: &Client, _req: DeleteRequest<'_>, _diags: &mut Diagnostics) {}
+}
+
+/// Waits for the consent of the OAuth credential `planned` names; its
+/// state once authorized, null (with why) otherwise.
+async fn wait(client: &Client, planned: &Value, diags: &mut Diagnostics) -> Value {
+    let Some(id) = planned.get("credential_id").as_str() else {
+        diags.error_at(id_path(), "Missing credential_id", "credential_id must be known when the apply runs.");
+        return Value::Null;
+    };
+    let wait = planned.get("timeouts").get("create").as_str().and_then(|w| parse_duration(w).ok());
+    let deadline = Instant::now() + wait.unwrap_or(DEFAULT_WAIT);
+    let c = match client.get(id).await {
+        Ok(Some(c)) => c,
+        Ok(None) => {
+            diags.error_at(id_path(), "No such Jira credential", format!("Oomnitza has no credential with id {id:?}."));
+            return Value::Null;
+        }
+        Err(e) => {
+            api_diags(&e, "read the Jira credential", diags);
+            return Value::Null;
+        }
+    };
+    if c.oauth2.is_none() {
+        diags.error_at(
+            id_path(),
+            "Not an OAuth credential",
+            format!("Credential {:?} ({id}) uses Basic Auth, which needs no consent: remove this waiter, or point it at an OAuth credential.", c.name),
+        );
+        return Value::Null;
+    }
+    let (last, end) = wait_for_consent(client, c, deadline, None).await;
+    if matches!(end, WaitEnd::Authorized) {
+        return state_of(&last, planned);
+    }
+    // Nothing is recorded: the next apply waits again, and the
+    // credential's own state is untouched.
+    wait_diags(&end, &last, &WAIT_PATHS, diags);
+    Value::Null
 }
 
 #[cfg(test)]
@@ -190,7 +177,13 @@ mod tests {
         let mut config = Value::null_object(&ty);
         config.set("credential_id", Value::string("abc"));
         let planned = JiraCredentialAuthorization.plan(
-            PlanRequest { prior: &Value::Null, proposed: &config, config: &config, prior_private: &[], schema: &s },
+            PlanRequest {
+                prior: &Value::Null,
+                proposed: &config,
+                config: &config,
+                prior_private: &Default::default(),
+                schema: &s,
+            },
             &mut Diagnostics::default(),
         );
         assert_eq!(planned.state.get("id"), &Value::string("abc"));
@@ -200,7 +193,13 @@ mod tests {
         let mut other = config.clone();
         other.set("credential_id", Value::string("def"));
         let planned = JiraCredentialAuthorization.plan(
-            PlanRequest { prior: &prior, proposed: &other, config: &other, prior_private: &[], schema: &s },
+            PlanRequest {
+                prior: &prior,
+                proposed: &other,
+                config: &other,
+                prior_private: &Default::default(),
+                schema: &s,
+            },
             &mut Diagnostics::default(),
         );
         assert_eq!(planned.requires_replace, vec![id_path()]);

@@ -1,7 +1,8 @@
 //! The plan of `oomnitza_jira_credential`, on top of the framework's plan
 //! from the declared rules ([`crate::framework::plan::default_plan`]): the
-//! schema keeps every computed value on update, and this module says what
-//! only the resource knows. Plans are exact: a value is "known after
+//! schema keeps every computed value on update (and moves `updated_at` with
+//! what an update writes), and this module says what only the resource
+//! knows. Plans are exact: a value is "known after
 //! apply" only when the apply will change it. The secret is sent again
 //! when the configuration or the server's `secret_version` says so; an
 //! OAuth credential's consent restarts when its app changes or its
@@ -14,9 +15,6 @@ use crate::credential::drift::{self, Saying};
 use crate::credential::secret::{changes, Private};
 use crate::framework::{AttrPath, Diagnostics, PlanRequest, Planned, Value};
 use crate::oomnitza::AuthType;
-
-/// The attributes whose change is a write to Oomnitza.
-const WRITTEN: &[&str] = &["name", "owner", "description", "expiration_date"];
 
 /// `basic` or `oauth2` from the block the configuration has; unknown while
 /// that is not known.
@@ -80,8 +78,6 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
     }
     let private = Private::load(prior_private);
     let secret_changed = !config.get(secret.block).is_null() && !replace && secret.changes(prior, config, &private);
-    let mut fields_changed = WRITTEN.iter().any(|f| changes(prior.get(f), p.get(f)))
-        || changes(prior.get("basic").get("email"), p.get("basic").get("email"));
     if oauth_known && !replace {
         let po = prior.get("oauth");
         let app_changed = consent::APP.iter().any(|f| changes(po.get(f), oauth.get(f)));
@@ -89,7 +85,6 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
         if secret_changed || app_changed || broken {
             unknown(&mut oauth, consent::HEALTH);
             oauth.set("status", consent::planned_status(oauth_config));
-            fields_changed = true;
             // A break this refresh found is said in the drift warning.
             let drifted = private.drift.as_ref().is_some_and(|d| d.status.is_some());
             if broken && !secret_changed && !app_changed && !drifted {
@@ -104,9 +99,6 @@ pub fn modify_plan(req: &PlanRequest<'_>, planned: &mut Planned, diags: &mut Dia
     }
     if secret_changed {
         secret.plan_resend((prior, config), &private, p, diags);
-    }
-    if secret_changed || fields_changed {
-        p.set("updated_at", Value::Unknown);
     }
     if let Some(d) = &private.drift {
         let say = Saying {

@@ -16,7 +16,10 @@ use crate::credential::errors::api_diags;
 use crate::credential::secret::Private;
 use crate::credential::{deadline_of, set, within, Updated};
 use crate::framework::model::FromValue;
-use crate::framework::{Diagnostics, Identity, Import, PlanRequest, Planned, Resource, Schema, Value};
+use crate::framework::{
+    CreateRequest, DeleteRequest, Diagnostics, Identity, Import, PlanRequest, Planned, PrivateState, ReadRequest,
+    Resource, Schema, StateResponse, UpdateRequest, Value,
+};
 use crate::oomnitza::{
     BasicInput, BasicPatch, Client, Created, Credential, CredentialPatch, NewCredential, OAuthInput, OAuthPatch,
     Section, SectionPatch, SAAS_JIRA,
@@ -102,7 +105,7 @@ impl JiraCredential {
         client: &Client,
         (c, adopted, secret_held): (Credential, bool, bool),
         (planned, config): (&Value, &Value),
-        private: &mut Vec<u8>,
+        private: &mut PrivateState,
         deadline: Instant,
         mut after: Diagnostics,
         diags: &mut Diagnostics,
@@ -113,7 +116,7 @@ impl JiraCredential {
             // The configured secret is in this version (none is recorded when
             // the adopted one could not be updated: the next plan sends it).
             let on = client.config().fingerprints;
-            *private = Private::store(c.secret_version, secret_attrs(config).fingerprint(config, on));
+            Private::store(private, c.secret_version, secret_attrs(config).fingerprint(config, on));
             // An adopted OAuth credential's update restarted consent itself.
             c = Self::consent_after_write(client, c, planned, !adopted, true, deadline, &mut after).await;
         }
@@ -187,12 +190,43 @@ impl Resource<Client> for JiraCredential {
         JIRA.plan_remote(client, req, planned, diags).await;
     }
 
+    async fn create(&self, client: &Client, req: CreateRequest<'_>, resp: &mut StateResponse) {
+        let (private, diags) = (&mut resp.private, &mut resp.diagnostics);
+        resp.state = Self::create(client, (req.planned, req.config), private, diags).await;
+    }
+
+    async fn read(&self, client: &Client, req: ReadRequest<'_>, resp: &mut StateResponse) {
+        let (private, diags) = (&mut resp.private, &mut resp.diagnostics);
+        let Some((_, fresh)) = JIRA.read(client, req.state, private, diags).await else { return };
+        expiry::warn_oauth(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
+        resp.state = fresh;
+    }
+
+    async fn update(&self, client: &Client, req: UpdateRequest<'_>, resp: &mut StateResponse) {
+        let (private, diags) = (&mut resp.private, &mut resp.diagnostics);
+        resp.state = Self::update(client, (req.prior, req.planned, req.config), private, diags).await;
+    }
+
+    async fn delete(&self, client: &Client, req: DeleteRequest<'_>, diags: &mut Diagnostics) {
+        JIRA.delete(client, req.prior, diags).await;
+    }
+
+    fn importer(&self) -> Option<&dyn Import<Client>> {
+        Some(&JIRA)
+    }
+
+    fn identity(&self) -> Option<&dyn Identity> {
+        Some(&JIRA)
+    }
+}
+
+impl JiraCredential {
+    /// Creates (or adopts) the credential the plan describes; its state,
+    /// null when nothing was made.
     async fn create(
-        &self,
         client: &Client,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
+        (planned, config): (&Value, &Value),
+        private: &mut PrivateState,
         diags: &mut Diagnostics,
     ) -> Value {
         let deadline = deadline_of(planned, "create");
@@ -223,21 +257,12 @@ impl Resource<Client> for JiraCredential {
         state
     }
 
-    async fn read(&self, client: &Client, state: &Value, private: &mut Vec<u8>, diags: &mut Diagnostics) -> Value {
-        let Some((_, fresh)) = JIRA.read(client, state, private, diags).await else {
-            return Value::Null;
-        };
-        expiry::warn_oauth(&fresh, client.config().expiry_warning_days, time::OffsetDateTime::now_utc(), diags);
-        fresh
-    }
-
+    /// Updates the credential in place; its state, null when nothing was
+    /// written.
     async fn update(
-        &self,
         client: &Client,
-        prior: &Value,
-        planned: &Value,
-        config: &Value,
-        private: &mut Vec<u8>,
+        (prior, planned, config): (&Value, &Value, &Value),
+        private: &mut PrivateState,
         diags: &mut Diagnostics,
     ) -> Value {
         let Some(id) = prior.get("id").as_str() else {
@@ -260,7 +285,7 @@ impl Resource<Client> for JiraCredential {
             // Only Terraform-side settings changed: nothing to write; what
             // the configured secret is, is taken as the one stored (after
             // an import).
-            *private = Private::after_update(private, false, false, version, None);
+            Private::after_update(private, false, false, version, None);
             return prior.clone();
         }
         let (c, replaced) = if first.is_empty() {
@@ -287,21 +312,9 @@ impl Resource<Client> for JiraCredential {
             (credential, replaced)
         };
         let fingerprint = secret.fingerprint(config, client.config().fingerprints);
-        *private = Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
+        Private::after_update(private, sent, replaced, c.secret_version, fingerprint);
         let c = Self::consent_after_write(client, c, planned, restart, false, deadline, diags).await;
         state_from(&c, planned)
-    }
-
-    async fn delete(&self, client: &Client, prior: &Value, diags: &mut Diagnostics) {
-        JIRA.delete(client, prior, diags).await;
-    }
-
-    fn importer(&self) -> Option<&dyn Import<Client>> {
-        Some(&JIRA)
-    }
-
-    fn identity(&self) -> Option<&dyn Identity> {
-        Some(&JIRA)
     }
 }
 

@@ -118,7 +118,7 @@ fn unknown_values_pass_validation() {
     assert!(paths(&config_with("oauth", o)).is_empty());
 }
 
-fn plan(prior: &Value, config: &Value, private: &[u8]) -> (Planned, Diagnostics) {
+fn plan(prior: &Value, config: &Value, private: &PrivateState) -> (Planned, Diagnostics) {
     let mut d = Diagnostics::new();
     let p = JiraCredential.plan(
         PlanRequest { prior, proposed: config, config, prior_private: private, schema: &JiraCredential.schema() },
@@ -147,7 +147,7 @@ fn oauth_state(status: &str, granted: &[&str]) -> Value {
 fn create_plans_defaults_and_the_status_apply_ends_with() {
     let mut o = oauth("app", Some("s"), &[]);
     o.set("scopes", Value::Null);
-    let (p, d) = plan(&Value::Null, &config_with("oauth", o.clone()), &[]);
+    let (p, d) = plan(&Value::Null, &config_with("oauth", o.clone()), &PrivateState::default());
     assert!(d.is_empty(), "{d:?}");
     let po = p.state.get("oauth");
     assert_eq!(po.get("scopes"), &Value::List(vec![Value::string(DEFAULT_SCOPE)]));
@@ -155,20 +155,22 @@ fn create_plans_defaults_and_the_status_apply_ends_with() {
     assert_eq!(po.get("status").as_str(), Some("pending_authorization"));
     assert!(po.get("authorization_url").is_unknown());
     o.set("wait_for_authorization", Value::Bool(true));
-    let (p, _) = plan(&Value::Null, &config_with("oauth", o), &[]);
+    let (p, _) = plan(&Value::Null, &config_with("oauth", o), &PrivateState::default());
     // A wait may end without consent (with a warning): the status is known after apply.
     assert!(p.state.get("oauth").get("status").is_unknown());
 }
 
 #[test]
 fn a_new_credential_needs_its_secret_at_plan() {
-    let (_, d) = plan(&Value::Null, &config_with("oauth", oauth("app", None, &["read:jira-user"])), &[]);
+    let (_, d) =
+        plan(&Value::Null, &config_with("oauth", oauth("app", None, &["read:jira-user"])), &PrivateState::default());
     assert_eq!(d.iter().next().unwrap().path.as_ref().map(ToString::to_string).as_deref(), Some("oauth.client_secret"));
 }
 
 #[test]
 fn plans_show_the_authorization_health() {
-    let private = crate::credential::secret::Private::store(1, None);
+    let mut private = PrivateState::default();
+    crate::credential::secret::Private::store(&mut private, 1, None);
     let config = |prior: &Value| {
         let mut c = prior.clone();
         for f in ["id", "owner", "auth_type", "secret_version", "created_at", "updated_at"] {
@@ -244,7 +246,7 @@ fn an_imported_oauth_secret_is_adopted_not_sent() {
     let mut co = c.get("oauth").clone();
     co.set("client_secret", Value::string("s"));
     c.set("oauth", co);
-    let (p, _) = plan(&prior, &c, &[]);
+    let (p, _) = plan(&prior, &c, &PrivateState::default());
     assert_eq!(p.state.get("secret_version"), prior.get("secret_version"));
     assert_eq!(p.state.get("oauth").get("status").as_str(), Some("authorized"));
 }

@@ -3,7 +3,7 @@
 use super::model::{DEFAULT_CALLBACK_URL, DEFAULT_SCOPE};
 use crate::credential::secret::SecretAttrs;
 use crate::credential::{expiration_attribute, name_attribute, timeouts_block};
-use crate::framework::validate::NotBlank;
+use crate::framework::validate::{ExactlyOneOf, NotBlank};
 use crate::framework::{Attribute, Block, Nesting, Schema, Type, Value};
 
 /// What `oauth.wait_for_authorization` says where it is set or referred to.
@@ -32,6 +32,7 @@ pub const OAUTH_SECRET: SecretAttrs = SecretAttrs {
 
 fn basic_block() -> Block {
     Block::new("Basic Auth: the Atlassian account's email and a Jira API token.")
+        .rule(BASIC_SECRET.conflict())
         .attr(Attribute::string("email").required().describe("The Atlassian account's email address (the Jira username)."))
         .attr(Attribute::string("api_token").optional().sensitive().describe(
             "A Jira API token. Stored in state (sensitive). Give this or `api_token_wo`.",
@@ -46,6 +47,7 @@ fn basic_block() -> Block {
 
 fn oauth_block() -> Block {
     Block::new("OAuth 2.0 (3LO) with an Atlassian app. After apply, a person gives consent at `authorization_url`; the status shows in every plan.")
+        .rule(OAUTH_SECRET.conflict())
         .attr(Attribute::string("client_id").required().validate(NotBlank("must not be empty: copy it from the app's Settings in the Atlassian developer console.")).describe("The Atlassian app's client ID (developer console > the app > Settings)."))
         .attr(
             Attribute::string("client_secret")
@@ -93,6 +95,21 @@ pub fn secret_attrs(v: &Value) -> &'static SecretAttrs {
     }
 }
 
+/// What an update writes to Oomnitza, so that `updated_at` moves: the
+/// fields, the secret sent again (`secret_version` planned unknown), a
+/// change of type (a replacement), and a restart of consent (the
+/// authorization URL planned unknown).
+const WRITTEN: &[&str] = &[
+    "name",
+    "owner",
+    "description",
+    "expiration_date",
+    "basic.email",
+    "secret_version",
+    "auth_type",
+    "oauth.authorization_url",
+];
+
 /// The schema, with its plan declared: every computed value keeps its
 /// state value on update (`use_state_for_unknown`), and the resource's
 /// `modify_plan` makes unknown exactly what an apply will change. The
@@ -102,6 +119,17 @@ pub fn schema() -> Schema {
     Schema::new(
         0,
         Block::new("A Jira integration credential in Oomnitza's vault (Configuration > Security > Credentials): Basic Auth (`basic`) or Atlassian OAuth 2.0 (`oauth`), exactly one.")
+            .rule(ExactlyOneOf {
+                names: &["basic", "oauth"],
+                missing: (
+                    "Missing authentication block",
+                    "Add a basic block (the Atlassian account's email and a Jira API token: basic { email = \"...\" api_token = var.jira_api_token }) or an oauth block (an Atlassian OAuth 2.0 app: oauth { client_id = \"...\" client_secret = var.client_secret }).",
+                ),
+                conflicting: (
+                    "Conflicting blocks",
+                    "Give either a basic or an oauth block, not both: a credential is Basic Auth or OAuth 2.0.",
+                ),
+            })
             .attr(Attribute::string("id").computed().use_state_for_unknown().describe("The credential's id in Oomnitza."))
             .attr(name_attribute())
             .attr(Attribute::string("owner").optional_computed().use_state_for_unknown().describe(
@@ -114,7 +142,13 @@ pub fn schema() -> Schema {
                 "Goes up by one each time the secret changes, by anyone: how a rotation made outside Terraform shows in a plan.",
             ))
             .attr(Attribute::string("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))
-            .attr(Attribute::string("updated_at").computed().use_state_for_unknown().describe("When it last changed (RFC 3339)."))
+            .attr(
+                Attribute::string("updated_at")
+                    .computed()
+                    .use_state_for_unknown()
+                    .unknown_when_changed(WRITTEN)
+                    .describe("When it last changed (RFC 3339)."),
+            )
             .block("basic", Nesting::Single, basic_block())
             .block("oauth", Nesting::Single, oauth_block())
             .block(

@@ -64,29 +64,16 @@ pub fn validate_config(config: &Value, diags: &mut Diagnostics) {
     if let Some(date) = crate::credential::expiration_date(config) {
         super::expiry::validate(date, time::OffsetDateTime::now_utc().date(), diags);
     }
+    // Exactly one of the two blocks is the schema's rule. A block whose
+    // presence is not known yet (a dynamic block over a value known only at
+    // apply) is checked once it is known, at plan or apply; a block that is
+    // there is checked now.
     let (basic, oauth) = (config.get("basic"), config.get("oauth"));
-    // A block whose presence is not known yet (None: a dynamic block over a
-    // value known only at apply) is checked once it is known, at plan or
-    // apply; a block that is there is checked now.
-    match (basic.presence(), oauth.presence()) {
-        (Some(false), Some(false)) => diags.error_at(
-            AttrPath::root("basic"),
-            "Missing authentication block",
-            "Add a basic block (the Atlassian account's email and a Jira API token: basic { email = \"...\" api_token = var.jira_api_token }) or an oauth block (an Atlassian OAuth 2.0 app: oauth { client_id = \"...\" client_secret = var.client_secret }).",
-        ),
-        (Some(true), Some(true)) => diags.error_at(
-            AttrPath::root("oauth"),
-            "Conflicting blocks",
-            "Give either a basic or an oauth block, not both: a credential is Basic Auth or OAuth 2.0.",
-        ),
-        (b, o) => {
-            if b == Some(true) {
-                validate_basic(basic, diags);
-            }
-            if o == Some(true) {
-                validate_oauth(config, oauth, diags);
-            }
-        }
+    if basic.presence() == Some(true) {
+        validate_basic(basic, diags);
+    }
+    if oauth.presence() == Some(true) {
+        validate_oauth(config, oauth, diags);
     }
 }
 

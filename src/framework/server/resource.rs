@@ -4,20 +4,22 @@
 
 use super::registry::ResourceEntry;
 use super::{rules, Server};
-use crate::framework::{config_from_state, AttrPath, Diagnostics, ImportTarget, PlanRequest, Provider, Value};
+use crate::framework::{
+    config_from_state, AttrPath, Diagnostics, ImportTarget, PlanRequest, PrivateState, Provider, StateResponse, Value,
+};
 
 /// `ReadResource`: refresh a state.
 pub struct ReadResource {
     pub state: Value,
     /// The private state the last plan, apply or read left.
-    pub private: Vec<u8>,
+    pub private: PrivateState,
 }
 
 pub struct ReadResourceResult {
     pub state: Value,
     /// The identity of what was read, for a resource that has one.
     pub identity: Option<Value>,
-    pub private: Vec<u8>,
+    pub private: PrivateState,
     pub diagnostics: Diagnostics,
 }
 
@@ -26,14 +28,14 @@ pub struct PlanResourceChange {
     pub prior: Value,
     pub proposed: Value,
     pub config: Value,
-    pub prior_private: Vec<u8>,
+    pub prior_private: PrivateState,
 }
 
 pub struct PlannedChange {
     pub state: Value,
     pub identity: Option<Value>,
     pub requires_replace: Vec<AttrPath>,
-    pub private: Vec<u8>,
+    pub private: PrivateState,
     pub diagnostics: Diagnostics,
 }
 
@@ -42,13 +44,13 @@ pub struct ApplyResourceChange {
     pub prior: Value,
     pub planned: Value,
     pub config: Value,
-    pub private: Vec<u8>,
+    pub private: PrivateState,
 }
 
 pub struct AppliedChange {
     pub state: Value,
     pub identity: Option<Value>,
-    pub private: Vec<u8>,
+    pub private: PrivateState,
     pub diagnostics: Diagnostics,
 }
 
@@ -94,20 +96,22 @@ impl<P: Provider> Server<P> {
     }
 
     pub async fn read_resource(&self, e: &ResourceEntry<P::Client>, req: ReadResource) -> ReadResourceResult {
-        let ReadResource { state, mut private } = req;
-        let mut diags = Diagnostics::new();
-        let state = if state.is_null() {
-            state // nothing to read: no client needed
+        let ReadResource { state, private } = req;
+        let mut read = if state.is_null() {
+            StateResponse::with_private(private) // nothing to read: no client needed
         } else {
             match self.client().await {
-                Ok(client) => {
-                    rules::read(e.imp.as_ref(), &e.schema, client.as_ref(), state, &mut private, &mut diags).await
-                }
+                Ok(client) => rules::read(e.imp.as_ref(), &e.schema, client.as_ref(), state, private).await,
                 Err(d) => return ReadResourceResult { state, identity: None, private, diagnostics: d },
             }
         };
-        self.once.keep_new(e.imp.type_name(), &mut diags);
-        ReadResourceResult { identity: identity(e, &state), state, private, diagnostics: diags }
+        self.once.keep_new(e.imp.type_name(), &mut read.diagnostics);
+        ReadResourceResult {
+            identity: identity(e, &read.state),
+            state: read.state,
+            private: read.private,
+            diagnostics: read.diagnostics,
+        }
     }
 
     /// Plans through the resource, then asks the remote system what only it
@@ -135,7 +139,7 @@ impl<P: Provider> Server<P> {
                     state: Value::Null,
                     identity: None,
                     requires_replace: Vec::new(),
-                    private: Vec::new(),
+                    private: PrivateState::default(),
                     diagnostics: diags,
                 };
             }
@@ -151,15 +155,19 @@ impl<P: Provider> Server<P> {
     }
 
     pub async fn apply_resource_change(&self, e: &ResourceEntry<P::Client>, req: ApplyResourceChange) -> AppliedChange {
-        let ApplyResourceChange { prior, planned, config, mut private } = req;
+        let ApplyResourceChange { prior, planned, config, private } = req;
         let client = match self.client().await {
             Ok(c) => c,
             Err(d) => return AppliedChange { state: prior, identity: None, private, diagnostics: d },
         };
-        let mut diags = Diagnostics::new();
         let change = rules::Change { prior, planned: &planned, config: &config };
-        let state = rules::apply(e.imp.as_ref(), &e.schema, client.as_ref(), change, &mut private, &mut diags).await;
-        AppliedChange { identity: identity(e, &state), state, private, diagnostics: diags }
+        let applied = rules::apply(e.imp.as_ref(), &e.schema, client.as_ref(), change, private).await;
+        AppliedChange {
+            identity: identity(e, &applied.state),
+            state: applied.state,
+            private: applied.private,
+            diagnostics: applied.diagnostics,
+        }
     }
 
     pub async fn import_resource_state(&self, e: &ResourceEntry<P::Client>, target: ImportTarget<'_>) -> ImportedState {

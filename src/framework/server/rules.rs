@@ -11,8 +11,9 @@
 
 use crate::framework::validate::checked;
 use crate::framework::{
-    null_write_only, set_where, write_only_set, AttrPath, Diagnostics, ImportTarget, PlanRequest, Planned, Provider,
-    Resource, Schema, Type, Value,
+    null_write_only, set_where, write_only_set, AttrPath, CreateRequest, DeleteRequest, Diagnostics, ImportTarget,
+    PlanRequest, Planned, PrivateState, Provider, ReadRequest, Resource, Schema, StateResponse, Type, UpdateRequest,
+    Value,
 };
 
 /// Validates a resource's configuration. `write_only_allowed` is what the
@@ -42,25 +43,25 @@ pub async fn read<C>(
     schema: &Schema,
     client: &C,
     state: Value,
-    private: &mut Vec<u8>,
-    diags: &mut Diagnostics,
-) -> Value {
+    private: PrivateState,
+) -> StateResponse {
+    let mut resp = StateResponse::with_private(private);
     if state.is_null() {
-        return state;
+        return resp;
     }
-    let mut fresh = r.read(client, &state, private, diags).await;
-    if diags.has_errors() && fresh.is_null() {
-        fresh = state;
+    r.read(client, ReadRequest { state: &state }, &mut resp).await;
+    if resp.diagnostics.has_errors() && resp.state.is_null() {
+        resp.state = state;
     }
-    null_write_only(&schema.block, &mut fresh);
-    fresh
+    null_write_only(&schema.block, &mut resp.state);
+    resp
 }
 
 /// Plans a create or update through the resource (a destroy, a null
 /// proposal, plans nothing and keeps the private state).
 pub fn plan<C>(r: &dyn Resource<C>, req: PlanRequest<'_>, diags: &mut Diagnostics) -> Planned {
     if req.proposed.is_null() {
-        return Planned { state: Value::Null, requires_replace: Vec::new(), private: req.prior_private.to_vec() };
+        return Planned { state: Value::Null, requires_replace: Vec::new(), private: req.prior_private.clone() };
     }
     let mut planned = r.plan(req, diags);
     null_write_only(&req.schema.block, &mut planned.state);
@@ -190,37 +191,33 @@ pub async fn apply<C>(
     schema: &Schema,
     client: &C,
     change: Change<'_>,
-    private: &mut Vec<u8>,
-    diags: &mut Diagnostics,
-) -> Value {
+    private: PrivateState,
+) -> StateResponse {
     let Change { prior, planned, config } = change;
-    let mut new_state = if planned.is_null() {
-        r.delete(client, &prior, diags).await;
-        if diags.has_errors() {
-            prior // still there: keep tracking it
-        } else {
-            Value::Null
+    let mut resp = StateResponse::with_private(private);
+    if planned.is_null() {
+        r.delete(client, DeleteRequest { prior: &prior }, &mut resp.diagnostics).await;
+        if resp.diagnostics.has_errors() {
+            resp.state = prior; // still there: keep tracking it
         }
-    } else if !still_valid(r, schema, config, diags) {
-        prior // nothing was done
+    } else if !still_valid(r, schema, config, &mut resp.diagnostics) {
+        resp.state = prior; // nothing was done
     } else if prior.is_null() {
-        let v = r.create(client, planned, config, private, diags).await;
-        if v.is_null() {
-            v
-        } else {
-            planned.known_over(&v)
+        r.create(client, CreateRequest { planned, config }, &mut resp).await;
+        if !resp.state.is_null() {
+            resp.state = planned.known_over(&resp.state);
         }
     } else {
-        let v = r.update(client, &prior, planned, config, private, diags).await;
-        if v.is_null() {
+        r.update(client, UpdateRequest { prior: &prior, planned, config }, &mut resp).await;
+        resp.state = if resp.state.is_null() {
             prior
         } else {
             // What the plan knew comes back as planned (Terraform refuses
             // anything else); what changed remotely since is the next
             // refresh's drift.
-            planned.known_over(&v)
-        }
-    };
-    null_write_only(&schema.block, &mut new_state);
-    new_state
+            planned.known_over(&resp.state)
+        };
+    }
+    null_write_only(&schema.block, &mut resp.state);
+    resp
 }

@@ -5,7 +5,10 @@ use std::sync::Mutex;
 use async_trait::async_trait;
 
 use super::rules::*;
-use crate::framework::{AttrPath, Diagnostics, ImportTarget, PlanRequest, Resource, Schema, Type, Value};
+use crate::framework::{
+    AttrPath, CreateRequest, DeleteRequest, Diagnostics, ImportTarget, PlanRequest, PrivateState, ReadRequest,
+    Resource, Schema, StateResponse, Type, UpdateRequest, Value,
+};
 use crate::framework::{Attribute, Block};
 
 /// A resource kept in memory: what the rules do around a resource's
@@ -39,35 +42,36 @@ impl Resource<()> for Store {
             diags.error_at(AttrPath::root("name"), "Empty name", "Set a name.");
         }
     }
-    async fn create(&self, _: &(), planned: &Value, _: &Value, _: &mut Vec<u8>, d: &mut Diagnostics) -> Value {
-        let mut s = planned.clone();
-        s.set("id", Value::string("x1"));
+    async fn create(&self, _: &(), req: CreateRequest<'_>, resp: &mut StateResponse) {
+        resp.state = req.planned.clone();
+        resp.state.set("id", Value::string("x1"));
         if *self.fail.lock().unwrap() {
-            d.error("made, then failed", "the state must be kept");
+            resp.diagnostics.error("made, then failed", "the state must be kept");
         }
-        s
     }
-    async fn read(&self, _: &(), state: &Value, _: &mut Vec<u8>, d: &mut Diagnostics) -> Value {
+    async fn read(&self, _: &(), req: ReadRequest<'_>, resp: &mut StateResponse) {
         if *self.fail.lock().unwrap() {
-            d.error("outage", "could not read");
-            return Value::Null;
+            return resp.diagnostics.error("outage", "could not read");
         }
         if *self.deleted.lock().unwrap() {
-            return Value::Null;
+            return;
         }
-        let mut s = state.clone();
-        s.set("secret_wo", Value::string("leaked"));
-        s
+        resp.state = req.state.clone();
+        resp.state.set("secret_wo", Value::string("leaked"));
     }
-    async fn update(&self, _: &(), _: &Value, _: &Value, _: &Value, _: &mut Vec<u8>, d: &mut Diagnostics) -> Value {
-        d.error("update failed", "nothing changed");
-        Value::Null
+    async fn update(&self, _: &(), _: UpdateRequest<'_>, resp: &mut StateResponse) {
+        resp.diagnostics.error("update failed", "nothing changed");
     }
-    async fn delete(&self, _: &(), _: &Value, d: &mut Diagnostics) {
+    async fn delete(&self, _: &(), _: DeleteRequest<'_>, d: &mut Diagnostics) {
         if *self.fail.lock().unwrap() {
             d.error("delete failed", "still there");
         }
     }
+}
+
+/// A private state with one member, to see it kept.
+fn kept() -> PrivateState {
+    PrivateState::from_bytes(br#"{"kept":true}"#)
 }
 
 fn state(name: &str) -> Value {
@@ -111,45 +115,42 @@ fn a_deprecated_attribute_set_is_warned_of_with_what_to_use() {
 #[tokio::test]
 async fn a_failed_read_keeps_the_state_and_a_gone_one_is_null() {
     let (r, s) = (Store::default(), schema());
-    let mut d = Diagnostics::new();
-    let fresh = read(&r, &s, &(), state("a"), &mut Vec::new(), &mut d).await;
-    assert!(fresh.get("secret_wo").is_null(), "write-only nulled");
+    let none = PrivateState::default;
+    let fresh = read(&r, &s, &(), state("a"), none()).await;
+    assert!(fresh.state.get("secret_wo").is_null(), "write-only nulled");
     *r.fail.lock().unwrap() = true;
-    let kept = read(&r, &s, &(), state("a"), &mut Vec::new(), &mut d).await;
-    assert_eq!(kept, state("a"), "an outage is not a deletion");
+    let kept = read(&r, &s, &(), state("a"), none()).await;
+    assert_eq!(kept.state, state("a"), "an outage is not a deletion");
     *r.fail.lock().unwrap() = false;
     *r.deleted.lock().unwrap() = true;
-    let mut d = Diagnostics::new();
-    assert!(read(&r, &s, &(), state("a"), &mut Vec::new(), &mut d).await.is_null());
+    let gone = read(&r, &s, &(), state("a"), none()).await;
+    assert!(gone.state.is_null() && !gone.diagnostics.has_errors());
 }
 
 #[tokio::test]
 async fn apply_keeps_what_exists_whatever_fails() {
     let (r, s) = (Store::default(), schema());
     let planned = state("b");
+    let none = PrivateState::default;
     // A failed update keeps the prior state.
-    let mut d = Diagnostics::new();
     let change = Change { prior: state("a"), planned: &planned, config: &planned };
-    assert_eq!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await, state("a"));
+    assert_eq!(apply(&r, &s, &(), change, none()).await.state, state("a"));
     // A create that fails after making something keeps it.
     *r.fail.lock().unwrap() = true;
-    let mut d = Diagnostics::new();
     let change = Change { prior: Value::Null, planned: &planned, config: &planned };
-    let made = apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await;
-    assert!(d.has_errors() && made.get("id") == &Value::string("x1"));
+    let made = apply(&r, &s, &(), change, none()).await;
+    assert!(made.diagnostics.has_errors() && made.state.get("id") == &Value::string("x1"));
     // A failed delete keeps tracking it; a good one forgets it.
-    let mut d = Diagnostics::new();
     let change = Change { prior: state("a"), planned: &Value::Null, config: &Value::Null };
-    assert_eq!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await, state("a"));
+    assert_eq!(apply(&r, &s, &(), change, none()).await.state, state("a"));
     *r.fail.lock().unwrap() = false;
-    let mut d = Diagnostics::new();
     let change = Change { prior: state("a"), planned: &Value::Null, config: &Value::Null };
-    assert!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await.is_null());
+    assert!(apply(&r, &s, &(), change, none()).await.state.is_null());
     // Validation runs again at apply: an invalid config does nothing.
     let bad = state("");
-    let mut d = Diagnostics::new();
     let change = Change { prior: Value::Null, planned: &bad, config: &bad };
-    assert!(apply(&r, &s, &(), change, &mut Vec::new(), &mut d).await.is_null() && d.has_errors());
+    let refused = apply(&r, &s, &(), change, none()).await;
+    assert!(refused.state.is_null() && refused.diagnostics.has_errors());
 }
 
 #[tokio::test]
@@ -181,18 +182,19 @@ fn plans_come_from_the_schema_and_never_hold_write_only_values() {
     config.set("id", Value::Null);
     config.set("secret_wo", Value::string("s"));
     let mut d = Diagnostics::new();
-    let req = PlanRequest { prior: &Value::Null, proposed: &config, config: &config, prior_private: b"p", schema: &s };
+    let req =
+        PlanRequest { prior: &Value::Null, proposed: &config, config: &config, prior_private: &kept(), schema: &s };
     let p = plan(&r, req, &mut d);
     assert!(p.state.get("id").is_unknown() && p.state.get("secret_wo").is_null());
     let req = PlanRequest {
         prior: &state("a"),
         proposed: &Value::Null,
         config: &Value::Null,
-        prior_private: b"p",
+        prior_private: &kept(),
         schema: &s,
     };
     let destroy = plan(&r, req, &mut d);
-    assert!(destroy.state.is_null() && destroy.private == b"p");
+    assert!(destroy.state.is_null() && destroy.private == kept());
 }
 
 /// A provider serving the in-memory resource; configured only when its
@@ -232,22 +234,22 @@ async fn the_server_needs_a_client_only_where_the_remote_system_is_asked() {
     let e = server.types().resource("test_store").unwrap();
     assert!(server.types().resource("test_other").is_err(), "an unknown type is refused");
     // Before configure: a destroy plan and a read of nothing need no client.
-    let destroy = PlanResourceChange {
-        prior: state("a"),
-        proposed: Value::Null,
-        config: Value::Null,
-        prior_private: b"kept".to_vec(),
-    };
+    let destroy =
+        PlanResourceChange { prior: state("a"), proposed: Value::Null, config: Value::Null, prior_private: kept() };
     let planned = server.plan_resource_change(e, destroy).await;
-    assert!(planned.state.is_null() && planned.diagnostics.is_empty() && planned.private == b"kept");
-    let nothing = server.read_resource(e, ReadResource { state: Value::Null, private: Vec::new() }).await;
+    assert!(planned.state.is_null() && planned.diagnostics.is_empty() && planned.private == kept());
+    let nothing = server.read_resource(e, ReadResource { state: Value::Null, private: PrivateState::default() }).await;
     assert!(nothing.state.is_null() && nothing.diagnostics.is_empty());
     // A read of something does, and keeps the state it had.
-    let early = server.read_resource(e, ReadResource { state: state("a"), private: Vec::new() }).await;
+    let early = server.read_resource(e, ReadResource { state: state("a"), private: PrivateState::default() }).await;
     assert_eq!(early.state, state("a"));
     assert!(format!("{:?}", early.diagnostics).contains("Provider not configured"));
-    let apply =
-        || ApplyResourceChange { prior: state("a"), planned: state("b"), config: state("b"), private: Vec::new() };
+    let apply = || ApplyResourceChange {
+        prior: state("a"),
+        planned: state("b"),
+        config: state("b"),
+        private: PrivateState::default(),
+    };
     let refused = server.apply_resource_change(e, apply()).await;
     assert!(
         refused.diagnostics.has_errors() && refused.state == state("a"),
@@ -258,13 +260,13 @@ async fn the_server_needs_a_client_only_where_the_remote_system_is_asked() {
     let mut config = Value::null_object(provider_ty);
     assert!(server.configure_provider(&config).await.has_errors());
     assert!(server
-        .read_resource(e, ReadResource { state: state("a"), private: Vec::new() })
+        .read_resource(e, ReadResource { state: state("a"), private: PrivateState::default() })
         .await
         .diagnostics
         .has_errors());
     config.set("configured", Value::Bool(true));
     assert!(server.configure_provider(&config).await.is_empty());
-    let read = server.read_resource(e, ReadResource { state: state("a"), private: b"p".to_vec() }).await;
-    assert!(read.diagnostics.is_empty() && read.private == b"p" && read.identity.is_none());
+    let read = server.read_resource(e, ReadResource { state: state("a"), private: kept() }).await;
+    assert!(read.diagnostics.is_empty() && read.private == kept() && read.identity.is_none());
     assert!(read.state.get("secret_wo").is_null(), "the server's rules hold: write-only values nulled");
 }

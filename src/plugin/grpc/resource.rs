@@ -6,7 +6,7 @@ use super::{diags_to_proto, pb, ProviderService};
 use tracing::debug;
 
 use crate::framework::server::{ApplyResourceChange, PlanResourceChange, ReadResource, ResourceEntry};
-use crate::framework::{ImportTarget, Provider, Value};
+use crate::framework::{ImportTarget, PrivateState, Provider, Value};
 use crate::plugin::convert::{decode, encode, identity_data, path_to_proto};
 
 /// An identity for a response: none while not wholly known.
@@ -54,12 +54,13 @@ impl<P: Provider> ProviderService<P> {
         use pb::read_resource::Response as R;
         let e = answer_err!(self.server.types().resource(&r.type_name), R);
         let state = answer_err!(decode(r.current_state.as_ref(), &e.ty), R);
-        let read = self.server.read_resource(e, ReadResource { state, private: r.private.clone() }).await;
+        let read =
+            self.server.read_resource(e, ReadResource { state, private: PrivateState::from_bytes(&r.private) }).await;
         R {
             new_identity: identity(e, read.identity),
             new_state: encode(&read.state, &e.ty),
             diagnostics: diags_to_proto(read.diagnostics),
-            private: read.private,
+            private: read.private.to_bytes(),
             ..Default::default()
         }
     }
@@ -74,7 +75,7 @@ impl<P: Provider> ProviderService<P> {
             proposed: answer_err!(decode(r.proposed_new_state.as_ref(), &e.ty), R),
             prior: answer_err!(decode(r.prior_state.as_ref(), &e.ty), R),
             config: answer_err!(decode(r.config.as_ref(), &e.ty), R),
-            prior_private: r.prior_private.clone(),
+            prior_private: PrivateState::from_bytes(&r.prior_private),
         };
         let planned = self.server.plan_resource_change(e, req).await;
         if planned.diagnostics.has_errors() && planned.state.is_null() {
@@ -84,7 +85,7 @@ impl<P: Provider> ProviderService<P> {
             planned_identity: identity(e, planned.identity),
             planned_state: encode(&planned.state, &e.ty),
             requires_replace: planned.requires_replace.iter().map(path_to_proto).collect(),
-            planned_private: planned.private,
+            planned_private: planned.private.to_bytes(),
             diagnostics: diags_to_proto(planned.diagnostics),
             ..Default::default()
         }
@@ -100,13 +101,13 @@ impl<P: Provider> ProviderService<P> {
             prior: answer_err!(decode(r.prior_state.as_ref(), &e.ty), R),
             planned: answer_err!(decode(r.planned_state.as_ref(), &e.ty), R),
             config: answer_err!(decode(r.config.as_ref(), &e.ty), R),
-            private: r.planned_private.clone(),
+            private: PrivateState::from_bytes(&r.planned_private),
         };
         let applied = self.server.apply_resource_change(e, req).await;
         R {
             new_identity: identity(e, applied.identity),
             new_state: encode(&applied.state, &e.ty),
-            private: applied.private,
+            private: applied.private.to_bytes(),
             diagnostics: diags_to_proto(applied.diagnostics),
             ..Default::default()
         }
