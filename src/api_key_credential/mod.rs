@@ -12,7 +12,9 @@ use oomnitza_api::Filter;
 use crate::credential::expiry::ExpiryWords;
 use crate::credential::flat::FlatKind;
 use crate::credential::secret::SecretAttrs;
-use crate::credential::{expiration_attribute, name_attribute, saas_attribute, set, timeouts_block, Kind, Timeouts};
+use crate::credential::{
+    expiration_attribute, name_attribute, saas_attribute, set, timeouts_block, DriftWatch, Kind, Timeouts,
+};
 use crate::framework::model::{FromValue, IntoValue};
 use crate::framework::validate::{Matches, OneOf};
 use crate::framework::{Attribute, Block, Nesting, Schema, Value};
@@ -21,12 +23,12 @@ use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "oomnitza_api_key_credential";
 
-pub const API_KEY: Kind = Kind {
+pub static API_KEY: Kind = Kind {
     type_name: TYPE_NAME,
     noun: "API key credential",
     scope: || Filter::new().eq("auth_type", AuthType::ApiKey.as_str()),
     owns: |c| c.auth_type == AuthType::ApiKey,
-    watched: &["name", "description", "owner", "expiration_date", "saas", "token_name", "add_to"],
+    drift: DriftWatch::of(schema),
     state: state_of,
     // Its fields are top-level attributes.
     fields: &[("api_key.", "")],
@@ -83,7 +85,7 @@ pub fn schema() -> Schema {
             .attr(text("token_name").required().validate(Matches { test: is_token_name, fix: "use a header or parameter name, such as \"Authorization\" or \"X-API-Key\", without spaces or colons" }).describe("The header or query parameter that carries the key, such as `Authorization` or `X-API-Key`."))
             .attr(text("token").optional().sensitive().describe("The API key. Stored in state (sensitive). Give this or `token_wo`."))
             .attr(text("token_wo").optional().sensitive().write_only().describe("The API key, never stored in state or plan (Terraform 1.11+). Change `token_wo_version` to send a new one."))
-            .attr(Attribute::number("token_wo_version").optional().describe("Any number; changing it re-sends `token_wo`. Only with `token_wo`."))
+            .attr(Attribute::number("token_wo_version").optional().terraform_only().describe("Any number; changing it re-sends `token_wo`. Only with `token_wo`."))
             .attr(text("add_to").optional_computed().default_value(Value::string("header")).validate(OneOf(&["header", "query"])).describe("Where the key goes: `header` or `query`."))
             .attr(expiration_attribute("When the key expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the key changes, by anyone: how a rotation made outside Terraform shows in a plan."))

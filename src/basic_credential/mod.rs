@@ -12,7 +12,9 @@ use oomnitza_api::Filter;
 use crate::credential::expiry::ExpiryWords;
 use crate::credential::flat::FlatKind;
 use crate::credential::secret::SecretAttrs;
-use crate::credential::{expiration_attribute, name_attribute, saas_attribute, set, timeouts_block, Kind, Timeouts};
+use crate::credential::{
+    expiration_attribute, name_attribute, saas_attribute, set, timeouts_block, DriftWatch, Kind, Timeouts,
+};
 use crate::framework::model::{FromValue, IntoValue};
 use crate::framework::validate::Matches;
 use crate::framework::{AttrPath, Attribute, Block, Diagnostics, Nesting, Schema, Value};
@@ -21,12 +23,12 @@ use crate::secret::Secret;
 
 pub const TYPE_NAME: &str = "oomnitza_basic_credential";
 
-pub const BASIC: Kind = Kind {
+pub static BASIC: Kind = Kind {
     type_name: TYPE_NAME,
     noun: "Basic Auth credential",
     scope: || Filter::new().eq("auth_type", AuthType::Basic.as_str()).and(Filter::new().ne("saas", SAAS_JIRA)),
     owns: |c| c.auth_type == AuthType::Basic && c.saas != SAAS_JIRA,
-    watched: &["name", "description", "owner", "expiration_date", "saas", "username"],
+    drift: DriftWatch::of(schema),
     state: state_of,
     fields: &[("basic.", "")],
     expiry: &ExpiryWords {
@@ -86,7 +88,7 @@ pub fn schema() -> Schema {
             .attr(text("username").required().validate(Matches { test: is_username, fix: "use the user name alone: Basic Auth puts a colon between it and the password" }).describe("The user Oomnitza signs in to the system as."))
             .attr(text("password").optional().sensitive().describe("The password. Stored in state (sensitive). Give this or `password_wo`."))
             .attr(text("password_wo").optional().sensitive().write_only().describe("The password, never stored in state or plan (Terraform 1.11+). Change `password_wo_version` to send a new one; a new one is also seen by a slow, salted fingerprint."))
-            .attr(Attribute::number("password_wo_version").optional().describe("Any number; changing it re-sends `password_wo`. Only with `password_wo`."))
+            .attr(Attribute::number("password_wo_version").optional().terraform_only().describe("Any number; changing it re-sends `password_wo`. Only with `password_wo`."))
             .attr(expiration_attribute("When the password expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the password changes, by anyone: how a change made outside Terraform shows in a plan."))
             .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))

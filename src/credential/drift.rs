@@ -74,7 +74,7 @@ fn version(v: &Value) -> Option<i64> {
 /// `watched` are the attributes a person can change outside Terraform
 /// (dotted paths; no secret).
 pub fn between(
-    watched: &[&str],
+    watched: &[String],
     old: &Value,
     new: &Value,
     updated_at: &str,
@@ -270,7 +270,7 @@ mod tests {
     fn an_overwrite_after_the_plan_is_said() {
         let prior = state("stale b", "a@example.com", 1.0);
         let held = state("b renamed by hand", "a@example.com", 1.0);
-        let d = between(&["name"], &prior, &held, "2026-11-29T10:00:00Z", Some("jane")).unwrap();
+        let d = between(&["name".to_string()], &prior, &held, "2026-11-29T10:00:00Z", Some("jane")).unwrap();
         let mut planned = prior.clone();
         planned.set("description", Value::string("new"));
         let mut diags = Diagnostics::new();
@@ -286,7 +286,7 @@ mod tests {
         let prior = state("b", "a@example.com", 1.0);
         let mut held = state("b", "a@example.com", 1.0);
         held.set("expiration_date", Value::string("2027-01-01"));
-        let d = between(&["expiration_date"], &prior, &held, "2026-11-29T10:00:00Z", None).unwrap();
+        let d = between(&["expiration_date".to_string()], &prior, &held, "2026-11-29T10:00:00Z", None).unwrap();
         let said = |planned_expiry: Value| {
             let mut planned = prior.clone();
             planned.set("expiration_date", planned_expiry);
@@ -304,15 +304,21 @@ mod tests {
     #[test]
     fn nothing_changed_is_no_drift() {
         let s = state("a", "a@example.com", 1.0);
-        assert_eq!(between(&["name"], &s, &s, "2026-11-29T10:00:00Z", Some("x")), None);
+        assert_eq!(between(&["name".to_string()], &s, &s, "2026-11-29T10:00:00Z", Some("x")), None);
     }
 
     #[test]
     fn says_what_changed_who_and_what_apply_does() {
         let old = state("Jira user load", "a@example.com", 1.0);
         let new = state("renamed by hand", "b@example.com", 2.0);
-        let d = between(&["name", "basic.email"], &old, &new, "2026-11-29T10:00:00Z", Some("jane.admin@example.com"))
-            .unwrap();
+        let d = between(
+            &["name".to_string(), "basic.email".to_string()],
+            &old,
+            &new,
+            "2026-11-29T10:00:00Z",
+            Some("jane.admin@example.com"),
+        )
+        .unwrap();
         let mut planned = old.clone();
         planned.set("secret_version", Value::Unknown);
         let mut diags = Diagnostics::new();
@@ -330,6 +336,22 @@ mod tests {
             "sends the API token from your configuration again",
         ] {
             assert!(text.contains(part), "{part}: {text}");
+        }
+    }
+
+    #[test]
+    fn each_kind_watches_what_a_person_can_change_and_no_secret() {
+        let jira: Vec<&str> = crate::jira_credential::JIRA.drift.paths().iter().map(String::as_str).collect();
+        let expected = ["name", "owner", "description", "expiration_date", "basic.email", "oauth.client_id"];
+        assert_eq!(jira[..6], expected);
+        assert_eq!(jira[6..], ["oauth.scopes", "oauth.site", "oauth.callback_url"]);
+        for kind in crate::credential::KINDS {
+            let paths = kind.drift.paths();
+            assert!(paths.iter().any(|p| p == "name"), "{}: {paths:?}", kind.type_name);
+            for p in paths {
+                let secret_or_own = ["api_token", "secret", "password", "token_wo", "_version", "timeouts", "wait_for"];
+                assert!(!secret_or_own.iter().any(|s| p.contains(s)), "{}: {p}", kind.type_name);
+            }
         }
     }
 }

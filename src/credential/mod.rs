@@ -16,6 +16,7 @@ mod update;
 
 pub use update::Updated;
 
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -27,13 +28,13 @@ use self::errors::{api_diags_in, FieldNames};
 use crate::framework::duration::parse_duration;
 use crate::framework::validate::{self as rule, Date, NotBlank};
 use crate::framework::{
-    Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, PrivateState, Type, Value,
+    Attribute, Block, Diagnostics, Identity, IdentitySchema, Import, ImportTarget, PrivateState, Schema, Type, Value,
 };
 use crate::oomnitza::{ApiError, Client, Created, Credential, CredentialPatch, NewCredential};
 
 /// Every kind a resource of this provider manages: an import of another
 /// kind's credential names the resource to import it into.
-pub const KINDS: [&Kind; 3] =
+pub static KINDS: [&Kind; 3] =
     [&crate::jira_credential::JIRA, &crate::api_key_credential::API_KEY, &crate::basic_credential::BASIC];
 
 /// How long an operation may take unless `timeouts` says otherwise.
@@ -48,9 +49,10 @@ pub struct Kind {
     pub scope: fn() -> Filter,
     /// Whether a credential Oomnitza answered is of this kind.
     pub owns: fn(&Credential) -> bool,
-    /// The attributes a person can change outside Terraform (dotted
-    /// paths, never a secret), for drift in words.
-    pub watched: &'static [&'static str],
+    /// What a person can change outside Terraform, for drift in words:
+    /// read from the resource's schema, where each attribute says whether
+    /// it is secret or Terraform's own.
+    pub drift: DriftWatch,
     /// The resource's state of a credential Oomnitza answered; what
     /// Oomnitza never answers (secrets, Terraform's own settings) comes from
     /// the second value, a plan or an earlier state (null on import).
@@ -59,6 +61,25 @@ pub struct Kind {
     pub expiry: &'static expiry::ExpiryWords,
     /// Its attributes as the API names them, for errors at a field.
     pub fields: FieldNames,
+}
+
+/// The attributes a refresh compares for drift: the schema's
+/// [`Block::remote_paths`], worked out at first use.
+pub struct DriftWatch {
+    schema: fn() -> Schema,
+    paths: OnceLock<Vec<String>>,
+}
+
+impl DriftWatch {
+    /// Watches what the schema `schema` builds says a person can change.
+    pub const fn of(schema: fn() -> Schema) -> Self {
+        DriftWatch { schema, paths: OnceLock::new() }
+    }
+
+    /// The dotted paths watched (never a secret).
+    pub fn paths(&self) -> &[String] {
+        self.paths.get_or_init(|| (self.schema)().block.remote_paths())
+    }
 }
 
 /// A plan's or state's values as model `T`; what must be known at apply
@@ -96,6 +117,7 @@ pub fn timeouts_block(description: &str, ops: &[(&str, &str)]) -> Block {
         b.attr(
             Attribute::string(name)
                 .optional()
+                .terraform_only()
                 .validate(rule::Duration)
                 .default_is("\"5m\"")
                 .describe(&format!("How long {what} may take, such as `2m`.")),
@@ -218,7 +240,7 @@ impl Kind {
                 client.held_by_state(id);
                 let fresh = (self.state)(&c, state);
                 let mut p = secret::Private::load(private);
-                p.drift = drift::between(self.watched, state, &fresh, &c.updated_at, c.updated_by.as_deref());
+                p.drift = drift::between(self.drift.paths(), state, &fresh, &c.updated_at, c.updated_by.as_deref());
                 if !client.config().fingerprints {
                     p.fingerprint = None;
                 }

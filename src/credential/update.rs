@@ -49,7 +49,8 @@ impl Kind {
         }
         let answered = (self.state)(&c, planned);
         let replaced = expected.get("secret_version") != answered.get("secret_version");
-        let Some(d) = drift::between(self.watched, &expected, &answered, &c.updated_at, c.updated_by.as_deref()) else {
+        let Some(d) = drift::between(self.drift.paths(), &expected, &answered, &c.updated_at, c.updated_by.as_deref())
+        else {
             return Some(Updated { credential: c, replaced });
         };
         drift::overwritten(&d, prior, planned, self.noun, diags);

@@ -34,6 +34,9 @@ pub struct Attribute {
     pub plan: Vec<Arc<dyn PlanModifier>>,
     /// The rules its configured value must follow (see [`super::validate`]).
     pub validators: Vec<std::sync::Arc<dyn super::validate::Validator>>,
+    /// A setting of Terraform's alone (a timeout, a version that triggers
+    /// a write-only send): never in the remote object, so never drift.
+    pub terraform_only: bool,
 }
 
 impl Attribute {
@@ -53,6 +56,7 @@ impl Attribute {
             default_value: None,
             plan: Vec::new(),
             validators: Vec::new(),
+            terraform_only: false,
         }
     }
     pub fn string(name: &str) -> Self {
@@ -90,6 +94,12 @@ impl Attribute {
     /// Sent by Terraform at validate, plan and apply; never stored in state or plan.
     pub fn write_only(mut self) -> Self {
         self.write_only = true;
+        self
+    }
+    /// A setting of Terraform's alone, kept in no remote object (see
+    /// [`Block::remote_paths`]).
+    pub fn terraform_only(mut self) -> Self {
+        self.terraform_only = true;
         self
     }
     /// Documents the value used when the attribute is left out (HCL syntax).
@@ -209,6 +219,24 @@ impl Block {
     }
     /// The names of the attributes, then of the nested blocks, in order:
     /// what a typed model's `ATTRIBUTES` must list.
+    /// The dotted paths of what a person can change in the remote object
+    /// outside Terraform, and so what a refresh can find changed: the
+    /// attributes a configuration sets that are neither secret (sensitive,
+    /// write-only) nor Terraform's own settings, in single nested blocks
+    /// too.
+    pub fn remote_paths(&self) -> Vec<String> {
+        let mut out: Vec<String> = self
+            .attributes
+            .iter()
+            .filter(|a| (a.required || a.optional) && !a.sensitive && !a.write_only && !a.terraform_only)
+            .map(|a| a.name.clone())
+            .collect();
+        for b in self.blocks.iter().filter(|b| matches!(b.nesting, Nesting::Single | Nesting::Group)) {
+            out.extend(b.block.remote_paths().into_iter().map(|p| format!("{}.{p}", b.name)));
+        }
+        out
+    }
+
     pub fn names(&self) -> Vec<&str> {
         self.attributes.iter().map(|a| a.name.as_str()).chain(self.blocks.iter().map(|b| b.name.as_str())).collect()
     }

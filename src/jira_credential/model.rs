@@ -5,7 +5,7 @@
 
 use oomnitza_api::Filter;
 
-use crate::credential::{Kind, Timeouts};
+use crate::credential::{DriftWatch, Kind, Timeouts};
 use crate::framework::model::{FromValue, IntoValue};
 use crate::framework::Value;
 use crate::oomnitza::{AuthType, Credential, SAAS_JIRA};
@@ -23,7 +23,7 @@ pub const DEFAULT_SCOPE: &str = "read:jira-user";
 /// The Jira credentials: `saas` jira, Basic Auth or OAuth 2.0 (an API key
 /// credential for Jira belongs to `oomnitza_api_key_credential`, Basic Auth
 /// for another system to `oomnitza_basic_credential`).
-pub const JIRA: Kind = Kind {
+pub static JIRA: Kind = Kind {
     type_name: TYPE_NAME,
     noun: "Jira credential",
     scope: jira_scope,
@@ -31,17 +31,7 @@ pub const JIRA: Kind = Kind {
     state: state_from,
     expiry: &super::expiry::WORDS,
     fields: &[("basic.username", "basic.email"), ("basic.password", "basic.api_token"), ("oauth2.", "oauth.")],
-    watched: &[
-        "name",
-        "description",
-        "owner",
-        "expiration_date",
-        "basic.email",
-        "oauth.client_id",
-        "oauth.scopes",
-        "oauth.site",
-        "oauth.callback_url",
-    ],
+    drift: DriftWatch::of(super::schema::schema),
 };
 
 fn jira_scope() -> Filter {

@@ -40,7 +40,7 @@ fn basic_block() -> Block {
         .attr(Attribute::string("api_token_wo").optional().sensitive().write_only().describe(
             "A Jira API token that is never stored in state or plan (Terraform 1.11+). Change `api_token_wo_version` to send a new one.",
         ))
-        .attr(Attribute::number("api_token_wo_version").optional().describe(
+        .attr(Attribute::number("api_token_wo_version").optional().terraform_only().describe(
             "Any number; changing it re-sends `api_token_wo`. Only with `api_token_wo`.",
         ))
 }
@@ -61,6 +61,7 @@ fn oauth_block() -> Block {
         .attr(
             Attribute::number("client_secret_wo_version")
                 .optional()
+                .terraform_only()
                 .describe("Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`."),
         )
         .attr(Attribute::list("scopes", Type::String).optional_computed().default_on_create(Value::List(vec![Value::string(DEFAULT_SCOPE)])).describe(
@@ -72,7 +73,7 @@ fn oauth_block() -> Block {
         .attr(Attribute::string("callback_url").optional_computed().default_on_create(Value::string(DEFAULT_CALLBACK_URL)).describe(
             "The callback URL registered with the app: Oomnitza's OAuth proxy unless you run your own. https only (plain http on loopback).",
         ))
-        .attr(Attribute::bool("wait_for_authorization").optional().default_is("false").deprecated(DEPRECATED_WAIT).describe(
+        .attr(Attribute::bool("wait_for_authorization").optional().terraform_only().default_is("false").deprecated(DEPRECATED_WAIT).describe(
             "Deprecated: use the `oomnitza_jira_credential_authorization` resource, which waits for consent and fails on timeout without putting the credential at risk. When true, apply waits (up to `timeouts.create` / `timeouts.update`) until a person completes consent; a create whose wait runs out ends with a warning (an error would make Terraform replace the credential), an update's with an error.",
         ))
         .attr(Attribute::string("status").computed().use_state_for_unknown().describe(
