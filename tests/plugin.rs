@@ -117,36 +117,13 @@ impl rustls::sign::SigningKey for P521Key {
     }
 }
 
-/// ECDSA nonces from the operating system (through `rand`), in the
-/// `rand_core` version that `p521` speaks.
-struct OsNonce;
-
-impl p521::elliptic_curve::rand_core::RngCore for OsNonce {
-    fn next_u32(&mut self) -> u32 {
-        rand::random()
-    }
-    fn next_u64(&mut self) -> u64 {
-        rand::random()
-    }
-    fn fill_bytes(&mut self, dest: &mut [u8]) {
-        rand::fill(dest);
-    }
-    fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), p521::elliptic_curve::rand_core::Error> {
-        rand::fill(dest);
-        Ok(())
-    }
-}
-
-impl p521::elliptic_curve::rand_core::CryptoRng for OsNonce {}
-
 impl rustls::sign::Signer for P521Key {
+    /// ECDSA over SHA-512 of the message, with a deterministic nonce (RFC
+    /// 6979), as TLS asks of a P-521 key.
     fn sign(&self, message: &[u8]) -> Result<Vec<u8>, rustls::Error> {
-        use p521::ecdsa::signature::hazmat::RandomizedPrehashSigner as _;
-        use sha2::Digest as _;
-        let sig: p521::ecdsa::Signature = self
-            .0
-            .sign_prehash_with_rng(&mut OsNonce, &sha2::Sha512::digest(message))
-            .map_err(|e| rustls::Error::General(e.to_string()))?;
+        use p521::ecdsa::signature::Signer as _;
+        let sig: p521::ecdsa::Signature =
+            self.0.try_sign(message).map_err(|e| rustls::Error::General(e.to_string()))?;
         Ok(sig.to_der().as_bytes().to_vec())
     }
     fn scheme(&self) -> rustls::SignatureScheme {

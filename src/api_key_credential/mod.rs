@@ -83,9 +83,11 @@ pub fn schema() -> Schema {
             .attr(text("owner").optional_computed().use_state_for_unknown().describe("The Oomnitza user that owns it. Oomnitza picks the token's user when unset."))
             .attr(text("description").optional_computed().default_value(Value::string("")).describe("Free text."))
             .attr(text("token_name").required().validate(Matches { test: is_token_name, fix: "use a header or parameter name, such as \"Authorization\" or \"X-API-Key\", without spaces or colons" }).describe("The header or query parameter that carries the key, such as `Authorization` or `X-API-Key`."))
-            .attr(text("token").optional().sensitive().describe("The API key. Stored in state (sensitive). Give this or `token_wo`."))
-            .attr(text("token_wo").optional().sensitive().write_only().describe("The API key, never stored in state or plan (Terraform 1.11+). Change `token_wo_version` to send a new one."))
-            .attr(Attribute::number("token_wo_version").optional().terraform_only().describe("Any number; changing it re-sends `token_wo`. Only with `token_wo`."))
+            .attrs(TOKEN.attributes([
+                "The API key. Stored in state (sensitive). Give this or `token_wo`.",
+                "The API key, never stored in state or plan (Terraform 1.11+). Change `token_wo_version` to send a new one.",
+                "Any number; changing it re-sends `token_wo`. Only with `token_wo`.",
+            ]))
             .attr(text("add_to").optional_computed().default_value(Value::string("header")).validate(OneOf(&["header", "query"])).describe("Where the key goes: `header` or `query`."))
             .attr(expiration_attribute("When the key expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the key changes, by anyone: how a rotation made outside Terraform shows in a plan."))

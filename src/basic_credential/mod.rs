@@ -86,9 +86,11 @@ pub fn schema() -> Schema {
             .attr(text("owner").optional_computed().use_state_for_unknown().describe("The Oomnitza user that owns it. Oomnitza picks the token's user when unset."))
             .attr(text("description").optional_computed().default_value(Value::string("")).describe("Free text."))
             .attr(text("username").required().validate(Matches { test: is_username, fix: "use the user name alone: Basic Auth puts a colon between it and the password" }).describe("The user Oomnitza signs in to the system as."))
-            .attr(text("password").optional().sensitive().describe("The password. Stored in state (sensitive). Give this or `password_wo`."))
-            .attr(text("password_wo").optional().sensitive().write_only().describe("The password, never stored in state or plan (Terraform 1.11+). Change `password_wo_version` to send a new one; a new one is also seen by a slow, salted fingerprint."))
-            .attr(Attribute::number("password_wo_version").optional().terraform_only().describe("Any number; changing it re-sends `password_wo`. Only with `password_wo`."))
+            .attrs(PASSWORD.attributes([
+                "The password. Stored in state (sensitive). Give this or `password_wo`.",
+                "The password, never stored in state or plan (Terraform 1.11+). Change `password_wo_version` to send a new one; a new one is also seen by a slow, salted fingerprint.",
+                "Any number; changing it re-sends `password_wo`. Only with `password_wo`.",
+            ]))
             .attr(expiration_attribute("When the password expires, `YYYY-MM-DD`. Plans warn from the provider's `expiry_warning_days` before, and once past."))
             .attr(Attribute::number("secret_version").computed().use_state_for_unknown().describe("Goes up by one each time the password changes, by anyone: how a change made outside Terraform shows in a plan."))
             .attr(text("created_at").computed().use_state_for_unknown().describe("When it was created (RFC 3339)."))

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::framework::validate::ConflictsWith;
-use crate::framework::{AttrPath, Diagnostics, Key, PrivateState, Value};
+use crate::framework::{AttrPath, Attribute, Diagnostics, Key, PrivateState, Value};
 use crate::secret::Secret;
 
 /// The attributes of a secret: the stored form, the write-only form, and
@@ -261,6 +261,19 @@ impl SecretAttrs {
     /// The rules the secret follows, in `holder` (the object that holds
     /// its attributes): one form at most, never empty, and a version only
     /// beside the write-only form. `fix` says where to get a secret.
+    /// Its three attributes, declared from these names so that they are
+    /// written once: the stored form (sensitive), the write-only form, and
+    /// the version that sends the write-only one again (Terraform's own
+    /// setting, never drift). `about` describes each, in that order.
+    pub fn attributes(&self, about: [&str; 3]) -> [Attribute; 3] {
+        let [value, wo, version] = about;
+        [
+            Attribute::string(self.value).optional().sensitive().describe(value),
+            Attribute::string(self.wo).optional().sensitive().write_only().describe(wo),
+            Attribute::number(self.version).optional().terraform_only().describe(version),
+        ]
+    }
+
     /// The rule of the block that holds the secret: the stored and the
     /// write-only form are not both set.
     pub fn conflict(&self) -> ConflictsWith {

@@ -200,6 +200,11 @@ impl Block {
         self.attributes.push(a);
         self
     }
+    /// Several attributes, in order (such as a secret's three forms).
+    pub fn attrs(mut self, all: impl IntoIterator<Item = Attribute>) -> Self {
+        self.attributes.extend(all);
+        self
+    }
     /// A rule over several of its members together.
     pub fn rule(mut self, r: impl super::validate::BlockValidator + 'static) -> Self {
         self.rules.push(Arc::new(r));

@@ -34,36 +34,22 @@ fn basic_block() -> Block {
     Block::new("Basic Auth: the Atlassian account's email and a Jira API token.")
         .rule(BASIC_SECRET.conflict())
         .attr(Attribute::string("email").required().describe("The Atlassian account's email address (the Jira username)."))
-        .attr(Attribute::string("api_token").optional().sensitive().describe(
+        .attrs(BASIC_SECRET.attributes([
             "A Jira API token. Stored in state (sensitive). Give this or `api_token_wo`.",
-        ))
-        .attr(Attribute::string("api_token_wo").optional().sensitive().write_only().describe(
             "A Jira API token that is never stored in state or plan (Terraform 1.11+). Change `api_token_wo_version` to send a new one.",
-        ))
-        .attr(Attribute::number("api_token_wo_version").optional().terraform_only().describe(
             "Any number; changing it re-sends `api_token_wo`. Only with `api_token_wo`.",
-        ))
+        ]))
 }
 
 fn oauth_block() -> Block {
     Block::new("OAuth 2.0 (3LO) with an Atlassian app. After apply, a person gives consent at `authorization_url`; the status shows in every plan.")
         .rule(OAUTH_SECRET.conflict())
         .attr(Attribute::string("client_id").required().validate(NotBlank("must not be empty: copy it from the app's Settings in the Atlassian developer console.")).describe("The Atlassian app's client ID (developer console > the app > Settings)."))
-        .attr(
-            Attribute::string("client_secret")
-                .optional()
-                .sensitive()
-                .describe("The app's client secret. Stored in state (sensitive). Give this or `client_secret_wo`."),
-        )
-        .attr(Attribute::string("client_secret_wo").optional().sensitive().write_only().describe(
+        .attrs(OAUTH_SECRET.attributes([
+            "The app's client secret. Stored in state (sensitive). Give this or `client_secret_wo`.",
             "The app's client secret, never stored in state or plan (Terraform 1.11+). Change `client_secret_wo_version` to send a new one.",
-        ))
-        .attr(
-            Attribute::number("client_secret_wo_version")
-                .optional()
-                .terraform_only()
-                .describe("Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`."),
-        )
+            "Any number; changing it re-sends `client_secret_wo` (and restarts consent). Only with `client_secret_wo`.",
+        ]))
         .attr(Attribute::list("scopes", Type::String).optional_computed().default_on_create(Value::List(vec![Value::string(DEFAULT_SCOPE)])).describe(
             "OAuth scopes, each once. The Jira user load needs `read:jira-user`; add `offline_access` so that Oomnitza can refresh the authorization instead of letting it expire after an hour.",
         ))

@@ -22,9 +22,8 @@ fn content_digest(new: &NewCredential) -> String {
             section.retain(|_, field| !field.is_null());
         }
     }
-    let mut hasher = sha2::Sha256::new();
-    let _ = serde_json::to_writer(&mut hasher, &v); // writing into a digest cannot fail
-    let digest = hasher.finalize();
+    // The same bytes as serde_json writes them; into memory, which cannot fail.
+    let digest = sha2::Sha256::digest(serde_json::to_vec(&v).unwrap_or_default());
     let mut first = [0u8; 16];
     first.copy_from_slice(&digest[..16]);
     format!("{:032x}", u128::from_be_bytes(first))

@@ -201,44 +201,19 @@ mod tests {
 
     #[test]
     fn p521_signatures_verify_and_forgeries_do_not() {
-        use p521::ecdsa::signature::hazmat::RandomizedPrehashSigner as _;
-        use p521::elliptic_curve::rand_core::{CryptoRng, Error, RngCore};
-        use sha2::Digest as _;
-        /// The signature's nonce source: a small fixed number does for a
-        /// test of the verifier (never for a key that signs anything else).
-        struct Fixed(u8);
-        impl RngCore for Fixed {
-            fn next_u32(&mut self) -> u32 {
-                u32::from(self.0)
-            }
-            fn next_u64(&mut self) -> u64 {
-                u64::from(self.0)
-            }
-            fn fill_bytes(&mut self, dest: &mut [u8]) {
-                dest.fill(0);
-                if let Some(last) = dest.last_mut() {
-                    *last = self.0;
-                }
-            }
-            fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), Error> {
-                self.fill_bytes(dest);
-                Ok(())
-            }
-        }
-        impl CryptoRng for Fixed {}
+        use p521::ecdsa::signature::Signer as _;
         // A P-521 scalar is 66 bytes whose first is at most 1.
         let scalar = |fill: u8| std::iter::once(0).chain(std::iter::repeat_n(fill, 65)).collect::<Vec<u8>>();
         let key = p521::ecdsa::SigningKey::from_slice(&scalar(7)).expect("a valid scalar");
-        let public = p521::ecdsa::VerifyingKey::from(&key).to_encoded_point(false);
-        // Over the SHA-512 digest, as in TLS.
-        let sig: p521::ecdsa::Signature =
-            key.sign_prehash_with_rng(&mut Fixed(3), &sha2::Sha512::digest(b"handshake transcript")).unwrap();
+        let public = p521::ecdsa::VerifyingKey::from(&key).to_sec1_point(false);
+        // Deterministic (RFC 6979), over the SHA-512 digest, as in TLS.
+        let sig: p521::ecdsa::Signature = key.sign(b"handshake transcript");
         let der = sig.to_der();
         let alg = EcdsaP521Sha512;
         assert!(alg.verify_signature(public.as_bytes(), b"handshake transcript", der.as_bytes()).is_ok());
         assert!(alg.verify_signature(public.as_bytes(), b"another transcript", der.as_bytes()).is_err());
         let other = p521::ecdsa::SigningKey::from_slice(&scalar(9)).expect("a valid scalar");
-        let other_public = p521::ecdsa::VerifyingKey::from(&other).to_encoded_point(false);
+        let other_public = p521::ecdsa::VerifyingKey::from(&other).to_sec1_point(false);
         assert!(alg.verify_signature(other_public.as_bytes(), b"handshake transcript", der.as_bytes()).is_err());
         assert!(alg.verify_signature(b"not a key", b"handshake transcript", der.as_bytes()).is_err());
     }
