@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use oomnitza_api::Filter;
 
 use super::drift::{self, Saying};
-use super::secret::{Private, SecretAttrs};
+use super::private::Private;
+use super::secret::SecretAttrs;
 use super::{deadline_of, list_filter, set, Kind, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{

@@ -10,6 +10,7 @@ pub mod expiry;
 pub mod flat;
 pub mod leftover;
 mod lookup;
+pub mod private;
 pub mod secret;
 mod taken;
 mod update;
@@ -239,7 +240,7 @@ impl Kind {
                 // A state holds it: no create entry may name it as an orphan.
                 client.held_by_state(id);
                 let fresh = (self.state)(&c, state);
-                let mut p = secret::Private::load(private);
+                let mut p = private::Private::load(private);
                 p.drift = drift::between(self.drift.paths(), state, &fresh, &c.updated_at, c.updated_by.as_deref());
                 if !client.config().fingerprints {
                     p.fingerprint = None;

@@ -12,7 +12,8 @@ use super::model::JIRA;
 use super::oauth as consent;
 use super::schema::secret_attrs;
 use crate::credential::drift::{self, Saying};
-use crate::credential::secret::{changes, Private};
+use crate::credential::private::Private;
+use crate::credential::secret::changes;
 use crate::framework::{AttrPath, Diagnostics, PlanRequest, Planned, Value};
 use crate::oomnitza::AuthType;
 

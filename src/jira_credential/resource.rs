@@ -13,7 +13,7 @@ use super::oauth as consent;
 use super::schema::{schema, secret_attrs};
 use super::validate::validate_config;
 use crate::credential::errors::api_diags;
-use crate::credential::secret::Private;
+use crate::credential::private::Private;
 use crate::credential::{deadline_of, set, within, Updated};
 use crate::framework::model::FromValue;
 use crate::framework::{

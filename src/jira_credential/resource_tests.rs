@@ -170,7 +170,7 @@ fn a_new_credential_needs_its_secret_at_plan() {
 #[test]
 fn plans_show_the_authorization_health() {
     let mut private = PrivateState::default();
-    crate::credential::secret::Private::store(&mut private, 1, None);
+    crate::credential::private::Private::store(&mut private, 1, None);
     let config = |prior: &Value| {
         let mut c = prior.clone();
         for f in ["id", "owner", "auth_type", "secret_version", "created_at", "updated_at"] {
