@@ -47,10 +47,6 @@ pub struct Saying<'a> {
     pub replacing: Option<&'a str>,
 }
 
-fn at<'a>(v: &'a Value, path: &str) -> &'a Value {
-    path.split('.').fold(v, |v, k| v.get(k))
-}
-
 /// A value as a reviewer reads it; never a secret (none is watched).
 fn show(v: &Value) -> String {
     match v {
@@ -82,14 +78,14 @@ pub fn between(
 ) -> Option<Drift> {
     let fields: Vec<FieldChange> = watched
         .iter()
-        .filter(|p| at(old, p) != at(new, p) && !(at(old, p).is_unknown()))
-        .map(|p| FieldChange { path: p.to_string(), old: show(at(old, p)), new: show(at(new, p)) })
+        .filter(|p| old.at(p) != new.at(p) && !(old.at(p).is_unknown()))
+        .map(|p| FieldChange { path: p.to_string(), old: show(old.at(p)), new: show(new.at(p)) })
         .collect();
     let secret = match (version(old), version(new)) {
         (Some(a), Some(b)) if a != b => Some((a, b)),
         _ => None,
     };
-    let status_of = |v: &Value| at(v, "oauth.status").as_str().map(String::from);
+    let status_of = |v: &Value| v.at("oauth.status").as_str().map(String::from);
     let status = match (status_of(old), status_of(new)) {
         (Some(a), Some(b)) if a != b && matches!(b.as_str(), oauth_status::REVOKED | oauth_status::EXPIRED) => {
             Some((a, b))
@@ -110,7 +106,7 @@ pub fn between(
 
 /// Where applying the plan leaves one changed field.
 fn field_outcome(f: &FieldChange, planned: &Value) -> String {
-    let p = at(planned, &f.path);
+    let p = planned.at(&f.path);
     if p.is_unknown() {
         return format!("sets {} from your configuration", f.path);
     }
@@ -161,7 +157,7 @@ pub fn warn(d: &Drift, prior: &Value, planned: &Value, say: &Saying<'_>, diags: 
     } else if d.secret.is_some() {
         outcomes.push("keeps the secret Oomnitza has now".into());
     }
-    let broken_kept = d.status.as_ref().is_some_and(|(_, b)| at(planned, "oauth.status").as_str() == Some(b.as_str()));
+    let broken_kept = d.status.as_ref().is_some_and(|(_, b)| planned.at("oauth.status").as_str() == Some(b.as_str()));
     if d.status.is_some() && !resends && !broken_kept {
         outcomes.push("restarts consent and gives a new consent URL: a person must consent again".into());
     }
@@ -203,10 +199,10 @@ pub fn overwritten(d: &Drift, prior: &Value, planned: &Value, noun: &str, diags:
         .fields
         .iter()
         .filter(|f| {
-            let now = at(planned, &f.path);
+            let now = planned.at(&f.path);
             !now.is_unknown() && show(now) != f.new
         })
-        .map(|f| format!("  - {}: {} -> {} (now {})", f.path, f.old, f.new, show(at(planned, &f.path))))
+        .map(|f| format!("  - {}: {} -> {} (now {})", f.path, f.old, f.new, show(planned.at(&f.path))))
         .collect();
     if let Some((a, b)) = d.secret {
         let kept = if planned.get("secret_version").is_unknown() {

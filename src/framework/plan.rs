@@ -73,10 +73,9 @@ impl PlanModifier for UnknownWhenChanged {
             return;
         }
         let (prior, now) = at.block;
-        let at_path = |v: &Value, path: &str| path.split('.').fold(v.clone(), |v, step| v.get(step).clone());
         let moved = self.0.iter().any(|path| {
-            let (before, after) = (at_path(prior, path), at_path(now, path));
-            after.is_unknown() || !after.is_wholly_known() || before != after
+            let (before, after) = (prior.at(path), now.at(path));
+            !after.is_wholly_known() || before != after
         });
         if moved {
             *planned = Value::Unknown;
@@ -333,13 +332,14 @@ fn run_modifiers(
 /// run once the resource's own plan is made, over the top-level
 /// attributes: each sees its block's planned siblings as they now are.
 pub fn settle(block: &Block, req: &PlanRequest<'_>, planned: &mut Planned) {
+    let follows = |a: &&super::Attribute| a.plan.iter().any(|r| r.after_resource());
+    if !block.attributes.iter().any(|a| follows(&a)) {
+        return; // most schemas: no walk, no copy
+    }
     let (prior, config) = (req.prior, req.config);
     let create = prior.is_null();
     let changed = create || differs_in_config(block, prior, &planned.state);
-    for a in &block.attributes {
-        if !a.plan.iter().any(|r| r.after_resource()) {
-            continue;
-        }
+    for a in block.attributes.iter().filter(follows) {
         let siblings = planned.state.clone();
         let here = AttrPlan {
             prior: prior.get(&a.name),

@@ -19,12 +19,11 @@ pub struct ResourceEntry<C> {
 }
 
 impl<C> ResourceEntry<C> {
-    /// The identity of the object a state describes, with its value type;
-    /// none for a resource without identity. Unknown parts stay unknown:
-    /// the transport leaves out an identity that is not wholly known.
-    pub fn identity_of(&self, state: &Value) -> Option<(Value, &Type)> {
-        let (_, ty) = self.identity.as_ref()?;
-        Some((self.imp.identity()?.identity(state), ty))
+    /// The identity of the object a state describes; none for a resource
+    /// without identity. Unknown parts stay unknown: the transport leaves
+    /// out an identity that is not wholly known.
+    pub fn identity_of(&self, state: &Value) -> Option<Value> {
+        Some(self.imp.identity()?.identity(state))
     }
 
     /// The identity's value type; an error for a resource without one.

@@ -192,5 +192,5 @@ fn identity<C>(e: &ResourceEntry<C>, state: &Value) -> Option<Value> {
     if state.is_null() {
         return None;
     }
-    e.identity_of(state).map(|(v, _)| v)
+    e.identity_of(state)
 }

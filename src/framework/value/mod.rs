@@ -179,6 +179,11 @@ impl Value {
             _ => &NULL,
         }
     }
+    /// The value at a dotted path of attributes (`basic.email`): each step
+    /// as [`Value::get`], so `Null` where a step is missing.
+    pub fn at(&self, dotted: &str) -> &Value {
+        dotted.split('.').fold(self, |v, step| v.get(step))
+    }
     /// Sets an object attribute; does nothing on a non-object.
     pub fn set(&mut self, name: &str, v: Value) {
         if let Value::Object(m) = self {
