@@ -192,7 +192,7 @@ impl Resource<Client> for JiraCredential {
 
     async fn create(&self, client: &Client, req: CreateRequest<'_>, resp: &mut StateResponse) {
         let (private, diags) = (&mut resp.private, &mut resp.diagnostics);
-        resp.state = Self::create(client, (req.planned, req.config), private, diags).await;
+        resp.state = Self::create_from_plan(client, (req.planned, req.config), private, diags).await;
     }
 
     async fn read(&self, client: &Client, req: ReadRequest<'_>, resp: &mut StateResponse) {
@@ -204,7 +204,7 @@ impl Resource<Client> for JiraCredential {
 
     async fn update(&self, client: &Client, req: UpdateRequest<'_>, resp: &mut StateResponse) {
         let (private, diags) = (&mut resp.private, &mut resp.diagnostics);
-        resp.state = Self::update(client, (req.prior, req.planned, req.config), private, diags).await;
+        resp.state = Self::update_from_plan(client, (req.prior, req.planned, req.config), private, diags).await;
     }
 
     async fn delete(&self, client: &Client, req: DeleteRequest<'_>, diags: &mut Diagnostics) {
@@ -223,7 +223,7 @@ impl Resource<Client> for JiraCredential {
 impl JiraCredential {
     /// Creates (or adopts) the credential the plan describes; its state,
     /// null when nothing was made.
-    async fn create(
+    async fn create_from_plan(
         client: &Client,
         (planned, config): (&Value, &Value),
         private: &mut PrivateState,
@@ -259,7 +259,7 @@ impl JiraCredential {
 
     /// Updates the credential in place; its state, null when nothing was
     /// written.
-    async fn update(
+    async fn update_from_plan(
         client: &Client,
         (prior, planned, config): (&Value, &Value, &Value),
         private: &mut PrivateState,
