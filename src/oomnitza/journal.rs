@@ -3,23 +3,33 @@
 //! Every create gets a random `Idempotency-Key`, used by its own retries and
 //! by nothing else. Before the first POST, the create writes an entry (the
 //! key, a digest of what it creates, and later the id Oomnitza gave) into
-//! this working directory's `.terraform/` (per workspace), and holds an
-//! exclusive lock on it for as long as the create runs. The entry is removed
-//! once the answer is handed to Terraform.
+//! this working directory's `.terraform/` (per workspace), and the entry is
+//! marked done once the answer is handed to Terraform.
 //!
-//! An entry that is still there and not locked is therefore a create whose
+//! Each process writes its entries, as lines, to a log of its own, made at
+//! its first create and locked (`flock`) for as long as the process lives,
+//! then removed when every entry in it is done. One log per process, not a
+//! file per create: making and removing a file for each create cost the
+//! filesystem more than the create's own request.
+//!
+//! An entry not done in a log that nobody holds is therefore a create whose
 //! process died before Terraform heard of its credential: the only
 //! credential a later create may take for its own (same content, same
-//! directory, same workspace). Everything else is created anew; a
-//! credential that only looks the same, or that another state holds, is
-//! never taken over. An entry held by a live process (a parallel create, a
-//! concurrent `terraform test`) is locked, and so skipped.
+//! directory, same workspace). A create that takes it holds that log's lock
+//! until it is done. Everything else is created anew; a credential that only
+//! looks the same, or that another state holds, is never taken over. The
+//! entries of a live process (a parallel create, a concurrent `terraform
+//! test`) are locked, and so skipped.
+//!
+//! Logs written by earlier versions (`<content>.<key>.json`, one entry each)
+//! read the same way.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fs::{self, File, OpenOptions};
-use std::io::{Seek as _, SeekFrom, Write as _};
+use std::io::{Read as _, Write as _};
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use serde::{Deserialize, Serialize};
 use tracing::{debug, warn};
@@ -119,45 +129,96 @@ impl Record {
 #[derive(Debug)]
 pub struct Journal {
     dir: Option<PathBuf>,
-    /// The contents an orphaned entry may be of: those with an entry at
-    /// this process's first look, and those this process began. A create
-    /// of any other content needs no look at the directory; only an entry
-    /// of a concurrent process that dies during this one is missed that
-    /// way, and that costs at most a second credential, named in a warning.
-    maybe: std::sync::Mutex<Option<HashSet<String>>>,
+    /// The contents an orphaned entry may be of: those not done at this
+    /// process's first look, and those this process began. A create of any
+    /// other content needs no look at the directory; only an entry of a
+    /// concurrent process that dies during this one is missed that way,
+    /// and that costs at most a second credential, named in a warning.
+    maybe: Mutex<Option<HashSet<String>>>,
     /// The entries left over at this process's first look ([`Journal::leftovers`]).
-    leftovers: std::sync::Mutex<Option<Vec<Leftover>>>,
+    leftovers: Mutex<Option<Vec<Leftover>>>,
     /// The directory's identity once this process has made sure it exists:
     /// made and looked up once, not for every create.
     home: std::sync::OnceLock<std::io::Result<Option<String>>>,
+    /// This process's own log, made at its first create; `Err` once it
+    /// could not be (creates then keep their entries in memory).
+    own: Mutex<Option<Result<Arc<Log>, ()>>>,
+    /// Logs of dead processes whose entries this process took: locked by
+    /// this process until they are done.
+    held: Mutex<HashMap<PathBuf, Arc<Log>>>,
 }
 
-/// One create's entry, locked by this process while it is held.
+/// One log, locked by this process for as long as it is open here.
+#[derive(Debug)]
+struct Log {
+    path: PathBuf,
+    /// This process's own log, not a dead process's.
+    own: bool,
+    state: Mutex<LogState>,
+}
+
+#[derive(Debug)]
+struct LogState {
+    /// Holds the lock; closed (unlocking) with the log.
+    file: File,
+    /// The entries of the log not done yet, by key.
+    open: HashMap<String, Record>,
+    /// Those a create of this process is working on now.
+    taken: HashSet<String>,
+}
+
+/// One create's entry, held by this process while the create runs.
 #[derive(Debug)]
 pub struct Entry {
-    path: PathBuf,
-    /// Holds the lock; dropped (unlocking) with the entry.
-    file: Option<File>,
+    /// Where the entry is written; `None` when nowhere (memory only).
+    log: Option<Arc<Log>>,
     pub record: Record,
 }
 
-/// The line that records the id, appended after the record's.
-#[derive(Serialize, Deserialize)]
+/// A line of a log: an entry begun, the id Oomnitza gave it, or its end. An
+/// id line without a key (written by earlier versions, one entry per file)
+/// is of the entry before it.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Line {
+    Begun(Record),
+    Done { key: String, done: bool },
+    Id { key: Option<String>, id: String },
+}
+
+#[derive(Serialize)]
 struct IdLine<'a> {
+    key: &'a str,
     id: &'a str,
 }
 
-/// An entry's record: its first line, with the id of a later line; lines
+#[derive(Serialize)]
+struct DoneLine<'a> {
+    key: &'a str,
+    done: bool,
+}
+
+/// The entries of a log not done yet, in the order they were begun; lines
 /// not ended (cut short by a kill) are not read.
-fn read_record(bytes: &[u8]) -> Option<Record> {
-    let mut lines = bytes.split_inclusive(|b| *b == b'\n').filter(|l| l.ends_with(b"\n"));
-    let mut record: Record = serde_json::from_slice(lines.next()?).ok()?;
-    for l in lines {
-        if let Ok(IdLine { id }) = serde_json::from_slice(l) {
-            record.id = Some(id.to_string());
+fn read_log(bytes: &[u8]) -> Vec<Record> {
+    let mut open: Vec<Record> = Vec::new();
+    for line in bytes.split_inclusive(|b| *b == b'\n').filter(|l| l.ends_with(b"\n") && l.len() > 1) {
+        match serde_json::from_slice::<Line>(line) {
+            Ok(Line::Begun(record)) => open.push(record),
+            Ok(Line::Id { key, id }) => {
+                let entry = match key {
+                    Some(key) => open.iter_mut().find(|r| r.key == key),
+                    None => open.last_mut(),
+                };
+                if let Some(r) = entry {
+                    r.id = Some(id);
+                }
+            }
+            Ok(Line::Done { key, done: true }) => open.retain(|r| r.key != key),
+            Ok(Line::Done { .. }) | Err(_) => {}
         }
     }
-    Some(record)
+    open
 }
 
 fn now() -> i64 {
@@ -171,13 +232,101 @@ fn same_file(path: &Path, file: &File) -> bool {
     }
 }
 
+/// Whether a directory item is a log (or an earlier version's entry).
+fn is_log(name: &str) -> bool {
+    name.ends_with(".log") || name.ends_with(".json")
+}
+
+/// The logs of a directory.
+fn logs_in(dir: &Path) -> Vec<PathBuf> {
+    let Ok(items) = fs::read_dir(dir) else { return Vec::new() };
+    items.flatten().filter(|i| i.file_name().to_str().is_some_and(is_log)).map(|i| i.path()).collect()
+}
+
+/// A log no live process holds, locked for this process, with its entries
+/// not done; `None` when it is held (or gone, or unreadable). A log whose
+/// every entry is done is removed on the way.
+fn take_dead(path: &Path) -> Option<(File, Vec<Record>)> {
+    let mut file = OpenOptions::new().read(true).append(true).open(path).ok()?;
+    // Held by a live process: not dead.
+    file.try_lock().ok()?;
+    // Removed or replaced between listing and locking: look no further.
+    if !same_file(path, &file) {
+        return None;
+    }
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    let open = read_log(&bytes);
+    if open.is_empty() {
+        let _ = fs::remove_file(path);
+        return None;
+    }
+    Some((file, open))
+}
+
+impl Log {
+    fn new(path: PathBuf, own: bool, file: File, open: Vec<Record>) -> Arc<Log> {
+        let open = open.into_iter().map(|r| (r.key.clone(), r)).collect();
+        Arc::new(Log { path, own, state: Mutex::new(LogState { file, open, taken: HashSet::new() }) })
+    }
+
+    /// Appends one line, led by a newline so that a line cut short before
+    /// stays apart.
+    fn append(state: &mut LogState, line: &impl Serialize) -> std::io::Result<()> {
+        let mut bytes = vec![b'\n'];
+        serde_json::to_writer(&mut bytes, line).map_err(std::io::Error::other)?;
+        bytes.push(b'\n');
+        state.file.write_all(&bytes)
+    }
+
+    /// Takes an entry of `content` that no create of this process is
+    /// working on, written in the directory `home`.
+    fn take(self: &Arc<Self>, content: &str, home: &Option<String>) -> Option<Entry> {
+        let mut state = self.state.lock().ok()?;
+        let state = &mut *state;
+        let record = state
+            .open
+            .values()
+            .find(|r| r.content == content && !state.taken.contains(&r.key) && r.home.is_some() && &r.home == home)?
+            .clone();
+        state.taken.insert(record.key.clone());
+        Some(Entry { log: Some(self.clone()), record })
+    }
+
+    /// Marks an entry done. A dead process's log goes with its last entry
+    /// (this process's own, when the process ends: one file per process).
+    fn done(&self, key: &str) {
+        let Ok(mut state) = self.state.lock() else { return };
+        state.taken.remove(key);
+        if state.open.remove(key).is_none() {
+            return;
+        }
+        if !self.own && state.open.is_empty() {
+            let _ = fs::remove_file(&self.path);
+        } else if let Err(e) = Log::append(&mut state, &DoneLine { key, done: true }) {
+            warn!(error = %e, "cannot update the create journal");
+        }
+    }
+}
+
+impl Drop for Log {
+    /// A log whose every entry is done goes, removed while still locked.
+    fn drop(&mut self) {
+        if self.state.get_mut().is_ok_and(|s| s.open.is_empty()) {
+            let _ = fs::remove_file(&self.path);
+        }
+    }
+}
+
 impl Journal {
     pub fn at(dir: Option<PathBuf>) -> Journal {
         Journal {
             dir,
-            maybe: std::sync::Mutex::new(None),
-            leftovers: std::sync::Mutex::new(None),
+            maybe: Mutex::new(None),
+            leftovers: Mutex::new(None),
             home: std::sync::OnceLock::new(),
+            own: Mutex::new(None),
+            held: Mutex::new(HashMap::new()),
         }
     }
 
@@ -189,21 +338,16 @@ impl Journal {
         cache
             .get_or_insert_with(|| {
                 let home = identity_of(dir);
-                let Ok(items) = fs::read_dir(dir) else { return Vec::new() };
-                items
-                    .flatten()
-                    .filter(|i| i.file_name().to_str().is_some_and(|n| n.ends_with(".json")))
-                    .filter_map(|i| {
-                        let path = i.path();
-                        let file = File::open(&path).ok()?;
-                        // Held by a live create: not left over. The probe's
-                        // lock goes with the file at the end of this closure.
-                        file.try_lock().ok()?;
-                        let record = read_record(&fs::read(&path).ok()?)?;
+                let mut out = Vec::new();
+                for path in logs_in(dir) {
+                    // The probe's lock goes with the file at the end of this turn.
+                    let Some((_file, open)) = take_dead(&path) else { continue };
+                    for record in open {
                         let here = record.home.is_some() && record.home == home;
-                        Some(Leftover { record, here, candidates: None, path })
-                    })
-                    .collect()
+                        out.push(Leftover { record, here, candidates: None, path: path.clone() });
+                    }
+                }
+                out
             })
             .clone()
     }
@@ -221,20 +365,24 @@ impl Journal {
         if !self.leftovers().iter().any(names) {
             return;
         }
-        let Ok(mut cache) = self.leftovers.lock() else { return };
-        if let Some(list) = cache.as_mut() {
-            list.retain_mut(|l| {
-                if let Some(c) = l.candidates.as_mut() {
-                    c.retain(|c| c != id);
-                }
-                let held = l.record.id.as_deref() == Some(id) || l.candidates.as_ref().is_some_and(Vec::is_empty);
-                if !held {
-                    return true;
-                }
-                debug!(key = %l.record.key, id, "a state holds the credential of a left-over create entry; retiring it");
-                let _ = fs::remove_file(&l.path);
-                false
-            });
+        let mut retired = Vec::new();
+        if let Ok(mut cache) = self.leftovers.lock() {
+            if let Some(list) = cache.as_mut() {
+                list.retain_mut(|l| {
+                    if let Some(c) = l.candidates.as_mut() {
+                        c.retain(|c| c != id);
+                    }
+                    let held = l.record.id.as_deref() == Some(id) || l.candidates.as_ref().is_some_and(Vec::is_empty);
+                    if held {
+                        debug!(key = %l.record.key, id, "a state holds the credential of a left-over create entry; retiring it");
+                        retired.push((l.path.clone(), l.record.key.clone()));
+                    }
+                    !held
+                });
+            }
+        }
+        for (path, key) in retired {
+            self.mark_done(&path, &key);
         }
     }
 
@@ -249,16 +397,36 @@ impl Journal {
 
     /// Forgets a leftover's entry (its credential is gone from Oomnitza).
     pub fn drop_leftover(&self, key: &str) {
-        let Ok(mut cache) = self.leftovers.lock() else { return };
-        if let Some(list) = cache.as_mut() {
-            list.retain(|l| {
-                if l.record.key != key {
-                    return true;
-                }
-                let _ = fs::remove_file(&l.path);
-                false
-            });
+        let mut gone = None;
+        if let Ok(mut cache) = self.leftovers.lock() {
+            if let Some(list) = cache.as_mut() {
+                list.retain(|l| {
+                    if l.record.key != key {
+                        return true;
+                    }
+                    gone = Some(l.path.clone());
+                    false
+                });
+            }
         }
+        if let Some(path) = gone {
+            self.mark_done(&path, key);
+        }
+    }
+
+    /// Marks a dead log's entry done: through this process's hold of it, or
+    /// under a lock of its own for the moment; left as it is when a live
+    /// process holds the log (that process resolves it).
+    fn mark_done(&self, path: &Path, key: &str) {
+        let held = self.held.lock().ok().and_then(|h| h.get(path).cloned());
+        let log = match held {
+            Some(log) => log,
+            None => match take_dead(path) {
+                Some((file, open)) => Log::new(path.to_path_buf(), false, file, open),
+                None => return,
+            },
+        };
+        log.done(key);
     }
 
     /// Stops naming a leftover that a create of this process took.
@@ -275,10 +443,11 @@ impl Journal {
     fn may_have(&self, dir: &Path, content: &str, begun: bool) -> bool {
         let Ok(mut maybe) = self.maybe.lock() else { return true };
         let known = maybe.get_or_insert_with(|| {
-            let Ok(items) = fs::read_dir(dir) else { return HashSet::new() };
-            items
-                .flatten()
-                .filter_map(|i| i.file_name().to_str().and_then(|n| n.split('.').next()).map(String::from))
+            logs_in(dir)
+                .iter()
+                .filter_map(|p| fs::read(p).ok())
+                .flat_map(|bytes| read_log(&bytes))
+                .map(|r| r.content)
                 .collect()
         });
         if begun {
@@ -287,10 +456,36 @@ impl Journal {
         known.contains(content)
     }
 
-    /// Writes (and locks) the entry of a create that is about to be sent.
-    /// Without a usable directory the entry lives in memory only.
+    /// This process's own log, made (and locked) at the first call.
+    fn own_log(&self, dir: &Path) -> Option<Arc<Log>> {
+        let mut own = self.own.lock().ok()?;
+        let made = own.get_or_insert_with(|| {
+            let home = self.home.get_or_init(|| fs::create_dir_all(dir).map(|_| identity_of(dir)));
+            if let Err(e) = home {
+                warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
+                return Err(());
+            }
+            let path = dir.join(format!("{}-{}.log", std::process::id(), uuid::Uuid::new_v4().simple()));
+            let opened = OpenOptions::new().create_new(true).append(true).read(true).open(&path).and_then(|f| {
+                f.try_lock().map_err(std::io::Error::other)?;
+                Ok(f)
+            });
+            match opened {
+                Ok(file) => Ok(Log::new(path, true, file, Vec::new())),
+                Err(e) => {
+                    warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
+                    let _ = fs::remove_file(&path);
+                    Err(())
+                }
+            }
+        });
+        made.as_ref().ok().cloned()
+    }
+
+    /// Writes the entry of a create that is about to be sent. Without a
+    /// usable directory the entry lives in memory only.
     pub fn begin(&self, content: &str, name: &str) -> Entry {
-        let record = Record {
+        let mut record = Record {
             key: uuid::Uuid::new_v4().to_string(),
             content: content.to_string(),
             started: now(),
@@ -298,116 +493,99 @@ impl Journal {
             name: Some(name.to_string()),
             home: None,
         };
-        let mut entry = Entry { path: PathBuf::new(), file: None, record };
-        if let Some(dir) = &self.dir {
-            self.may_have(dir, content, true);
-            entry.path = dir.join(format!("{}.{}.json", content, entry.record.key));
-            let home = self.home.get_or_init(|| fs::create_dir_all(dir).map(|_| identity_of(dir)));
-            let written = match home {
-                Ok(home) => {
-                    entry.record.home = home.clone();
-                    entry.write()
+        let Some(dir) = &self.dir else { return Entry { log: None, record } };
+        self.may_have(dir, content, true);
+        let Some(log) = self.own_log(dir) else { return Entry { log: None, record } };
+        record.home = self.home.get().and_then(|h| h.as_ref().ok()).cloned().flatten();
+        if let Ok(mut state) = log.state.lock() {
+            match Log::append(&mut state, &record) {
+                Ok(()) => {
+                    state.open.insert(record.key.clone(), record.clone());
+                    state.taken.insert(record.key.clone());
                 }
-                Err(e) => Err(std::io::Error::new(e.kind(), e.to_string())),
-            };
-            if let Err(e) = written {
-                warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
-                entry.path = PathBuf::new();
+                Err(e) => {
+                    warn!(error = %e, "cannot write the create journal; an interrupted create will not be resumed");
+                    return Entry { log: None, record };
+                }
             }
         }
-        entry
+        Entry { log: Some(log), record }
     }
 
     /// An earlier create of the same content whose process is gone before
-    /// Terraform heard of it, taken (locked) for this create; `None` when
-    /// there is none.
+    /// Terraform heard of it (or a create of this process that ended in
+    /// doubt), taken for this create; `None` when there is none.
     pub fn resume(&self, content: &str) -> Option<Entry> {
         let dir = self.dir.as_ref()?;
         if !self.may_have(dir, content, false) {
             return None;
         }
-        let prefix = format!("{content}.");
-        for item in fs::read_dir(dir).ok()?.flatten() {
-            let name = item.file_name();
-            let Some(name) = name.to_str() else { continue };
-            if !name.starts_with(&prefix) || !name.ends_with(".json") {
+        // Written in another directory (this one is a copy, or a restored
+        // cache): it proves nothing here. Named, never adopted.
+        let home = identity_of(dir);
+        let own = self.own.lock().ok().and_then(|o| o.as_ref().and_then(|l| l.as_ref().ok().cloned()));
+        let held: Vec<Arc<Log>> = self.held.lock().map(|h| h.values().cloned().collect()).unwrap_or_default();
+        if let Some(entry) = own.iter().chain(held.iter()).find_map(|log| log.take(content, &home)) {
+            return Some(self.resumed(entry));
+        }
+        let skip: HashSet<PathBuf> = own.iter().chain(held.iter()).map(|l| l.path.clone()).collect();
+        for path in logs_in(dir).into_iter().filter(|p| !skip.contains(p)) {
+            let Some((file, open)) = take_dead(&path) else { continue };
+            if !open.iter().any(|r| r.content == content) {
                 continue;
             }
-            let path = item.path();
-            let Ok(file) = OpenOptions::new().read(true).write(true).open(&path) else { continue };
-            // Held by a live create (of this process or another): not ours.
-            if file.try_lock().is_err() {
-                continue;
+            let log = Log::new(path.clone(), false, file, open);
+            let Some(entry) = log.take(content, &home) else { continue };
+            if let Ok(mut held) = self.held.lock() {
+                held.insert(path, log);
             }
-            // Finished or rewritten between listing and locking: look again.
-            if !same_file(&path, &file) {
-                continue;
-            }
-            let Some(record) = fs::read(&path).ok().and_then(|b| read_record(&b)) else {
-                continue;
-            };
-            if record.content != content {
-                continue;
-            }
-            // Written in another directory (this one is a copy, or a
-            // restored cache): it proves nothing here. Named, never adopted.
-            if record.home.is_none() || record.home != identity_of(dir) {
-                continue;
-            }
-            self.taken(&record.key);
-            debug!(key = %record.key, id = ?record.id, "resuming an interrupted create from the journal");
-            return Some(Entry { path, file: Some(file), record });
+            return Some(self.resumed(entry));
         }
         None
+    }
+
+    fn resumed(&self, entry: Entry) -> Entry {
+        self.taken(&entry.record.key);
+        debug!(key = %entry.record.key, id = ?entry.record.id, "resuming an interrupted create from the journal");
+        entry
     }
 }
 
 impl Entry {
-    /// Writes the record beside the entry and moves it into place, locked:
-    /// a reader sees no entry or the whole record, never half of one. No
-    /// fsync: the journal is for a killed process, whose writes the kernel
-    /// keeps; after a machine crash a lost record only turns an adoption
-    /// into a credential named in a warning.
-    fn write(&mut self) -> std::io::Result<()> {
-        if self.path.as_os_str().is_empty() {
-            return Ok(());
-        }
-        let tmp = self.path.with_extension(format!("tmp-{}", std::process::id()));
-        let mut file = OpenOptions::new().create(true).truncate(true).read(true).write(true).open(&tmp)?;
-        file.try_lock().map_err(std::io::Error::other)?;
-        let mut line = serde_json::to_vec(&self.record).unwrap_or_default();
-        line.push(b'\n');
-        file.write_all(&line)?;
-        fs::rename(&tmp, &self.path)?;
-        self.file = Some(file);
-        Ok(())
-    }
-
     /// Records the id Oomnitza gave, so that a later create finds the
-    /// credential by id whatever happens to the key. The id is a line
-    /// appended to the locked entry, not a rewrite: replacing a file by
-    /// rename makes the filesystem write it out at once, which cost more
-    /// than the create's own request. A line cut short by a kill is not
-    /// read, and the entry is then resolved through its key.
+    /// credential by id whatever happens to the key: a line appended to the
+    /// log. A line cut short by a kill is not read, and the entry is then
+    /// resolved through its key.
     pub fn record_id(&mut self, id: &str) {
         self.record.id = Some(id.to_string());
-        let Some(file) = self.file.as_mut() else { return };
-        // Led by a newline, so that a line cut short before stays apart.
-        let mut line = vec![b'\n'];
-        line.extend(serde_json::to_vec(&IdLine { id }).unwrap_or_default());
-        line.push(b'\n');
-        let appended = file.seek(SeekFrom::End(0)).and_then(|_| file.write_all(&line));
-        if let Err(e) = appended {
+        let Some(log) = &self.log else { return };
+        let Ok(mut state) = log.state.lock() else { return };
+        if let Some(r) = state.open.get_mut(&self.record.key) {
+            r.id = Some(id.to_string());
+        }
+        if let Err(e) = Log::append(&mut state, &IdLine { key: &self.record.key, id }) {
             warn!(error = %e, "cannot update the create journal");
         }
     }
 
     /// The create's answer is handed to Terraform: nothing left to resume.
     pub fn finish(mut self) {
-        if !self.path.as_os_str().is_empty() {
-            let _ = fs::remove_file(&self.path);
+        if let Some(log) = self.log.take() {
+            log.done(&self.record.key);
         }
-        self.file = None;
+    }
+}
+
+impl Drop for Entry {
+    /// A create that ended in doubt: its entry stays in the log, for a later
+    /// create of the same content (of this process or, once it is gone, of
+    /// another) to resolve.
+    fn drop(&mut self) {
+        if let Some(log) = &self.log {
+            if let Ok(mut state) = log.state.lock() {
+                state.taken.remove(&self.record.key);
+            }
+        }
     }
 }
 
@@ -429,24 +607,69 @@ mod tests {
         assert!(j.resume("abc").is_none(), "taken by one create only");
         assert!(j.resume("other").is_none(), "other content never matches");
         found.finish();
+        drop(j);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0, "finished entries leave nothing");
     }
 
     #[test]
     fn an_id_line_cut_short_is_not_read() {
         let dir = tempfile::tempdir().unwrap();
-        let j = Journal::at(Some(dir.path().to_path_buf()));
-        let live = j.begin("abc", "n");
-        let path = live.path.clone();
-        drop(live);
+        let at = || Journal::at(Some(dir.path().to_path_buf()));
+        drop(at().begin("abc", "n"));
+        let path = logs_in(dir.path()).pop().unwrap();
         // A kill in the middle of appending the id.
         OpenOptions::new().append(true).open(&path).unwrap().write_all(br#"{"id":"cred"#).unwrap();
-        let found = j.resume("abc").expect("the orphaned entry");
+        let j = at();
+        let mut found = j.resume("abc").expect("the orphaned entry");
         assert_eq!(found.record.id, None, "resolved through its key instead");
-        let mut found = found;
         found.record_id("cred-2");
         drop(found);
-        assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "the last whole id line counts");
+        assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "remembered by this process");
+        drop(j);
+        assert_eq!(at().resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "the last whole id line counts");
+    }
+
+    /// One log per process however many creates it makes, gone when the
+    /// process ends with all of them done; a log of a dead process that a
+    /// create took stays locked (the entries of a live process) until done.
+    #[test]
+    fn one_log_per_process() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = || Journal::at(Some(dir.path().to_path_buf()));
+        let j = at();
+        let entries: Vec<Entry> = (0..5).map(|i| j.begin(&format!("c{i}"), "n")).collect();
+        assert_eq!(logs_in(dir.path()).len(), 1);
+        assert!(at().leftovers().is_empty(), "a live process's entries are not left over");
+        for e in entries {
+            e.finish();
+        }
+        drop(at().begin("doubt", "n"));
+        assert_eq!(logs_in(dir.path()).len(), 2);
+        drop(j);
+        assert_eq!(logs_in(dir.path()).len(), 1, "the finished process's log is gone");
+        let k = at();
+        let taken = k.resume("doubt").expect("the dead process's entry");
+        assert!(at().leftovers().is_empty(), "held by this process now");
+        assert!(at().resume("doubt").is_none());
+        taken.finish();
+        assert!(logs_in(dir.path()).is_empty(), "the dead log went with its last entry");
+    }
+
+    /// An entry written by an earlier version (a file per create, its id on
+    /// a line without a key) is read, resumed and retired the same way.
+    #[test]
+    fn an_earlier_versions_entry_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = identity_of(dir.path()).unwrap();
+        let record =
+            format!(r#"{{"key":"k1","content":"abc","started":{},"id":null,"name":"n","home":"{home}"}}"#, now());
+        fs::write(dir.path().join("abc.k1.json"), format!("{record}\n\n{{\"id\":\"cred-9\"}}\n")).unwrap();
+        let j = Journal::at(Some(dir.path().to_path_buf()));
+        assert_eq!(j.leftovers()[0].record.id.as_deref(), Some("cred-9"));
+        let found = j.resume("abc").expect("the earlier version's entry");
+        assert_eq!((found.record.key.as_str(), found.record.id.as_deref()), ("k1", Some("cred-9")));
+        found.finish();
+        assert!(logs_in(dir.path()).is_empty());
     }
 
     #[test]
