@@ -32,7 +32,9 @@ pub struct PlanResourceChange {
 }
 
 pub struct PlannedChange {
-    pub state: Value,
+    /// The planned state (null for a destroy); `None` when there is no plan
+    /// to give, only the errors that stopped it.
+    pub state: Option<Value>,
     pub identity: Option<Value>,
     pub requires_replace: Vec<AttrPath>,
     pub private: PrivateState,
@@ -127,6 +129,16 @@ impl<P: Provider> Server<P> {
             schema: &e.schema,
         };
         let planned = rules::plan(e.imp.as_ref(), plan, &mut diags);
+        let no_plan = |diags| PlannedChange {
+            state: None,
+            identity: None,
+            requires_replace: Vec::new(),
+            private: PrivateState::default(),
+            diagnostics: diags,
+        };
+        if !req.proposed.is_null() && planned.state.is_null() && diags.has_errors() {
+            return no_plan(diags);
+        }
         let asks = !req.proposed.is_null() && !diags.has_errors();
         if let (true, Ok(client)) = (asks, self.client().await) {
             // An earlier walk of this command (the plan walk, for the apply
@@ -135,19 +147,13 @@ impl<P: Provider> Server<P> {
             let (imp, both) = (e.imp.as_ref(), (&plan, &planned));
             if !rules::plan_remote(&self.provider, imp, client.as_ref(), both, asked, &mut diags).await {
                 self.once.keep_new(e.imp.type_name(), &mut diags);
-                return PlannedChange {
-                    state: Value::Null,
-                    identity: None,
-                    requires_replace: Vec::new(),
-                    private: PrivateState::default(),
-                    diagnostics: diags,
-                };
+                return no_plan(diags);
             }
         }
         self.once.keep_new(e.imp.type_name(), &mut diags);
         PlannedChange {
             identity: identity(e, &planned.state),
-            state: planned.state,
+            state: Some(planned.state),
             requires_replace: planned.requires_replace,
             private: planned.private,
             diagnostics: diags,

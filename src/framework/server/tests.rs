@@ -237,7 +237,7 @@ async fn the_server_needs_a_client_only_where_the_remote_system_is_asked() {
     let destroy =
         PlanResourceChange { prior: state("a"), proposed: Value::Null, config: Value::Null, prior_private: kept() };
     let planned = server.plan_resource_change(e, destroy).await;
-    assert!(planned.state.is_null() && planned.diagnostics.is_empty() && planned.private == kept());
+    assert!(planned.state == Some(Value::Null) && planned.diagnostics.is_empty() && planned.private == kept());
     let nothing = server.read_resource(e, ReadResource { state: Value::Null, private: PrivateState::default() }).await;
     assert!(nothing.state.is_null() && nothing.diagnostics.is_empty());
     // A read of something does, and keeps the state it had.

@@ -78,12 +78,12 @@ impl<P: Provider> ProviderService<P> {
             prior_private: PrivateState::from_bytes(&r.prior_private),
         };
         let planned = self.server.plan_resource_change(e, req).await;
-        if planned.diagnostics.has_errors() && planned.state.is_null() {
+        let Some(state) = &planned.state else {
             return R { diagnostics: diags_to_proto(planned.diagnostics), ..Default::default() };
-        }
+        };
         R {
             planned_identity: identity(e, planned.identity),
-            planned_state: encode(&planned.state, &e.ty),
+            planned_state: encode(state, &e.ty),
             requires_replace: planned.requires_replace.iter().map(path_to_proto).collect(),
             planned_private: planned.private.to_bytes(),
             diagnostics: diags_to_proto(planned.diagnostics),
