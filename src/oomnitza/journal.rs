@@ -16,7 +16,7 @@
 //! process died before Terraform heard of its credential: the only
 //! credential a later create may take for its own (same content, same
 //! directory, same workspace). A create that takes it holds that log's lock
-//! until it is done. Everything else is created anew; a credential that only
+//! while it runs. Everything else is created anew; a credential that only
 //! looks the same, or that another state holds, is never taken over. The
 //! entries of a live process (a parallel create, a concurrent `terraform
 //! test`) are locked, and so skipped.
@@ -29,7 +29,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Read as _, Write as _};
 use std::os::unix::fs::MetadataExt as _;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock, Weak};
 
 use serde::{Deserialize, Serialize};
 use tracing::{debug, warn};
@@ -139,13 +139,14 @@ pub struct Journal {
     leftovers: Mutex<Option<Vec<Leftover>>>,
     /// The directory's identity once this process has made sure it exists:
     /// made and looked up once, not for every create.
-    home: std::sync::OnceLock<std::io::Result<Option<String>>>,
-    /// This process's own log, made at its first create; `Err` once it
+    home: OnceLock<std::io::Result<Option<String>>>,
+    /// This process's own log, made at its first create; `None` when it
     /// could not be (creates then keep their entries in memory).
-    own: Mutex<Option<Result<Arc<Log>, ()>>>,
-    /// Logs of dead processes whose entries this process took: locked by
-    /// this process until they are done.
-    held: Mutex<HashMap<PathBuf, Arc<Log>>>,
+    own: OnceLock<Option<Arc<Log>>>,
+    /// Logs of dead processes whose entries creates of this process took:
+    /// each stays locked while one of those entries lives (the entries hold
+    /// it), as an entry of a live process.
+    held: Mutex<HashMap<PathBuf, Weak<Log>>>,
 }
 
 /// One log, locked by this process for as long as it is open here.
@@ -324,8 +325,8 @@ impl Journal {
             dir,
             maybe: Mutex::new(None),
             leftovers: Mutex::new(None),
-            home: std::sync::OnceLock::new(),
-            own: Mutex::new(None),
+            home: OnceLock::new(),
+            own: OnceLock::new(),
             held: Mutex::new(HashMap::new()),
         }
     }
@@ -418,7 +419,7 @@ impl Journal {
     /// under a lock of its own for the moment; left as it is when a live
     /// process holds the log (that process resolves it).
     fn mark_done(&self, path: &Path, key: &str) {
-        let held = self.held.lock().ok().and_then(|h| h.get(path).cloned());
+        let held = self.held.lock().ok().and_then(|h| h.get(path).and_then(Weak::upgrade));
         let log = match held {
             Some(log) => log,
             None => match take_dead(path) {
@@ -458,28 +459,28 @@ impl Journal {
 
     /// This process's own log, made (and locked) at the first call.
     fn own_log(&self, dir: &Path) -> Option<Arc<Log>> {
-        let mut own = self.own.lock().ok()?;
-        let made = own.get_or_insert_with(|| {
-            let home = self.home.get_or_init(|| fs::create_dir_all(dir).map(|_| identity_of(dir)));
-            if let Err(e) = home {
-                warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
-                return Err(());
-            }
-            let path = dir.join(format!("{}-{}.log", std::process::id(), uuid::Uuid::new_v4().simple()));
-            let opened = OpenOptions::new().create_new(true).append(true).read(true).open(&path).and_then(|f| {
-                f.try_lock().map_err(std::io::Error::other)?;
-                Ok(f)
-            });
-            match opened {
-                Ok(file) => Ok(Log::new(path, true, file, Vec::new())),
+        self.own
+            .get_or_init(|| match self.make_own_log(dir) {
+                Ok(log) => Some(log),
                 Err(e) => {
                     warn!(error = %e, dir = %dir.display(), "cannot write the create journal; an interrupted create will not be resumed");
-                    let _ = fs::remove_file(&path);
-                    Err(())
+                    None
                 }
-            }
-        });
-        made.as_ref().ok().cloned()
+            })
+            .clone()
+    }
+
+    fn make_own_log(&self, dir: &Path) -> std::io::Result<Arc<Log>> {
+        if let Err(e) = self.home.get_or_init(|| fs::create_dir_all(dir).map(|_| identity_of(dir))) {
+            return Err(std::io::Error::new(e.kind(), e.to_string()));
+        }
+        let path = dir.join(format!("{}-{}.log", std::process::id(), uuid::Uuid::new_v4().simple()));
+        let file = OpenOptions::new().create_new(true).append(true).read(true).open(&path)?;
+        if let Err(e) = file.try_lock() {
+            let _ = fs::remove_file(&path);
+            return Err(std::io::Error::other(e));
+        }
+        Ok(Log::new(path, true, file, Vec::new()))
     }
 
     /// Writes the entry of a create that is about to be sent. Without a
@@ -523,21 +524,27 @@ impl Journal {
         // Written in another directory (this one is a copy, or a restored
         // cache): it proves nothing here. Named, never adopted.
         let home = identity_of(dir);
-        let own = self.own.lock().ok().and_then(|o| o.as_ref().and_then(|l| l.as_ref().ok().cloned()));
-        let held: Vec<Arc<Log>> = self.held.lock().map(|h| h.values().cloned().collect()).unwrap_or_default();
+        let own = self.own.get().cloned().flatten();
+        let held: Vec<Arc<Log>> = match self.held.lock() {
+            Ok(mut held) => {
+                // A log whose entries of this process are all gone is no
+                // longer held: unlocked, it is read anew below.
+                held.retain(|_, log| log.strong_count() > 0);
+                held.values().filter_map(Weak::upgrade).collect()
+            }
+            Err(_) => Vec::new(),
+        };
         if let Some(entry) = own.iter().chain(held.iter()).find_map(|log| log.take(content, &home)) {
             return Some(self.resumed(entry));
         }
         let skip: HashSet<PathBuf> = own.iter().chain(held.iter()).map(|l| l.path.clone()).collect();
         for path in logs_in(dir).into_iter().filter(|p| !skip.contains(p)) {
             let Some((file, open)) = take_dead(&path) else { continue };
-            if !open.iter().any(|r| r.content == content) {
-                continue;
-            }
+            // Not taken: the log is closed, and its lock goes, here.
             let log = Log::new(path.clone(), false, file, open);
             let Some(entry) = log.take(content, &home) else { continue };
             if let Ok(mut held) = self.held.lock() {
-                held.insert(path, log);
+                held.insert(path, Arc::downgrade(&log));
             }
             return Some(self.resumed(entry));
         }
@@ -624,7 +631,7 @@ mod tests {
         assert_eq!(found.record.id, None, "resolved through its key instead");
         found.record_id("cred-2");
         drop(found);
-        assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "remembered by this process");
+        assert_eq!(j.resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "the id appended is read back");
         drop(j);
         assert_eq!(at().resume("abc").unwrap().record.id.as_deref(), Some("cred-2"), "the last whole id line counts");
     }
