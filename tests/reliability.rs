@@ -203,6 +203,11 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
     let made = ids(&w, &sim, prefix).1;
     let in_flight: BTreeSet<String> = made.difference(&recorded).cloned().collect();
     assert!(!in_flight.is_empty(), "the kill left no create in flight, so nothing below tests the journal");
+    // What the kill left on disk is the journal of those creates: it names
+    // them, and holds neither the API token nor Oomnitza's.
+    let journal = journal_text(&w);
+    assert!(journal.contains(&format!("\"{prefix}-")), "no create in flight is in the journal:\n{journal}");
+    assert_no_secret("the create journal", &journal, &[&format!("reliability-token-{prefix}"), &sim.token]);
     if lost != Lost::Nothing {
         std::fs::write(w.path("terraform.tfstate"), "").unwrap();
     }
@@ -273,6 +278,23 @@ fn killed_mid_apply(prefix: &str, kill: fn(&std::process::Child), lost: Lost) {
         assert!(names_unique(&sim));
     }
     assert_eq!(w.plan_code().0, 0);
+}
+
+/// Every file under `.terraform/oomnitza-creates`, one after another.
+fn journal_text(w: &Work) -> String {
+    fn walk(dir: &std::path::Path, text: &mut String) {
+        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, text);
+            } else {
+                text.push_str(&String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()));
+            }
+        }
+    }
+    let mut text = String::new();
+    walk(&w.path(".terraform/oomnitza-creates"), &mut text);
+    text
 }
 
 fn kill_terraform(child: &std::process::Child) {
