@@ -268,6 +268,39 @@ class Bench:
                      "provider rusage from a wrapper (wait4), whole run from RUSAGE_CHILDREN")
         return peak
 
+    def transport_floor(self, n, floor_bin, target_share):
+        """Each step's share beside the same step served by a build whose
+        Validate, Read, Plan and Apply answer at once with what Terraform sent
+        (`--features transport-floor`): no decode, no API call, no journal, no
+        work. What that build still costs is tonic, h2, TLS and the runtime
+        serving Terraform's calls: the floor under the share target. The two
+        providers take turns, each on a configuration of its own."""
+        self.start_sim()
+        real = self.bin
+        dirs = {which: self.workdir(f"floor-{which}-{n}", credentials(n, "floor-" + which), wrapped=True)
+                for which in ("real", "floor")}
+        runs = 2 if self.quick else 3
+        steps = [("apply", ["apply", "-auto-approve", "-input=false"]),
+                 ("no-change plan", ["plan", "-input=false", "-detailed-exitcode"]),
+                 ("destroy", ["destroy", "-auto-approve", "-input=false"])]
+        shares = {(step, which): [] for step, _ in steps for which in dirs}
+        try:
+            for i in range(runs):
+                for which in (("real", "floor") if i % 2 == 0 else ("floor", "real")):
+                    self.bin = real if which == "real" else floor_bin  # what the wrapper execs
+                    for step, args in steps:
+                        self.provider_rusage()
+                        _, cpu = self.terraform(dirs[which], args, wrapped=True)
+                        pcpu, _, wrapper_cpu = self.provider_rusage()
+                        shares[(step, which)].append(pcpu / (cpu - wrapper_cpu))
+        finally:
+            self.bin = real
+        for step, _ in steps:
+            fl, rl = statistics.median(shares[(step, "floor")]), statistics.median(shares[(step, "real")])
+            self.row(f"N = {n} {step}: provider CPU share of a build that does no work in Validate, Read, Plan and Apply (the transport's floor) vs this provider's, median of {runs}",
+                     f"{fl * 100:.1f}%", f"{rl * 100:.1f}%", f"{fl / rl:.2f}x", f"report (share target {target_share}%)", None,
+                     f"terraform apply, plan and destroy of count = {n} with the provider and with a --features transport-floor build of it, in turn")
+
     def latency_bound(self, n, latency_ms=200, parallelism=10):
         """Against the floor: every credential needs one call per Terraform
         walk that touches Oomnitza (apply: its create; plan: its refresh;
@@ -371,6 +404,7 @@ def main():
     ap.add_argument("--repo", default=".")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--bin-dir", help="where the provider and simulator binaries are (default: target/release)")
+    ap.add_argument("--floor-bin", help="the provider built with --features transport-floor")
     ap.add_argument("--profile", action="store_true")
     ap.add_argument("--profile-bin", help="the provider built with symbols, for --profile")
     ap.add_argument("--terraform", default=os.environ.get("TERRAFORM", "terraform"))
@@ -384,6 +418,8 @@ def main():
         b.one_resource_plan()
         n_small, n_large = (10, 20) if a.quick else (300, 1000)
         b.many_rows(n_small, 4)
+        if a.floor_bin:
+            b.transport_floor(n_small, os.path.abspath(a.floor_bin), 4)
         peak = b.many_rows(n_large, 2)
         b.row(f"provider peak RSS at N = {n_large}", f"{peak / 1024:.1f} MiB", "10 MiB", f"{peak / 1024 / 10:.2f}x",
               "< 10 MiB", peak / 1024 < 10, "ru_maxrss of each provider process, the largest")

@@ -36,6 +36,10 @@ if [ "$quick" = 1 ]; then
 else
   cargo build --release --quiet --workspace --bins
   args+=(--bin-dir "${CARGO_TARGET_DIR:-target}/release")
+  # The same provider answering Validate, Read and Plan with no work: the
+  # floor that the transport sets under the plan's CPU share.
+  cargo build --release --quiet --bin terraform-provider-oomnitza --features transport-floor --target-dir target/floor
+  args+=(--floor-bin target/floor/release/terraform-provider-oomnitza)
 fi
 for a in "${args[@]}"; do
   if [ "$a" = --profile ]; then
