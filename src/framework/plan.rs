@@ -217,10 +217,10 @@ fn apply_defaults(block: &Block, config: &Value, state: &mut Value) {
         }
     }
     for nb in &block.blocks {
-        let cfg = config.get(&nb.name).clone();
+        let cfg = config.get(&nb.name);
         let Value::Object(m) = state else { return };
         if let Some(child) = m.get_mut(&nb.name) {
-            for (c, cc) in children(nb.nesting, child, &cfg) {
+            for (c, cc) in children(nb.nesting, child, cfg) {
                 apply_defaults(&nb.block, cc, c);
             }
         }
@@ -267,14 +267,14 @@ fn fill_computed(block: &Block, prior: &Value, config: &Value, state: &mut Value
         state.set(&a.name, planned);
     }
     for nb in &block.blocks {
-        let (cfg, pr) = (config.get(&nb.name).clone(), prior.get(&nb.name).clone());
+        let (cfg, pr) = (config.get(&nb.name), prior.get(&nb.name));
         let Value::Object(m) = state else { return };
         if let Some(child) = m.get_mut(&nb.name) {
-            let configs: Vec<Value> = match &cfg {
-                Value::List(items) => items.clone(),
-                other => vec![other.clone()],
+            let configs = match cfg {
+                Value::List(items) => items.as_slice(),
+                other => std::slice::from_ref(other),
             };
-            for (i, (c, p)) in children(nb.nesting, child, &pr).into_iter().enumerate() {
+            for (i, (c, p)) in children(nb.nesting, child, pr).into_iter().enumerate() {
                 let cc = configs.get(i).unwrap_or(&Value::Null);
                 fill_computed(&nb.block, p, cc, c, create, changed);
             }
@@ -308,20 +308,20 @@ fn run_modifiers(
         }
     }
     for nb in &block.blocks {
-        let (cfg, pr) = (config.get(&nb.name).clone(), prior.get(&nb.name).clone());
+        let (cfg, pr) = (config.get(&nb.name), prior.get(&nb.name));
         let Value::Object(m) = state else { return };
         let Some(child) = m.get_mut(&nb.name) else { continue };
         let list = matches!(nb.nesting, Nesting::List);
-        for (i, (c, p)) in children(nb.nesting, child, &pr).into_iter().enumerate() {
+        for (i, (c, p)) in children(nb.nesting, child, pr).into_iter().enumerate() {
             let mut here = at.clone().attr(&nb.name);
             let cc = if list {
                 here = here.index(i);
-                match &cfg {
+                match cfg {
                     Value::List(items) => items.get(i).unwrap_or(&Value::Null),
                     _ => &Value::Null,
                 }
             } else {
-                &cfg
+                cfg
             };
             run_modifiers(&nb.block, (p, cc), c, (create, changed), &here, out);
         }
