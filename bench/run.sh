@@ -36,8 +36,8 @@ if [ "$quick" = 1 ]; then
 else
   cargo build --release --quiet --workspace --bins
   args+=(--bin-dir "${CARGO_TARGET_DIR:-target}/release")
-  # The same provider answering Validate, Read and Plan with no work: the
-  # floor that the transport sets under the plan's CPU share.
+  # The same provider answering Validate, Read, Plan and Apply with no work:
+  # the floor that the transport sets under the CPU share rows.
   cargo build --release --quiet --bin terraform-provider-oomnitza --features transport-floor --target-dir target/floor
   args+=(--floor-bin target/floor/release/terraform-provider-oomnitza)
 fi
